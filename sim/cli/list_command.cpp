@@ -1,0 +1,35 @@
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+
+#include "commands.hpp"
+#include "config/core_config.hpp"
+
+namespace tessera::cli {
+namespace {
+
+void print_configs() {
+  fmt::print("{:<8} {:>10} {:>8} {:>6} {:>10} {:>5} {:>10} {:>9} {:>10}  {}\n", "preset", "array",
+             "N max", "banks", "SBUF/part", "DMAq", "DRAM", "DRAM B/cy", "DRAM lat", "use");
+  for (const CoreConfig& c : presets()) {
+    fmt::print("{:<8} {:>10} {:>8} {:>6} {:>7} KiB {:>5} {:>6} MiB {:>9} {:>10}  {}\n", c.name,
+               fmt::format("{}x{}", c.rows, c.cols), c.moving_max_n, c.psum_banks,
+               c.sbuf_bytes_per_partition / 1024, c.dma_queues, c.dram_bytes >> 20,
+               c.dram_bytes_per_cycle, c.dram_latency_cycles, c.use);
+  }
+}
+
+}  // namespace
+
+Runner add_list_command(CLI::App& app) {
+  CLI::App* sub = app.add_subcommand("list", "List configuration presets");
+  auto what = std::make_shared<std::string>("configs");
+  sub->add_option("what", *what, "What to list")->check(CLI::IsMember({"configs"}));
+  return [what] {
+    print_configs();
+    return 0;
+  };
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,48 @@
+// tessera: the command-line front end (SPEC section 8).
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <map>
+
+#include "commands.hpp"
+#include "common/errors.hpp"
+
+namespace {
+
+// One clear line on stderr, as SPEC section 8 asks of every failure.
+int fail(int code, const std::string& message) {
+  std::string line = message.substr(0, message.find('\n'));
+  fmt::print(stderr, "tessera: error: {}\n", line);
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tessera;
+  CLI::App app{"Tessera: a Trainium-class training-accelerator core model"};
+  app.require_subcommand(1);
+  std::map<std::string, cli::Runner> runners;
+  runners["list"] = cli::add_list_command(app);
+  runners["fp"] = cli::add_fp_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+    return fail(kExitBadInput, e.what());
+  }
+
+  try {
+    for (CLI::App* sub : app.get_subcommands()) return runners.at(sub->get_name())();
+    return fail(kExitBadInput, "no command given");
+  } catch (const InputError& e) {
+    return fail(kExitBadInput, e.what());
+  } catch (const SimError& e) {
+    return fail(kExitSimError, e.what());
+  } catch (const std::exception& e) {
+    return fail(kExitSimError, fmt::format("internal error: {}", e.what()));
+  }
+}
