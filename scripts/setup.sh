@@ -10,7 +10,8 @@ TESSERA_BUILD_DIR=${TESSERA_BUILD_DIR:-$TESSERA_ROOT/build}
 TESSERA_BUILD_TYPE=${TESSERA_BUILD_TYPE:-Release}
 
 packages=(g++ make cmake ninja-build ccache pkg-config python3 zlib1g-dev
-          verilator libsystemc-dev catch2 libfmt-dev libcli11-dev nlohmann-json3-dev)
+          verilator libsystemc-dev catch2 libfmt-dev libcli11-dev nlohmann-json3-dev
+          libssl-dev python3-numpy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -11,5 +11,9 @@ using Runner = std::function<int()>;
 
 Runner add_list_command(CLI::App& app);
 Runner add_fp_command(CLI::App& app);
+Runner add_run_command(CLI::App& app);
+Runner add_asm_command(CLI::App& app);
+Runner add_disasm_command(CLI::App& app);
+Runner add_exec_command(CLI::App& app);
 
 }  // namespace tessera::cli

@@ -20,14 +20,20 @@ void print_configs() {
   }
 }
 
+void print_kernels() {
+  fmt::print("{:<8} {}\n", "kernel", "what");
+  fmt::print("{:<8} {}\n", "gemm", "C[M,N] = A[M,K] . B[K,N]; inputs a, b (--dtype), output c (fp32); --m --n --k");
+}
+
 }  // namespace
 
 Runner add_list_command(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("list", "List configuration presets");
+  CLI::App* sub = app.add_subcommand("list", "List configuration presets or kernels");
   auto what = std::make_shared<std::string>("configs");
-  sub->add_option("what", *what, "What to list")->check(CLI::IsMember({"configs"}));
+  sub->add_option("what", *what, "What to list: configs or kernels")->check(CLI::IsMember({"configs", "kernels"}));
   return [what] {
-    print_configs();
+    if (*what == "kernels") print_kernels();
+    else print_configs();
     return 0;
   };
 }

@@ -11,10 +11,11 @@
 
 namespace {
 
-// One clear line on stderr, as SPEC section 8 asks of every failure.
+// One clear line on stderr, as SPEC section 8 asks of every failure; simulation errors
+// (exit 3) may follow it with indented diagnostics.
 int fail(int code, const std::string& message) {
-  std::string line = message.substr(0, message.find('\n'));
-  fmt::print(stderr, "tessera: error: {}\n", line);
+  const std::string text = code == tessera::kExitSimError ? message : message.substr(0, message.find('\n'));
+  fmt::print(stderr, "tessera: error: {}\n", text);
   return code;
 }
 
@@ -27,6 +28,10 @@ int main(int argc, char** argv) {
   std::map<std::string, cli::Runner> runners;
   runners["list"] = cli::add_list_command(app);
   runners["fp"] = cli::add_fp_command(app);
+  runners["run"] = cli::add_run_command(app);
+  runners["asm"] = cli::add_asm_command(app);
+  runners["disasm"] = cli::add_disasm_command(app);
+  runners["exec"] = cli::add_exec_command(app);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,60 @@
+#include "run_common.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <optional>
+
+#include "common/errors.hpp"
+#include "common/files.hpp"
+#include "io/output_dir.hpp"
+
+namespace tessera::cli {
+
+void add_common_run_options(CLI::App& sub, CommonRunOptions& o) {
+  sub.add_option("--config", o.config, "Configuration preset (tessera list configs)");
+  sub.add_option("--mode", o.mode, "Simulation level")->check(CLI::IsMember({"ref", "tlm", "rtl", "cosim"}));
+  sub.add_option("--rtl", o.rtl, "cosim: blocks run as RTL (pe,psum,sbuf,dma,act,dve,seq or all)");
+  sub.add_option("--seed", o.seed, "Seed of random inputs and of stochastic rounding");
+  sub.add_option("--in", o.ins, "Input tensor NAME=FILE.npy (repeatable)");
+  sub.add_option("--out-dir", o.out_dir, "Directory for the inputs as used and the outputs (.npy)");
+  sub.add_option("--report", o.report, "Write the JSON report here");
+  sub.add_option("--trace", o.trace, "Waveform file (.fst or .vcd; rtl and cosim modes)");
+  sub.add_option("--trace-window", o.trace_window, "Cycles A:B to trace");
+  sub.add_option("--timeline", o.timeline, "Perfetto trace-event JSON (tlm, rtl and cosim modes)");
+}
+
+void check_mode(const CommonRunOptions& o) {
+  if (o.mode != "ref")
+    throw InputError(fmt::format("--mode {} is not available in this build yet; use --mode ref", o.mode));
+  if (!o.rtl.empty()) throw InputError("--rtl applies to --mode cosim only");
+  if (!o.trace.empty() || !o.trace_window.empty()) throw InputError("--trace needs --mode rtl or cosim (ref mode has no cycles)");
+  if (!o.timeline.empty()) throw InputError("--timeline needs --mode tlm, rtl or cosim (ref mode has no cycles)");
+}
+
+InputFiles load_input_files(const std::vector<std::string>& ins) {
+  InputFiles files;
+  for (const std::string& in : ins) {
+    const size_t eq = in.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == in.size())
+      throw InputError(fmt::format("--in '{}' is not NAME=FILE.npy", in));
+    const std::string name = in.substr(0, eq), path = in.substr(eq + 1);
+    if (files.count(name)) throw InputError(fmt::format("--in {} given twice", name));
+    files[name] = kernels::InputFile{path, io::read_npy(path)};
+  }
+  return files;
+}
+
+void write_outputs(const CommonRunOptions& o, const std::map<std::string, kernels::HostTensor>& inputs,
+                   const std::map<std::string, kernels::HostTensor>& outputs, const nlohmann::json& report) {
+  std::optional<io::OutputDir> out;
+  if (!o.out_dir.empty()) {
+    out.emplace(o.out_dir);
+    for (const auto& [name, t] : inputs) io::write_npy_staged(*out, name + ".npy", kernels::to_npy(t));
+    for (const auto& [name, t] : outputs) io::write_npy_staged(*out, name + ".npy", kernels::to_npy(t));
+  }
+  if (!o.report.empty()) write_file_atomic(o.report, report.dump(2) + "\n");
+  if (out) out->commit();
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,43 @@
+// Options and steps shared by `tessera run` and `tessera exec`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "io/npy.hpp"
+#include "kernels/host_tensor.hpp"
+#include "kernels/runner.hpp"
+
+namespace tessera::cli {
+
+struct CommonRunOptions {
+  std::string config = "small";
+  std::string mode = "ref";
+  std::string rtl;
+  uint64_t seed = 1;
+  std::vector<std::string> ins;  // NAME=FILE.npy
+  std::string out_dir;
+  std::string report;
+  std::string trace, trace_window, timeline;
+};
+
+void add_common_run_options(CLI::App& sub, CommonRunOptions& o);
+
+// Rejects modes and flags this build cannot honour yet, with one clear line.
+void check_mode(const CommonRunOptions& o);
+
+using kernels::InputFiles;
+
+// Parses every --in NAME=FILE and reads the files.
+InputFiles load_input_files(const std::vector<std::string>& ins);
+
+// Writes the inputs as used and the outputs to --out-dir and the report to --report, all
+// staged and renamed only when everything was written.
+void write_outputs(const CommonRunOptions& o, const std::map<std::string, kernels::HostTensor>& inputs,
+                   const std::map<std::string, kernels::HostTensor>& outputs, const nlohmann::json& report);
+
+}  // namespace tessera::cli

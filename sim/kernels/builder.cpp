@@ -1,0 +1,239 @@
+#include "builder.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "common/errors.hpp"
+
+namespace tessera::kernels {
+
+using isa::Ap;
+using isa::Space;
+
+namespace {
+constexpr size_t kNoRecord = static_cast<size_t>(-1);
+constexpr uint64_t kAlign = 64;
+uint64_t align_up(uint64_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
+}  // namespace
+
+Ap Tile::ap(uint32_t p0, uint32_t np, uint32_t f0, uint32_t nf) const {
+  Ap a;
+  a.space = space;
+  a.dtype = dtype;
+  a.part = part + p0;
+  a.parts = np;
+  a.addr = addr + uint64_t{f0} * (fp::info(dtype).bits / 8);
+  a.dims[0] = {nf, 1};
+  return a;
+}
+
+Ap DramTensor::rows(uint64_t r0, uint64_t nr, uint64_t c0, uint64_t nc) const {
+  const uint64_t row_bytes = shape.at(1) * elem_bytes();
+  Ap a;
+  a.space = Space::kDram;
+  a.dtype = dtype;
+  a.parts = 0;
+  a.addr = addr + r0 * row_bytes + c0 * elem_bytes();
+  a.dims[0] = {static_cast<uint32_t>(nr), static_cast<int32_t>(row_bytes)};
+  a.dims[1] = {static_cast<uint32_t>(nc), static_cast<int32_t>(elem_bytes())};
+  return a;
+}
+
+Ap DramTensor::cols(uint64_t r0, uint64_t nr, uint64_t c0, uint64_t nc) const {
+  Ap a = rows(r0, nr, c0, nc);
+  std::swap(a.dims[0], a.dims[1]);
+  return a;
+}
+
+bool KernelBuilder::Region::overlaps(const Region& o) const {
+  return space == o.space && part_lo < o.part_hi && o.part_lo < part_hi && lo < o.hi && o.lo < hi;
+}
+
+KernelBuilder::Region KernelBuilder::region_of(const Ap& ap) {
+  const isa::Extent e = isa::byte_extent(ap);
+  if (ap.space == Space::kDram) return {ap.space, 0, 1, e.lo, e.hi};
+  return {ap.space, ap.part, ap.part + ap.parts, e.lo, e.hi};
+}
+
+KernelBuilder::KernelBuilder(const CoreConfig& config) : config_(config) {
+  // Fixed engine order, so semaphore numbers do not depend on the kernel: s0 pe, s1 act,
+  // s2 dve, s3.. dma0..
+  for (const char* e : {"pe", "act", "dve"}) engine_index(e);
+  for (uint64_t q = 0; q < config_.dma_queues; ++q) engine_index(fmt::format("dma{}", q));
+}
+
+size_t KernelBuilder::engine_index(const std::string& engine) {
+  const auto it = std::find(engines_.begin(), engines_.end(), engine);
+  if (it != engines_.end()) return static_cast<size_t>(it - engines_.begin());
+  engines_.push_back(engine);
+  queue_records_.emplace_back();
+  for (auto& k : known_) k.push_back(0);
+  known_.emplace_back(engines_.size(), 0);
+  for (Record& r : records_) r.known.push_back(0);
+  return engines_.size() - 1;
+}
+
+DramTensor KernelBuilder::dram_tensor(const std::string& name, fp::Format dtype, std::vector<uint64_t> shape,
+                                      isa::TensorIo io) {
+  DramTensor t{name, dram_next_, dtype, std::move(shape)};
+  uint64_t bytes = t.elem_bytes();
+  for (uint64_t d : t.shape) bytes *= d;
+  if (dram_next_ + bytes > config_.dram_bytes)
+    throw InputError(fmt::format("tensor '{}' ({} bytes) does not fit the {}-byte DRAM of config {}", name, bytes,
+                                 config_.dram_bytes, config_.name));
+  dram_next_ = align_up(dram_next_ + bytes);
+  program_.tensors.push_back(isa::TensorDecl{name, t.addr, dtype, t.shape, io});
+  return t;
+}
+
+Tile KernelBuilder::sbuf_tile(fp::Format dtype, uint32_t parts, uint32_t free) {
+  const uint64_t bytes = uint64_t{free} * (fp::info(dtype).bits / 8);
+  if (parts > config_.rows || sbuf_next_ + bytes > config_.sbuf_bytes_per_partition)
+    throw InputError(fmt::format("SBUF of config {} is full ({} of {} bytes per partition in use, {} more asked)",
+                                 config_.name, sbuf_next_, config_.sbuf_bytes_per_partition, bytes));
+  Tile t{Space::kSbuf, dtype, 0, parts, sbuf_next_, free};
+  sbuf_next_ = align_up(sbuf_next_ + bytes);
+  return t;
+}
+
+Tile KernelBuilder::psum_bank(uint32_t parts, uint32_t free) {
+  if (psum_next_bank_ == config_.psum_banks || free > config_.moving_max_n || parts > config_.rows)
+    throw InputError(fmt::format("PSUM of config {} has no free bank of [{}, {}]", config_.name, parts, free));
+  Tile t{Space::kPsum, fp::Format::kFp32, 0, parts, psum_next_bank_ * config_.psum_bank_bytes_per_partition(), free};
+  ++psum_next_bank_;
+  return t;
+}
+
+void KernelBuilder::dma(const Ap& dst, const Ap& src, unsigned queue) {
+  isa::Instruction inst = isa::Isa::get().make("dma_copy");
+  inst.set("dst", dst);
+  inst.set("src", src);
+  emit(fmt::format("dma{}", queue % config_.dma_queues), std::move(inst));
+}
+
+void KernelBuilder::load_stationary(const Ap& src) {
+  isa::Instruction inst = isa::Isa::get().make("load_stationary");
+  inst.set("src", src);
+  emit("pe", std::move(inst));
+}
+
+void KernelBuilder::multiply_moving(const Ap& psum_dst, const Ap& moving, bool accumulate) {
+  isa::Instruction inst = isa::Isa::get().make("multiply_moving");
+  inst.set("dst", psum_dst);
+  inst.set("src", moving);
+  inst.set("acc", uint64_t{accumulate});
+  emit("pe", std::move(inst));
+}
+
+void KernelBuilder::tensor_copy(const Ap& dst, const Ap& src, bool stochastic) {
+  isa::Instruction inst = isa::Isa::get().make("tensor_copy");
+  inst.set("dst", dst);
+  inst.set("src", src);
+  inst.set("rounding", uint64_t{stochastic});
+  emit("dve", std::move(inst));
+}
+
+void KernelBuilder::emit(const std::string& engine, isa::Instruction inst) {
+  const size_t e = engine_index(engine);
+  Record rec{e, 0, {}, {}, {}};
+  // Operand regions: destinations are written, everything else is read; columns belong to the
+  // destination's partitions.
+  uint32_t dst_part = 0, dst_parts = 1;
+  for (size_t i = 0; i < inst.op->fields.size(); ++i)
+    if (const Ap* ap = std::get_if<Ap>(&inst.args[i]); ap && inst.op->fields[i].name == "dst")
+      dst_part = ap->part, dst_parts = ap->parts;
+  auto col_region = [&](const isa::Col& c) { return Region{c.space, dst_part, dst_part + dst_parts, c.addr, c.addr + 4}; };
+  for (size_t i = 0; i < inst.op->fields.size(); ++i) {
+    const std::string& name = inst.op->fields[i].name;
+    if (const Ap* ap = std::get_if<Ap>(&inst.args[i])) {
+      (name == "dst" ? rec.writes : rec.reads).push_back(region_of(*ap));
+      if (name == "dst" && inst.op->name == "multiply_moving" && inst.u("acc")) rec.reads.push_back(region_of(*ap));
+    } else if (const isa::Scalar* s = std::get_if<isa::Scalar>(&inst.args[i]); s && s->is_col) {
+      rec.reads.push_back(col_region(s->col));
+    } else if (const isa::Col* c = std::get_if<isa::Col>(&inst.args[i]); c && name == "reduce_dst" && inst.u("reduce")) {
+      rec.writes.push_back(col_region(*c));
+    }
+  }
+
+  // The latest conflicting instruction on each other engine (engines complete in order, so
+  // earlier ones on that engine are covered by it).
+  std::vector<size_t> deps;
+  for (size_t other = 0; other < engines_.size(); ++other) {
+    if (other == e) continue;
+    const std::vector<size_t>& slots = queue_records_[other];
+    for (auto it = slots.rbegin(); it != slots.rend(); ++it) {
+      if (*it == kNoRecord) continue;
+      const Record& prev = records_[*it];
+      if (known_[e][other] > prev.index) break;  // already known complete, and so is all before it
+      bool conflict = false;
+      for (const Region& w : prev.writes)
+        for (const Region& r : rec.reads) conflict = conflict || w.overlaps(r);
+      for (const Region& w : rec.writes) {
+        for (const Region& pw : prev.writes) conflict = conflict || w.overlaps(pw);
+        for (const Region& pr : prev.reads) conflict = conflict || w.overlaps(pr);
+      }
+      if (conflict) {
+        deps.push_back(*it);
+        break;
+      }
+    }
+  }
+
+  // One wait per instruction: all but the last unmet dependency wait on inserted nops.
+  std::vector<size_t> unmet;
+  for (size_t d : deps) {
+    const Record& p = records_[d];
+    if (known_[e][p.engine] > p.index) continue;  // learnt transitively through an earlier wait
+    unmet.push_back(d);
+    for (size_t k = 0; k < engines_.size(); ++k) known_[e][k] = std::max(known_[e][k], p.known[k]);
+    known_[e][p.engine] = std::max<uint64_t>(known_[e][p.engine], p.index + 1);
+  }
+  isa::Queue& q = program_.queue(engine);
+  for (size_t i = 0; i < unmet.size(); ++i) {
+    if (i + 1 < unmet.size()) {
+      waits_.push_back(Wait{e, q.insts.size(), unmet[i]});
+      q.insts.push_back(isa::Isa::get().make("nop"));
+      queue_records_[e].push_back(kNoRecord);
+    } else {
+      waits_.push_back(Wait{e, q.insts.size(), unmet[i]});
+    }
+  }
+  rec.index = q.insts.size();
+  rec.known = known_[e];
+  q.insts.push_back(std::move(inst));
+  queue_records_[e].push_back(records_.size());
+  records_.push_back(std::move(rec));
+}
+
+isa::Program KernelBuilder::finish() {
+  // Only producers somebody waits for signal; a wait names the producer's rank among the
+  // signalling instructions of its engine (semaphore = engine number).
+  std::vector<bool> signals(records_.size(), false);
+  for (const Wait& w : waits_) signals[w.producer] = true;
+  std::vector<uint32_t> rank(records_.size(), 0);
+  for (size_t e = 0; e < engines_.size(); ++e) {
+    uint32_t count = 0;
+    for (size_t r : queue_records_[e])
+      if (r != kNoRecord && signals[r]) rank[r] = ++count;
+  }
+  for (size_t r = 0; r < records_.size(); ++r) {
+    if (!signals[r]) continue;
+    isa::Instruction& inst = program_.queue(engines_[records_[r].engine]).insts[records_[r].index];
+    inst.signal_en = true;
+    inst.signal_sem = static_cast<unsigned>(records_[r].engine);
+  }
+  for (const Wait& w : waits_) {
+    isa::Instruction& inst = program_.queue(engines_[w.queue]).insts[w.index];
+    inst.wait_en = true;
+    inst.wait_sem = static_cast<unsigned>(records_[w.producer].engine);
+    inst.wait_value = rank[w.producer];
+  }
+  // Drop queues nothing was placed on.
+  isa::Program out = std::move(program_);
+  out.queues.erase(std::remove_if(out.queues.begin(), out.queues.end(), [](const isa::Queue& q) { return q.insts.empty(); }),
+                   out.queues.end());
+  return out;
+}
+
+}  // namespace tessera::kernels

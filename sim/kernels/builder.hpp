@@ -1,0 +1,95 @@
+// The kernel builder (SPEC section 4): kernels are written as a sequence of operations on
+// tiles; the builder puts each on its engine and inserts the semaphores that the regions the
+// operations read and write require (RAW, WAR, WAW). Kernels never place semaphores.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/core_config.hpp"
+#include "isa/program.hpp"
+
+namespace tessera::kernels {
+
+// An on-chip tile: partitions [part, part+parts) x `free` elements at byte `addr`, row-major.
+struct Tile {
+  isa::Space space = isa::Space::kSbuf;
+  fp::Format dtype = fp::Format::kFp32;
+  uint32_t part = 0, parts = 0;
+  uint64_t addr = 0;
+  uint32_t free = 0;
+
+  // The pattern of the sub-tile [p0, p0+np) x [f0, f0+nf).
+  isa::Ap ap(uint32_t p0, uint32_t np, uint32_t f0, uint32_t nf) const;
+  isa::Ap ap() const { return ap(0, parts, 0, free); }
+};
+
+// A DRAM tensor, row-major.
+struct DramTensor {
+  std::string name;
+  uint64_t addr = 0;
+  fp::Format dtype = fp::Format::kFp32;
+  std::vector<uint64_t> shape;
+
+  uint64_t elem_bytes() const { return fp::info(dtype).bits / 8; }
+  // Rows [r0, r0+nr) x columns [c0, c0+nc) of a 2-D tensor, row-major order.
+  isa::Ap rows(uint64_t r0, uint64_t nr, uint64_t c0, uint64_t nc) const;
+  // The same block read column by column (its transpose), for loads of A^T.
+  isa::Ap cols(uint64_t r0, uint64_t nr, uint64_t c0, uint64_t nc) const;
+};
+
+class KernelBuilder {
+ public:
+  explicit KernelBuilder(const CoreConfig& config);
+
+  const CoreConfig& config() const { return config_; }
+
+  DramTensor dram_tensor(const std::string& name, fp::Format dtype, std::vector<uint64_t> shape, isa::TensorIo io);
+  Tile sbuf_tile(fp::Format dtype, uint32_t parts, uint32_t free);  // InputError when SBUF is full
+  Tile psum_bank(uint32_t parts, uint32_t free);                    // one whole fp32 bank
+
+  void dma(const isa::Ap& dst, const isa::Ap& src, unsigned queue);
+  void load_stationary(const isa::Ap& src);
+  void multiply_moving(const isa::Ap& psum_dst, const isa::Ap& moving, bool accumulate);
+  void tensor_copy(const isa::Ap& dst, const isa::Ap& src, bool stochastic = false);
+
+  // Emits an instruction built elsewhere (its operand regions are derived from its APs).
+  void emit(const std::string& engine, isa::Instruction inst);
+
+  // Resolves dependencies into waits and signals and returns the program.
+  isa::Program finish();
+
+ private:
+  struct Region {
+    isa::Space space;
+    uint32_t part_lo, part_hi;  // DRAM: 0, 1
+    int64_t lo, hi;             // bytes within the partition (on chip) or DRAM addresses
+    bool overlaps(const Region& o) const;
+  };
+  struct Record {
+    size_t engine;                 // index into engines_
+    size_t index;                  // position in its queue
+    std::vector<Region> reads, writes;
+    std::vector<uint64_t> known;   // per engine: instructions known complete when this one issues
+  };
+  struct Wait {
+    size_t queue, index;           // the waiting instruction (possibly an inserted nop)
+    size_t producer;               // record index of the producer
+  };
+
+  size_t engine_index(const std::string& engine);
+  static Region region_of(const isa::Ap& ap);
+
+  CoreConfig config_;
+  isa::Program program_;
+  std::vector<std::string> engines_;
+  std::vector<std::vector<size_t>> queue_records_;  // per engine: record index per queue slot (npos for nops)
+  std::vector<Record> records_;
+  std::vector<std::vector<uint64_t>> known_;        // per engine: what it knows complete so far
+  std::vector<Wait> waits_;
+  uint64_t dram_next_ = 0, sbuf_next_ = 0;
+  uint32_t psum_next_bank_ = 0;
+};
+
+}  // namespace tessera::kernels

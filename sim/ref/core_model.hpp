@@ -1,0 +1,70 @@
+// The reference core model (--mode ref): executes a program functionally with the exact
+// numerics of SPEC section 3, engine by engine in program order, honouring semaphores.
+// No timing: cycles are the TLM and RTL models' business.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/core_config.hpp"
+#include "isa/program.hpp"
+#include "memory.hpp"
+#include "numerics/xorshift32.hpp"
+
+namespace tessera::ref {
+
+struct RunStats {
+  std::map<std::string, uint64_t> instructions;  // per engine queue
+  uint64_t flops = 0;                            // 2 per multiply-accumulate of the tensor engine
+  uint64_t dram_bytes = 0;                       // bytes the DMA read from or wrote to DRAM
+};
+
+class CoreModel {
+ public:
+  // `seed` seeds the per-lane stochastic-rounding generators (docs/numerics.md).
+  CoreModel(const CoreConfig& config, uint64_t seed);
+
+  const CoreConfig& config() const { return config_; }
+  Dram& dram() { return dram_; }
+
+  // Checks every instruction against the configuration: engines exist, access patterns lie
+  // inside their memories, operand shapes agree, PSUM writes stay in one bank. Throws
+  // InputError naming the engine, the instruction index and the instruction.
+  void validate(const isa::Program& program) const;
+
+  // Validates, then runs to completion. Throws SimError on deadlock, with each engine's state.
+  RunStats run(const isa::Program& program);
+
+  // One on-chip element's bytes (tests and debugging).
+  uint8_t* onchip(isa::Space space, uint32_t partition, uint64_t offset);
+  uint64_t partition_bytes(isa::Space space) const;
+
+ private:
+  void execute(const isa::Instruction& inst, RunStats& stats);
+  void exec_matmul(const isa::Instruction& inst, RunStats& stats);
+  void exec_activation(const isa::Instruction& inst);
+  void exec_dve(const isa::Instruction& inst);
+  void exec_dma(const isa::Instruction& inst, RunStats& stats);
+
+  uint32_t load(const isa::Ap& ap, uint32_t partition, int64_t element) const;
+  void store(const isa::Ap& ap, uint32_t partition, int64_t element, uint32_t f32,
+             fp::Rounding rounding = fp::Rounding::kRne);
+  uint32_t scalar_value(const isa::Scalar& s, uint32_t partition) const;
+
+  CoreConfig config_;
+  Dram dram_;
+  std::vector<uint8_t> sbuf_;
+  std::vector<uint8_t> psum_;
+  std::vector<fp::Xorshift32> lanes_;
+  // The tensor engine's stationary operand, widened to fp32: [k][m].
+  std::vector<float> stationary_;
+  uint32_t stationary_k_ = 0, stationary_m_ = 0;
+};
+
+// Element offsets of an access pattern's free dimensions, in iteration order (outermost
+// dimension first), in the pattern's stride units.
+std::vector<int64_t> free_offsets(const isa::Ap& ap);
+
+}  // namespace tessera::ref

@@ -1,0 +1,26 @@
+// Byte-addressed memories of the reference model: sparse DRAM and the on-chip SBUF/PSUM.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace tessera::ref {
+
+// DRAM as lazily allocated 1 MiB pages, so that a 16 GiB trn1 DRAM costs only what is touched.
+// Unwritten bytes read as zero. Callers bounds-check against the configured size.
+class Dram {
+ public:
+  explicit Dram(uint64_t size) : size_(size) {}
+  uint64_t size() const { return size_; }
+  void read(uint64_t addr, void* dst, uint64_t n) const;
+  void write(uint64_t addr, const void* src, uint64_t n);
+
+ private:
+  static constexpr unsigned kPageBits = 20;
+  uint64_t size_;
+  std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> pages_;
+};
+
+}  // namespace tessera::ref
