@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sets up (scripts/setup.sh), builds, and runs the main demo.
 #
-# What exists today: the configuration presets and the bit-exact number-format library.
-# The demo lists the presets, generates test vectors with the independent exact-rational
-# generator (scripts/gen_fp_vectors.py) and checks every `tessera fp` operation against them.
+# What exists today: the presets, the bit-exact number formats, the ISA and the reference core
+# model. The demo checks every `tessera fp` operation against vectors from the independent
+# exact-rational generator, then runs a ragged bf16 gemm on the reference model and checks
+# it bit for bit against an independent numpy emulation of the numerics contract.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -26,4 +27,13 @@ for op in f32_add f32_mul f32_to_bf16 f32_to_f16 f32_to_e4m3 f32_to_e5m2 \
   printf '%-12s ' "$op"
   "$tessera" fp "$op" --vectors "$vectors/$op.vec" --mode ref || status=1
 done
+
+echo
+echo "== tessera run gemm --config small --dtype bf16 --m 37 --n 200 --k 70"
+out="$TESSERA_BUILD_DIR/demo/gemm"
+rm -rf "$out"
+"$tessera" run gemm --config small --dtype bf16 --m 37 --n 200 --k 70 --seed 1 \
+  --out-dir "$out" --report "$out/report.json" || status=1
+/usr/bin/python3 "$TESSERA_ROOT/tests/kernels/check_gemm.py" --dir "$out" --dtype bf16 --rows small || status=1
+echo "report: $out/report.json"
 exit $status

@@ -8,6 +8,7 @@
 #include "common/errors.hpp"
 #include "numerics/fp_ops.hpp"
 #include "numerics/fp_vectors.hpp"
+#include "rtl/fp_unit.hpp"
 
 namespace tessera::cli {
 namespace {
@@ -26,13 +27,14 @@ std::string hex(fp::Format f, uint32_t code) {
 
 int run_fp(const FpOptions& o) {
   const fp::FpOp* op = fp::find_fp_op(o.op);  // IsMember already vetted the name
-  if (o.mode == "rtl")
-    throw InputError("fp --mode rtl: the RTL floating-point units are not part of this build yet; use --mode ref");
   const std::vector<fp::FpVector> vectors = fp::read_fp_vectors(o.vectors, *op);
 
+  // --mode rtl: the verilated units of rtl/fpu that perform the operation in the core.
+  std::unique_ptr<rtl::FpUnit> unit;
+  if (o.mode == "rtl") unit = std::make_unique<rtl::FpUnit>();
   size_t failed = 0;
   for (const fp::FpVector& v : vectors) {
-    const uint32_t actual = op->eval(v.operands.data());
+    const uint32_t actual = unit ? unit->eval(op->name, v.operands[0], v.operands[1]) : op->eval(v.operands.data());
     if (actual == v.expected) continue;
     if (++failed <= kMismatchesShown) {
       std::string args;

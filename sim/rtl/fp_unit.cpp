@@ -1,0 +1,44 @@
+#include "fp_unit.hpp"
+
+#include <array>
+#include <stdexcept>
+#include <string>
+
+#include "Vfp_scalar_unit.h"
+#include "verilated.h"
+
+namespace tessera::rtl {
+namespace {
+
+// The op_i encoding of fp_scalar_unit (its fp_op_e).
+constexpr std::array<std::string_view, 10> kOps = {"f32_add",     "f32_mul",     "f32_to_bf16", "f32_to_f16",
+                                                   "f32_to_e4m3", "f32_to_e5m2", "bf16_to_f32", "f16_to_f32",
+                                                   "e4m3_to_f32", "e5m2_to_f32"};
+
+int op_code(std::string_view op) {
+  for (size_t i = 0; i < kOps.size(); ++i)
+    if (kOps[i] == op) return static_cast<int>(i);
+  return -1;
+}
+
+}  // namespace
+
+FpUnit::FpUnit() : context_(std::make_unique<VerilatedContext>()), unit_(std::make_unique<Vfp_scalar_unit>(context_.get())) {}
+
+FpUnit::~FpUnit() { unit_->final(); }
+
+bool FpUnit::has(std::string_view op) { return op_code(op) >= 0; }
+
+uint32_t FpUnit::eval(std::string_view op, uint32_t a, uint32_t b, bool stochastic, uint32_t random) {
+  const int code = op_code(op);
+  if (code < 0) throw std::logic_error("FP unit has no operation " + std::string(op));
+  unit_->op_i = static_cast<uint8_t>(code);
+  unit_->a_i = a;
+  unit_->b_i = b;
+  unit_->sr_i = stochastic;
+  unit_->random_i = random;
+  unit_->eval();
+  return unit_->y_o;
+}
+
+}  // namespace tessera::rtl

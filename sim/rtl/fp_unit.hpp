@@ -1,0 +1,33 @@
+// The verilated FP units (rtl/fpu/fp_scalar_unit.sv): one scalar operation at a time, for
+// `tessera fp --mode rtl` and the FP testbench.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+class VerilatedContext;
+class Vfp_scalar_unit;
+
+namespace tessera::rtl {
+
+class FpUnit {
+ public:
+  FpUnit();
+  ~FpUnit();
+  FpUnit(const FpUnit&) = delete;
+  FpUnit& operator=(const FpUnit&) = delete;
+
+  // `op` is a tessera fp operation name (f32_add, f32_to_bf16, ...); returns false if the unit
+  // has no such operation.
+  static bool has(std::string_view op);
+  // Operands and result as in fp::FpOp (codes in the low bits). Narrowing operations round
+  // stochastically with `random` when `stochastic`.
+  uint32_t eval(std::string_view op, uint32_t a, uint32_t b, bool stochastic = false, uint32_t random = 0);
+
+ private:
+  std::unique_ptr<VerilatedContext> context_;
+  std::unique_ptr<Vfp_scalar_unit> unit_;
+};
+
+}  // namespace tessera::rtl
