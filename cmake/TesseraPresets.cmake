@@ -1,7 +1,8 @@
 # Reads configs/presets.json (the one description of every preset) and generates
 #   ${TESSERA_GEN_DIR}/presets.inc                  C++ initializer list for sim/config
 #   ${TESSERA_GEN_DIR}/rtl/<preset>/tessera_cfg_pkg.sv  one SystemVerilog package per preset
-# at configure time, so that verilate() (which runs Verilator while configuring) sees them.
+# at configure time, so that verilate() (which runs Verilator while configuring) sees them,
+# and sets TESSERA_PRESET_<preset>_<field> for RTL parameters given on Verilator's command line.
 
 set(TESSERA_PRESET_FIELDS
   rows cols moving_max_n psum_banks sbuf_bytes_per_partition dma_queues
@@ -45,6 +46,7 @@ function(tessera_generate_presets json_file gen_dir)
         message(FATAL_ERROR "${json_file}: preset '${name}' needs a positive integer '${field}' (${err})")
       endif()
       string(APPEND cxx ", ${value}ull")
+      set(TESSERA_PRESET_${name}_${field} ${value} PARENT_SCOPE)
       if(field STREQUAL "dram_bytes")
         string(APPEND sv "  localparam longint unsigned ${TESSERA_SV_${field}} = 64'd${value};\n")
       else()

@@ -118,10 +118,18 @@ std::vector<uint32_t> special_inputs() {
                              0xFFFFFFFFu, 0x7FBFFFFFu, 0x3F800000u, 0xBF800000u};
   // Every threshold of the algorithms and the limits of the fp32 range, +-2 codes.
   const uint32_t edges[] = {
-      0x42B17217u, 0x42B20000u, 0xC2CFF1B5u, 0xC2D00000u, 0xC2CE8ED0u,  // exp overflow/underflow
-      0x3F100000u, 0x41200000u, 0x39800000u, 0x33000000u, 0x3F0C9F54u,  // tanh, small-x cuts
-      0x42000000u, 0x41A00000u, 0xC3000000u, 0xC1400000u, 0xC12A0000u,  // sigmoid/silu/gelu cuts
-      0x7E800000u, 0x7F000000u, 0x00400000u, 0x00200000u, 0x3F3504F3u,  // reciprocal, rsqrt
+      0x42B17218u, 0x42B20000u,  // exp: first overflowing input, clamp 89
+      0xC2CFF1B4u, 0xC2D00000u,  // exp: result 2^-150 (round-to-zero edge), clamp -104
+      0xC2AEAC50u,               // exp: result 2^-126 (normal/subnormal edge)
+      0x3F100000u, 0x41200000u,  // tanh: polynomial/exp switch 0.5625, clamp 10
+      0x39800000u, 0x33000000u,  // shortcuts 2^-12 (tanh), 2^-25 (exp, sigmoid, silu, gelu)
+      0x3F0C9F54u,               // atanh(1/2)
+      0x42000000u, 0xC3000000u,  // sigmoid/silu clamp 32, silu clamp -128
+      0xC1400000u, 0x41200000u,  // gelu clamps -12, 10
+      0xC1219C36u, 0xC2B7B6ABu,  // gelu, silu: result 2^-126
+      0x7E800000u, 0x7F000000u,  // reciprocal: subnormal results
+      0x00400000u, 0x00200000u,  // reciprocal: 2^-127, 2^-128 (overflow edge)
+      0x3F3504F3u,               // sqrt(1/2)
   };
   for (uint32_t e : edges)
     for (uint32_t s : {0u, 0x80000000u})
