@@ -19,13 +19,21 @@ namespace {
 
 constexpr char kBinaryMagic[] = "TESSPRG1";
 
+bool is_binary_program(const std::vector<uint8_t>& bytes) {
+  return bytes.size() >= 8 && std::memcmp(bytes.data(), kBinaryMagic, 8) == 0;
+}
+
+isa::Program parse_text_program(const std::vector<uint8_t>& bytes, const std::string& path) {
+  if (std::find(bytes.begin(), bytes.end(), 0) != bytes.end())
+    throw InputError(is_binary_program(bytes) ? fmt::format("{}: is a program binary, not .tasm text", path)
+                                              : fmt::format("{}: neither .tasm text nor a Tessera program binary", path));
+  return isa::parse_tasm(std::string(bytes.begin(), bytes.end()), path);
+}
+
 // A program from .tasm text or from the binary form, told apart by the binary's magic.
 isa::Program load_program(const std::string& path) {
   const std::vector<uint8_t> bytes = read_file(path);
-  if (bytes.size() >= 8 && std::memcmp(bytes.data(), kBinaryMagic, 8) == 0) return isa::from_binary(bytes, path);
-  if (std::find(bytes.begin(), bytes.end(), 0) != bytes.end())
-    throw InputError(fmt::format("{}: neither .tasm text nor a Tessera program binary", path));
-  return isa::parse_tasm(std::string(bytes.begin(), bytes.end()), path);
+  return is_binary_program(bytes) ? isa::from_binary(bytes, path) : parse_text_program(bytes, path);
 }
 
 }  // namespace
@@ -37,8 +45,7 @@ Runner add_asm_command(CLI::App& app) {
   sub->add_option("FILE", *file, "Program text (.tasm)")->required();
   sub->add_option("-o,--output", *out, "Binary to write (default: FILE with .bin)");
   return [file, out] {
-    const std::vector<uint8_t> text = read_file(*file);
-    const isa::Program p = isa::parse_tasm(std::string(text.begin(), text.end()), *file);
+    const isa::Program p = parse_text_program(read_file(*file), *file);
     const std::string dest = out->empty() ? std::filesystem::path(*file).replace_extension(".bin").string() : *out;
     const std::vector<uint8_t> bin = isa::to_binary(p);
     write_file_atomic(dest, std::string(bin.begin(), bin.end()));

@@ -52,10 +52,12 @@ int run_gemm(const RunOptions& o) {
   constexpr uint64_t kDefaultSize = 64;
   kernels::GemmShape shape;
   shape.m = resolve_size("--m", o.m_opt, o.m, files, "a", 0, kDefaultSize);
-  shape.k = resolve_size("--k", o.k_opt, o.k, files, "a", 1, kDefaultSize);
-  const uint64_t k_from_b = resolve_size("--k", o.k_opt, o.k, files, "b", 0, shape.k);
-  if (k_from_b != shape.k)
-    throw InputError(fmt::format("a is [{}, {}] but b is [{}, ..]: the contraction sizes differ", shape.m, shape.k, k_from_b));
+  // K from --k, else from whichever of a and b is given (they must agree), else the default.
+  const uint64_t k_a = resolve_size("--k", o.k_opt, o.k, files, "a", 1, 0);
+  const uint64_t k_b = resolve_size("--k", o.k_opt, o.k, files, "b", 0, 0);
+  if (k_a && k_b && k_a != k_b)
+    throw InputError(fmt::format("a is [{}, {}] but b is [{}, ..]: the contraction sizes differ", shape.m, k_a, k_b));
+  shape.k = k_a ? k_a : k_b ? k_b : kDefaultSize;
   shape.n = resolve_size("--n", o.n_opt, o.n, files, "b", 1, kDefaultSize);
 
   const isa::Program program = kernels::build_gemm(config, shape, *dtype);

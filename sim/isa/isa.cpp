@@ -297,6 +297,8 @@ Instruction Isa::decode(const uint8_t* word) const {
     if (f.type == "ap") {
       Ap ap;
       for (const FieldDef& l : composite("ap")) ap_set(ap, l.name, leaf(l));
+      for (const Dim& d : ap.dims)
+        if (d.count == 0) throw InputError(fmt::format("{}: field '{}' has a dimension count of 0", inst.op->name, f.name));
       return ap;
     }
     if (f.type == "col") {

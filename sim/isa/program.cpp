@@ -103,6 +103,18 @@ uint64_t TensorDecl::elements() const {
   return n;
 }
 
+namespace {
+// Tensors larger than any DRAM are malformed; this also keeps elements() and bytes() exact.
+void check_tensor_size(const TensorDecl& t) {
+  constexpr uint64_t kMaxBytes = uint64_t{1} << 48;
+  uint64_t bytes = fp::info(t.dtype).bits / 8;
+  for (uint64_t d : t.shape) {
+    if (d == 0 || bytes > kMaxBytes / d) throw InputError(fmt::format("tensor '{}' is larger than 2^48 bytes", t.name));
+    bytes *= d;
+  }
+}
+}  // namespace
+
 Queue& Program::queue(const std::string& engine) {
   for (Queue& q : queues)
     if (q.engine == engine) return q;
@@ -146,6 +158,7 @@ Program parse_tasm(const std::string& text, const std::string& origin) {
         current = &p.queue(std::string(tok[1]));
       } else if (tok[0] == ".tensor") {
         TensorDecl t = parse_tensor(tok);
+        check_tensor_size(t);
         check_unique_tensor(p, t.name);
         p.tensors.push_back(std::move(t));
       } else if (tok[0][0] == '.') {
@@ -160,6 +173,7 @@ Program parse_tasm(const std::string& text, const std::string& origin) {
       throw InputError(fmt::format("{}:{}: {}", origin, n, e.what()));
     }
   }
+  if (p.instruction_count() == 0) throw InputError(fmt::format("{}: holds no instructions", origin));
   return p;
 }
 
@@ -218,6 +232,11 @@ Program from_binary(const std::vector<uint8_t>& bytes, const std::string& origin
     t.dtype = static_cast<fp::Format>(dtype);
     t.io = static_cast<TensorIo>(io);
     for (uint64_t d = 0; d < rank; ++d) t.shape.push_back(r.u(8));
+    try {
+      check_tensor_size(t);
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("{}: {}", origin, e.what()));
+    }
     check_unique_tensor(p, t.name);
     p.tensors.push_back(std::move(t));
   }
@@ -228,8 +247,9 @@ Program from_binary(const std::vector<uint8_t>& bytes, const std::string& origin
     Queue& queue = p.queue(engine);
     const uint64_t count = r.u(4);
     for (uint64_t i = 0; i < count; ++i) {
+      const uint8_t* word = r.take(isa.word_bytes());
       try {
-        Instruction inst = isa.decode(r.take(isa.word_bytes()));
+        Instruction inst = isa.decode(word);
         check_placement(engine, inst);
         queue.insts.push_back(std::move(inst));
       } catch (const InputError& e) {
@@ -238,6 +258,7 @@ Program from_binary(const std::vector<uint8_t>& bytes, const std::string& origin
     }
   }
   if (!r.done()) throw InputError(fmt::format("{}: trailing bytes after the program", origin));
+  if (p.instruction_count() == 0) throw InputError(fmt::format("{}: holds no instructions", origin));
   return p;
 }
 

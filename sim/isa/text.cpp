@@ -192,6 +192,8 @@ Instruction parse_instruction(std::string_view line) {
     const size_t eq = tok.find('=');
     if (eq == std::string_view::npos) throw InputError(fmt::format("'{}' is not name=value", tok));
     const std::string_view key = tok.substr(0, eq), value = tok.substr(eq + 1);
+    if ((key == "wait" && inst.wait_en) || (key == "signal" && inst.signal_en))
+      throw InputError(fmt::format("'{}' given twice (one wait and one signal per instruction)", key));
     if (key == "wait") {
       const size_t ge = value.find(">=");
       if (ge == std::string_view::npos) throw InputError(fmt::format("wait is wait=sN>=VALUE, not '{}'", value));

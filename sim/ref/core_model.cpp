@@ -58,6 +58,10 @@ std::vector<int64_t> free_offsets(const Ap& ap) {
   return out;
 }
 
+// One instruction touches at most 2^22 elements per partition (its free pattern), so that
+// instruction lengths stay in the range of real engines and operand lists fit in memory.
+constexpr uint64_t kMaxFreeElements = uint64_t{1} << 22;
+
 CoreModel::CoreModel(const CoreConfig& config, uint64_t seed)
     : config_(config),
       dram_(config.dram_bytes),
@@ -90,6 +94,11 @@ void CoreModel::validate(const isa::Program& program) const {
       (void)isa;
       auto check_ap = [&](const char* field, bool dram_ok, bool onchip_ok) -> const Ap& {
         const Ap& ap = inst.ap(field);
+        for (const isa::Dim& d : ap.dims)
+          if (d.count == 0) throw fail(fmt::format("{} has a dimension count of 0", field));
+        if (ap.free_size() > kMaxFreeElements)
+          throw fail(fmt::format("{} has {} elements per partition, more than the {} an instruction may move", field,
+                                 ap.free_size(), kMaxFreeElements));
         if (ap.space == Space::kDram ? !dram_ok : !onchip_ok)
           throw fail(fmt::format("{} may not be in {}", field, isa::space_name(ap.space)));
         if (ap.addr % elem_bytes(ap.dtype))
@@ -365,8 +374,9 @@ void CoreModel::exec_dma(const Instruction& inst, RunStats& stats) {
       store(dst, dst.part + d.p, d.off[d.i], load(src, src.part + s.p, s.off[s.i]));
     }
   }
-  const uint64_t bytes = dst.elements() * (dst.space == Space::kDram ? elem_bytes(dst.dtype) : elem_bytes(src.dtype));
-  stats.dram_bytes += bytes;
+  // DRAM traffic: the DRAM side's bytes; on-chip copies move none.
+  if (dst.space == Space::kDram) stats.dram_bytes += dst.elements() * elem_bytes(dst.dtype);
+  if (src.space == Space::kDram) stats.dram_bytes += src.elements() * elem_bytes(src.dtype);
 }
 
 void CoreModel::execute(const Instruction& inst, RunStats& stats) {

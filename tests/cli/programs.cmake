@@ -251,18 +251,19 @@ foreach(prog pe act dve dma)
                        PROPERTIES LABELS unit)
 endforeach()
 
-# --- known bugs (DISABLED until the C++ is fixed; remove DISABLED then) ------------------------------
-# A binary whose access pattern has a dimension count of 0 passes decode and validate and
-# crashes the reference model (SIGSEGV in CoreModel::exec_dve, reading free_offsets()[0]).
+# --- regressions of bugs found by these tests -------------------------------------------------------
+# A binary whose access pattern has a dimension count of 0 (crashed the reference model).
 tessera_bad_binary(exec_binary_zero_count "${PROGRAMS}/dve.tasm" exec field:dve:3:src.n0=0 "dve instruction 3" "count")
-# A .tensor shape whose element count overflows 64 bits is accepted and ends in an internal error
-# (exit 3) when its output is written.
+# A .tensor shape whose element count overflows 64 bits (was an internal error at output time).
 tessera_exec_bad(exec_tensor_shape_overflow "${DATA}/bug_tensor_shape_overflow.tasm" --stderr "tensor 'x'" --)
-# `run gemm --in b=B.npy` without --k takes K from the default 64 of the absent a instead of from
-# b, and fails: "a is [64, 64] but b is [8, ..]: the contraction sizes differ".
+# `run gemm --in b=B.npy` without --k takes K from b (took the default 64 of the absent a).
 tessera_cli_test(gemm_in_b_only 0 --stdout "output c [64,4]" -- $<TARGET_FILE:tessera> run gemm --config tiny --in b=${B84})
-# A second wait= (or signal=) on one instruction silently replaces the first, where a repeated
-# operand is an error ("operand 'value' given twice").
+# A second wait= (or signal=) on one instruction is an error (silently replaced the first).
 tessera_asm_bad(asm_duplicate_wait "${DATA}/bug_duplicate_wait.tasm" --stderr "wait")
-set_tests_properties(cli.exec_binary_zero_count cli.exec_tensor_shape_overflow cli.gemm_in_b_only
-                     cli.asm_duplicate_wait PROPERTIES DISABLED TRUE)
+# A 2^40-element pattern is rejected before anything is allocated (ran out of memory).
+tessera_exec_bad(exec_huge_pattern "${DATA}/huge_pattern.tasm" --stderr "elements per partition" --)
+# An empty program is malformed (ran and reported nothing).
+tessera_exec_bad(exec_empty_program "${DATA}/empty.tasm" --stderr "holds no instructions" --)
+tessera_asm_bad(asm_empty_program "${DATA}/empty.tasm" --stderr "holds no instructions")
+# asm of a binary says so (blamed line 1 for a missing .engine).
+tessera_cli_test(asm_of_binary 2 --stderr "neither .tasm text" -- $<TARGET_FILE:tessera> asm $<TARGET_FILE:tessera>)
