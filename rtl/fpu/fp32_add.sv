@@ -61,20 +61,11 @@ module fp32_add (
     lsb_exp = lsb_exp_t'(exp_big) - lsb_exp_t'(153);  // 2^(exp - 150) per significand LSB, 3 extra bits
   end
 
-  fp_round #(
-    .SigWidth (28),
-    .ExpBits  (Fp32ExpBits),
-    .ManBits  (Fp32ManBits),
-    .Bias     (Fp32Bias),
-    .MaxFinite(Fp32MaxFinite),
-    .Saturate (1'b0)
-  ) u_round (
+  fp32_round #(.SigWidth(28)) u_round (
     .sign_i   (sign),
     .sig_i    (sum),
     .lsb_exp_i(lsb_exp),
     .sticky_i (sticky),
-    .sr_i     (1'b0),
-    .random_i ('0),
     .code_o   (rounded)
   );
 

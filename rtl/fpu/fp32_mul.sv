@@ -31,20 +31,11 @@ module fp32_mul (
     lsb_exp = lsb_exp_t'(exp_a) + lsb_exp_t'(exp_b) - lsb_exp_t'(300);
   end
 
-  fp_round #(
-    .SigWidth (48),
-    .ExpBits  (Fp32ExpBits),
-    .ManBits  (Fp32ManBits),
-    .Bias     (Fp32Bias),
-    .MaxFinite(Fp32MaxFinite),
-    .Saturate (1'b0)
-  ) u_round (
+  fp32_round #(.SigWidth(48)) u_round (
     .sign_i   (sign),
     .sig_i    (product),
     .lsb_exp_i(lsb_exp),
     .sticky_i (1'b0),
-    .sr_i     (1'b0),
-    .random_i ('0),
     .code_o   (rounded)
   );
 

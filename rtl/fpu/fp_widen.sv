@@ -33,20 +33,11 @@ module fp_widen #(
     lsb_exp = lsb_exp_t'(exp_eff) - lsb_exp_t'(Bias + ManBits);
   end
 
-  fp_round #(
-    .SigWidth (ManBits + 1),
-    .ExpBits  (Fp32ExpBits),
-    .ManBits  (Fp32ManBits),
-    .Bias     (Fp32Bias),
-    .MaxFinite(Fp32MaxFinite),
-    .Saturate (1'b0)
-  ) u_round (
+  fp32_round #(.SigWidth(ManBits + 1)) u_round (
     .sign_i   (code_i[ExpBits+ManBits]),
     .sig_i    ({exp_field != '0, man}),
     .lsb_exp_i(lsb_exp),
     .sticky_i (1'b0),
-    .sr_i     (1'b0),
-    .random_i ('0),
     .code_o   (rounded)
   );
 

@@ -1,6 +1,8 @@
-// A TileRows x TileCols block of PEs. Tiles are the unit Verilator keeps out of line
-// (no_inline_module), so a 128x128 array elaborates as one tile body called many times
-// instead of 16384 inlined PEs: this is what keeps the trn1 build within its time and memory.
+// A TileRows x TileCols block of PEs. Tiles are Verilator hierarchical blocks: with
+// --hierarchical (the trn1 build) the tile is verilated and compiled once and every instance
+// calls that model, instead of Verilator emitting code per PE instance. This is what keeps the
+// trn1 build within its time and memory (docs/tensor_engine.md "Building trn1"). Without
+// --hierarchical (tiny, small) the metacomment has no effect.
 module pe_tile #(
   parameter int unsigned TileRows = 4,
   parameter int unsigned TileCols = 4
@@ -20,7 +22,7 @@ module pe_tile #(
   output logic [TileRows-1:0]       w_bank_o,
   output logic [TileRows-1:0][31:0] w_o
 );
-  /* verilator no_inline_module */
+  /* verilator hier_block */
 
   // Separate nets per direction and position (no vector whose bits feed each other).
   logic [31:0] mov_h [TileRows][TileCols+1] /* verilator split_var */;

@@ -37,25 +37,19 @@ module tensor_array #(
       assign mov_skewed[k] = mov_i[k];
       assign sel_skewed[k] = mov_sel_i;
     end else begin : g_delay
-      logic [31:0] data_q [k];
-      logic        sel_q  [k];
-      always_ff @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          for (int unsigned i = 0; i < k; i++) begin
-            data_q[i] <= '0;
-            sel_q[i] <= 1'b0;
-          end
-        end else begin
-          data_q[0] <= mov_i[k];
-          sel_q[0] <= mov_sel_i;
-          for (int unsigned i = 1; i < k; i++) begin
-            data_q[i] <= data_q[i-1];
-            sel_q[i] <= sel_q[i-1];
-          end
-        end
+      // A k-deep shift register as one packed vector: element 0 is the newest.
+      logic [k-1:0][32:0] line_q;
+      logic [k-1:0][32:0] line_d;
+      if (k == 1) begin : g_one
+        assign line_d = {mov_sel_i, mov_i[k]};
+      end else begin : g_many
+        assign line_d = {line_q[k-2:0], {mov_sel_i, mov_i[k]}};
       end
-      assign mov_skewed[k] = data_q[k-1];
-      assign sel_skewed[k] = sel_q[k-1];
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) line_q <= '0;
+        else line_q <= line_d;
+      end
+      assign {sel_skewed[k], mov_skewed[k]} = line_q[k-1];
     end
   end
 
@@ -110,16 +104,18 @@ module tensor_array #(
     if (Delay == 0) begin : g_direct
       assign out_o[m] = bottom;
     end else begin : g_delay
-      logic [31:0] data_q [Delay];
-      always_ff @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          for (int unsigned i = 0; i < Delay; i++) data_q[i] <= '0;
-        end else begin
-          data_q[0] <= bottom;
-          for (int unsigned i = 1; i < Delay; i++) data_q[i] <= data_q[i-1];
-        end
+      logic [Delay-1:0][31:0] line_q;  // element 0 is the newest
+      logic [Delay-1:0][31:0] line_d;
+      if (Delay == 1) begin : g_one
+        assign line_d = bottom;
+      end else begin : g_many
+        assign line_d = {line_q[Delay-2:0], bottom};
       end
-      assign out_o[m] = data_q[Delay-1];
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) line_q <= '0;
+        else line_q <= line_d;
+      end
+      assign out_o[m] = line_q[Delay-1];
     end
   end
 

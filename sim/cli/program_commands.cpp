@@ -1,7 +1,7 @@
 // tessera asm / disasm / exec: hand-written programs.
 #include <fmt/format.h>
 
-#include <cstring>
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -17,15 +17,9 @@
 namespace tessera::cli {
 namespace {
 
-constexpr char kBinaryMagic[] = "TESSPRG1";
-
-bool is_binary_program(const std::vector<uint8_t>& bytes) {
-  return bytes.size() >= 8 && std::memcmp(bytes.data(), kBinaryMagic, 8) == 0;
-}
-
 isa::Program parse_text_program(const std::vector<uint8_t>& bytes, const std::string& path) {
   if (std::find(bytes.begin(), bytes.end(), 0) != bytes.end())
-    throw InputError(is_binary_program(bytes) ? fmt::format("{}: is a program binary, not .tasm text", path)
+    throw InputError(isa::is_program_binary(bytes) ? fmt::format("{}: is a program binary, not .tasm text", path)
                                               : fmt::format("{}: neither .tasm text nor a Tessera program binary", path));
   return isa::parse_tasm(std::string(bytes.begin(), bytes.end()), path);
 }
@@ -33,7 +27,7 @@ isa::Program parse_text_program(const std::vector<uint8_t>& bytes, const std::st
 // A program from .tasm text or from the binary form, told apart by the binary's magic.
 isa::Program load_program(const std::string& path) {
   const std::vector<uint8_t> bytes = read_file(path);
-  return is_binary_program(bytes) ? isa::from_binary(bytes, path) : parse_text_program(bytes, path);
+  return isa::is_program_binary(bytes) ? isa::from_binary(bytes, path) : parse_text_program(bytes, path);
 }
 
 }  // namespace

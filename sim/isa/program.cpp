@@ -191,6 +191,10 @@ std::string to_tasm(const Program& p) {
   return s;
 }
 
+bool is_program_binary(const std::vector<uint8_t>& bytes) {
+  return bytes.size() >= sizeof kMagic && std::memcmp(bytes.data(), kMagic, sizeof kMagic) == 0;
+}
+
 std::vector<uint8_t> to_binary(const Program& p) {
   const Isa& isa = Isa::get();
   std::vector<uint8_t> b(std::begin(kMagic), std::end(kMagic));

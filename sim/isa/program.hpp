@@ -45,6 +45,8 @@ Program parse_tasm(const std::string& text, const std::string& origin);
 std::string to_tasm(const Program& program);
 
 std::vector<uint8_t> to_binary(const Program& program);
+// Whether `bytes` start with the binary form's magic.
+bool is_program_binary(const std::vector<uint8_t>& bytes);
 Program from_binary(const std::vector<uint8_t>& bytes, const std::string& origin);
 
 }  // namespace tessera::isa

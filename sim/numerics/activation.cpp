@@ -30,8 +30,8 @@ float pow2(int n) { return float_of(static_cast<uint32_t>(n + 127) << 23); }
 
 // v * 2^n with one rounding: the first multiply keeps the value normal (exact), the second
 // rounds (into the subnormal range, to zero, or to infinity as the value requires).
-// Precondition: |v| * 2^(n/2) is normal, true wherever it is used (|v| in [2^-24, 2^24]
-// whenever n != 0). n is clamped to [-252, 254], beyond which the result is 0 or inf anyway.
+// Precondition: v * 2^floor(n/2) is normal, true wherever it is used (|n| <= 217, and
+// |v| in [2^-4, 2^5] whenever n != 0). n is clamped to [-252, 254] as a safeguard.
 float scale(float v, int n) {
   if (n < -252) n = -252;
   if (n > 254) n = 254;
@@ -77,10 +77,10 @@ float round_to_int(float v) { return sub(add(v, c(kRoundMagic)), c(kRoundMagic))
 
 // ---- constants -------------------------------------------------------------------------------
 
-constexpr uint32_t kOne = 0x3F800000u;      // 1.0
-constexpr uint32_t kTwo = 0x40000000u;      // 2.0
-constexpr uint32_t kHalf = 0x3F000000u;     // 0.5
-constexpr uint32_t kTwoPow64 = 0x5F800000u; // 2^64 (normalises subnormal inputs)
+constexpr uint32_t kOne = 0x3F800000u;       // 1.0
+constexpr uint32_t kTwo = 0x40000000u;       // 2.0
+constexpr uint32_t kHalf = 0x3F000000u;      // 0.5
+constexpr uint32_t kTwoPow64 = 0x5F800000u;  // 2^64 (normalises subnormal inputs)
 
 // exp range reduction: x = k*ln2 + r, ln2 = kLn2Hi + kLn2Lo, kLn2Hi has 15 significant bits
 // so k * kLn2Hi is exact for |k| < 512.
@@ -113,54 +113,57 @@ constexpr std::array<uint32_t, 5> kTanhH = {
 // Reciprocal seed: entry i (top 6 mantissa bits of m in [1, 2)) = RN_fp32(128 / (129 + 2i)),
 // the reciprocal of the midpoint of [1 + i/64, 1 + (i+1)/64); relative error < 2^-7.
 constexpr std::array<uint32_t, 64> kRecipSeed = {
-    0x3F7E03F8u, 0x3F7A232Du, 0x3F76603Eu, 0x3F72B9D6u, 0x3F6F2EB7u, 0x3F6BBDB3u, 0x3F6865ACu, 0x3F652598u,
-    0x3F61FC78u, 0x3F5EE95Cu, 0x3F5BEB62u, 0x3F5901B2u, 0x3F562B81u, 0x3F53680Du, 0x3F50B6A0u, 0x3F4E168Au,
-    0x3F4B8728u, 0x3F4907DAu, 0x3F46980Cu, 0x3F443730u, 0x3F41E4BCu, 0x3F3FA030u, 0x3F3D6910u, 0x3F3B3EE7u,
-    0x3F392144u, 0x3F370FBBu, 0x3F3509E7u, 0x3F330F63u, 0x3F311FD4u, 0x3F2F3ADEu, 0x3F2D602Bu, 0x3F2B8F6Au,
-    0x3F29C84Au, 0x3F280A81u, 0x3F2655C4u, 0x3F24A9CFu, 0x3F23065Eu, 0x3F216B31u, 0x3F1FD80Au, 0x3F1E4CADu,
-    0x3F1CC8E1u, 0x3F1B4C70u, 0x3F19D723u, 0x3F1868C8u, 0x3F17012Eu, 0x3F15A025u, 0x3F144581u, 0x3F12F114u,
-    0x3F11A2B4u, 0x3F105A38u, 0x3F0F177Au, 0x3F0DDA52u, 0x3F0CA29Cu, 0x3F0B7034u, 0x3F0A42F8u, 0x3F091AC7u,
-    0x3F07F781u, 0x3F06D905u, 0x3F05BF37u, 0x3F04A9FAu, 0x3F039930u, 0x3F028CC0u, 0x3F01848Eu, 0x3F008081u,
+    0x3F7E03F8, 0x3F7A232D, 0x3F76603E, 0x3F72B9D6, 0x3F6F2EB7, 0x3F6BBDB3, 0x3F6865AC, 0x3F652598,
+    0x3F61FC78, 0x3F5EE95C, 0x3F5BEB62, 0x3F5901B2, 0x3F562B81, 0x3F53680D, 0x3F50B6A0, 0x3F4E168A,
+    0x3F4B8728, 0x3F4907DA, 0x3F46980C, 0x3F443730, 0x3F41E4BC, 0x3F3FA030, 0x3F3D6910, 0x3F3B3EE7,
+    0x3F392144, 0x3F370FBB, 0x3F3509E7, 0x3F330F63, 0x3F311FD4, 0x3F2F3ADE, 0x3F2D602B, 0x3F2B8F6A,
+    0x3F29C84A, 0x3F280A81, 0x3F2655C4, 0x3F24A9CF, 0x3F23065E, 0x3F216B31, 0x3F1FD80A, 0x3F1E4CAD,
+    0x3F1CC8E1, 0x3F1B4C70, 0x3F19D723, 0x3F1868C8, 0x3F17012E, 0x3F15A025, 0x3F144581, 0x3F12F114,
+    0x3F11A2B4, 0x3F105A38, 0x3F0F177A, 0x3F0DDA52, 0x3F0CA29C, 0x3F0B7034, 0x3F0A42F8, 0x3F091AC7,
+    0x3F07F781, 0x3F06D905, 0x3F05BF37, 0x3F04A9FA, 0x3F039930, 0x3F028CC0, 0x3F01848E, 0x3F008081,
 };
 
 // Reciprocal-square-root seed: index = 32 * p + j for m' = m * 2^p in [1, 4) (p = exponent
 // parity) and j = top 5 mantissa bits; the interval is [a, b) = 2^p * [1 + j/32, 1 + (j+1)/32)
 // and the entry is RN_fp32(2 / (sqrt(a) + sqrt(b))); relative error < 2^-7.
 constexpr std::array<uint32_t, 64> kRsqrtSeed = {
-    0x3F7E07D9u, 0x3F7A35C2u, 0x3F768E84u, 0x3F730F15u, 0x3F6FB4B5u, 0x3F6C7CE9u, 0x3F69656Cu, 0x3F666C31u,
-    0x3F638F55u, 0x3F60CD21u, 0x3F5E2400u, 0x3F5B9281u, 0x3F59174Bu, 0x3F56B125u, 0x3F545EEBu, 0x3F521F8Fu,
-    0x3F4FF217u, 0x3F4DD599u, 0x3F4BC93Fu, 0x3F49CC3Eu, 0x3F47DDDAu, 0x3F45FD63u, 0x3F442A36u, 0x3F4263B8u,
-    0x3F40A959u, 0x3F3EFA92u, 0x3F3D56E3u, 0x3F3BBDD4u, 0x3F3A2EF4u, 0x3F38A9D9u, 0x3F372E1Fu, 0x3F35BB66u,
-    0x3F33A076u, 0x3F30ECD9u, 0x3F2E5788u, 0x3F2BDE5Du, 0x3F297F67u, 0x3F2738E3u, 0x3F250939u, 0x3F22EEF3u,
-    0x3F20E8BEu, 0x3F1EF561u, 0x3F1D13C0u, 0x3F1B42D4u, 0x3F1981ABu, 0x3F17CF66u, 0x3F162B38u, 0x3F149460u,
-    0x3F130A2Fu, 0x3F118C00u, 0x3F10193Au, 0x3F0EB14Eu, 0x3F0D53B8u, 0x3F0BFFFBu, 0x3F0AB5A3u, 0x3F097443u,
-    0x3F083B76u, 0x3F070ADBu, 0x3F05E217u, 0x3F04C0D8u, 0x3F03A6CCu, 0x3F0293A8u, 0x3F018726u, 0x3F008103u,
+    0x3F7E07D9, 0x3F7A35C2, 0x3F768E84, 0x3F730F15, 0x3F6FB4B5, 0x3F6C7CE9, 0x3F69656C, 0x3F666C31,
+    0x3F638F55, 0x3F60CD21, 0x3F5E2400, 0x3F5B9281, 0x3F59174B, 0x3F56B125, 0x3F545EEB, 0x3F521F8F,
+    0x3F4FF217, 0x3F4DD599, 0x3F4BC93F, 0x3F49CC3E, 0x3F47DDDA, 0x3F45FD63, 0x3F442A36, 0x3F4263B8,
+    0x3F40A959, 0x3F3EFA92, 0x3F3D56E3, 0x3F3BBDD4, 0x3F3A2EF4, 0x3F38A9D9, 0x3F372E1F, 0x3F35BB66,
+    0x3F33A076, 0x3F30ECD9, 0x3F2E5788, 0x3F2BDE5D, 0x3F297F67, 0x3F2738E3, 0x3F250939, 0x3F22EEF3,
+    0x3F20E8BE, 0x3F1EF561, 0x3F1D13C0, 0x3F1B42D4, 0x3F1981AB, 0x3F17CF66, 0x3F162B38, 0x3F149460,
+    0x3F130A2F, 0x3F118C00, 0x3F10193A, 0x3F0EB14E, 0x3F0D53B8, 0x3F0BFFFB, 0x3F0AB5A3, 0x3F097443,
+    0x3F083B76, 0x3F070ADB, 0x3F05E217, 0x3F04C0D8, 0x3F03A6CC, 0x3F0293A8, 0x3F018726, 0x3F008103,
 };
 
 // Clamps (exact comparisons) beyond which the result is a known constant.
-constexpr uint32_t kExpOverflow = 0x42B20000u;    // 89.0: exp(x) = +inf for x >= 89
-constexpr uint32_t kExpUnderflow = 0xC2D00000u;   // -104.0: exp(x) = +0 for x <= -104
-constexpr uint32_t kSigmoidOne = 0x42000000u;     // 32.0: sigmoid(x) = 1, silu(x) = x beyond
-constexpr uint32_t kSigmoidZero = 0xC2D00000u;    // -104.0: sigmoid(x) = +0 for x <= -104
-constexpr uint32_t kSiluZero = 0xC3000000u;       // -128.0: silu(x) = -0 for x <= -128
-constexpr uint32_t kGeluIdentity = 0x41200000u;   // 10.0: gelu(x) = x for x >= 10
-constexpr uint32_t kGeluZero = 0xC1400000u;       // -12.0: gelu(x) = -0 for x <= -12
+constexpr uint32_t kExpOverflow = 0x42B20000u;   // 89.0: exp(x) = +inf for x >= 89
+constexpr uint32_t kExpUnderflow = 0xC2D00000u;  // -104.0: exp(x) = +0 for x <= -104
+constexpr uint32_t kSigmoidOne = 0x42000000u;    // 32.0: sigmoid(x) = 1, silu(x) = x beyond
+constexpr uint32_t kSigmoidZero = 0xC2D00000u;   // -104.0: sigmoid(x) = +0 for x <= -104
+constexpr uint32_t kSiluZero = 0xC3000000u;      // -128.0: silu(x) = -0 for x <= -128
+constexpr uint32_t kGeluIdentity = 0x41200000u;  // 10.0: gelu(x) = x for x >= 10
+constexpr uint32_t kGeluZero = 0xC1400000u;      // -12.0: gelu(x) = -0 for x <= -12
 // Small-argument shortcuts (|x| below these, compared on the magnitude bits): the result is
 // the correctly rounded one or within 1 ulp of it (docs/activation.md), and no intermediate
 // of the general path goes subnormal for the arguments that remain.
-constexpr uint32_t kTiny25 = 0x33000000u;         // 2^-25: exp = 1, sigmoid = 1/2, silu, gelu = x/2
-constexpr uint32_t kTiny12 = 0x39800000u;         // 2^-12: tanh(x) = x
+constexpr uint32_t kTiny25 = 0x33000000u;  // 2^-25: exp = 1, sigmoid = 1/2, silu, gelu = x/2
+constexpr uint32_t kTiny12 = 0x39800000u;  // 2^-12: tanh(x) = x
 
 // gelu_tanh: w = 2 * sqrt(2/pi) * (x + 0.044715 x^3) = x * (C1 + C3 x^2), each constant as an
 // unevaluated sum hi + lo of two fp32 values.
-constexpr uint32_t kC1Hi = 0x3FCC422Au;  // 2*sqrt(2/pi) ~ 1.5957691216057308: hi = 1.5957691669464111328125
-constexpr uint32_t kC1Lo = 0xB342BC9Bu;  //   lo = -4.5340680543404232594184577465057373046875e-8
-constexpr uint32_t kC3Hi = 0x3D922279u;  // 0.044715 * 2*sqrt(2/pi) ~ 0.07135481627260025: hi = 0.071354813873767852783203125
-constexpr uint32_t kC3Lo = 0x3124D8B5u;  //   lo = 2.3988324659995896581676788628101348876953125e-9
+// C1 = 2 sqrt(2/pi) = 1.59576912160573071175...
+constexpr uint32_t kC1Hi = 0x3FCC422Au;  // 1.5957691669464111328125
+constexpr uint32_t kC1Lo = 0xB342BC9Bu;  // -4.5340680543404232594184577465057373046875e-8
+// C3 = 0.044715 * C1 = 0.07135481627260025...
+constexpr uint32_t kC3Hi = 0x3D922279u;  // 0.071354813873767852783203125
+constexpr uint32_t kC3Lo = 0x3124D8B5u;  // 2.3988324659995896581676788628101348876953125e-9
 
 // ---- building blocks -------------------------------------------------------------------------
 
-float horner(const uint32_t* coef, int n, float t) {  // coef[0] + coef[1] t + ... + coef[n-1] t^(n-1)
+// coef[0] + coef[1] t + ... + coef[n-1] t^(n-1), Horner's scheme from the top coefficient.
+float horner(const uint32_t* coef, int n, float t) {
   float acc = c(coef[n - 1]);
   for (int i = n - 2; i >= 0; --i) acc = add(mul(acc, t), c(coef[i]));
   return acc;
@@ -172,10 +175,12 @@ struct ExpParts {
   int k;
 };
 ExpParts exp_parts(float ah, float al) {
-  const float kf = round_to_int(mul(ah, c(kLog2e)));      // k = RNE(ah * log2 e)
-  const float rh = sub(ah, mul(kf, c(kLn2Hi)));           // exact (Sterbenz; k*ln2_hi exact)
-  const float cl = sub(al, mul(kf, c(kLn2Lo)));           // small correction
-  const Pair r = two_sum(rh, cl);                         // r = rh + cl exactly as hi + lo
+  const float kf = round_to_int(mul(ah, c(kLog2e)));  // k = RNE(RN(ah * log2 e))
+  // Exact: k * ln2_hi is exact (|k| < 512) and both terms are multiples of
+  // min(ulp(ah), 2^-15) with |difference| < 0.5, so the difference fits 24 bits.
+  const float rh = sub(ah, mul(kf, c(kLn2Hi)));
+  const float cl = sub(al, mul(kf, c(kLn2Lo)));  // small correction, |cl| < 2^-11
+  const Pair r = two_sum(rh, cl);                // rh + cl exactly as hi + lo
   const float q = horner(kExpQ.data(), 5, r.hi);
   const float s = add(r.hi, add(r.lo, mul(mul(r.hi, r.hi), q)));
   return {add(c(kOne), s), static_cast<int>(kf)};
@@ -204,7 +209,8 @@ float recip_pair(float dh, float dl) {
 //   a >= 0: v * 1 / (1 + e);   a < 0: (v * (p * 1/(1 + e))) * 2^k, one final rounding.
 float v_times_sigmoid(float ah, float al, float v) {
   const bool neg = (b(ah) & kSign) != 0;
-  const ExpParts ep = neg ? exp_parts(ah, al) : exp_parts(float_of(b(ah) ^ kSign), float_of(b(al) ^ kSign));
+  const ExpParts ep =
+      neg ? exp_parts(ah, al) : exp_parts(float_of(b(ah) ^ kSign), float_of(b(al) ^ kSign));
   const float e = scale(ep.p, ep.k);
   const Pair d = fast_two_sum(c(kOne), e);  // 1 + e exactly, e <= ~1.42
   const float y = recip_pair(d.hi, d.lo);
@@ -218,7 +224,7 @@ uint32_t act_exp(uint32_t x) {
   // Bit patterns of negative values order by magnitude, so these are exact comparisons.
   if ((x & kSign) && x >= kExpUnderflow) return 0;        // x <= -104 (incl. -inf): +0
   if (!(x & kSign) && x >= kExpOverflow) return kPosInf;  // x >= 89 (incl. +inf)
-  if ((x & ~kSign) < kTiny25) return kOne;                 // |x| < 2^-25
+  if ((x & ~kSign) < kTiny25) return kOne;                // |x| < 2^-25
   const ExpParts ep = exp_parts(c(x), 0.0f);
   return b(scale(ep.p, ep.k));
 }
@@ -243,22 +249,22 @@ uint32_t act_tanh(uint32_t x) {
 }
 
 uint32_t act_sigmoid(uint32_t x) {
-  if (!(x & kSign) && x >= kSigmoidOne) return kOne;   // x >= 32 (incl. +inf)
-  if (x >= kSigmoidZero) return 0;                        // x <= -104 (incl. -inf)
-  if ((x & ~kSign) < kTiny25) return kHalf;               // |x| < 2^-25
+  if (!(x & kSign) && x >= kSigmoidOne) return kOne;  // x >= 32 (incl. +inf)
+  if (x >= kSigmoidZero) return 0;                    // x <= -104 (incl. -inf)
+  if ((x & ~kSign) < kTiny25) return kHalf;           // |x| < 2^-25
   return b(v_times_sigmoid(c(x), 0.0f, c(kOne)));
 }
 
 uint32_t act_silu(uint32_t x) {
-  if (!(x & kSign) && x >= kSigmoidOne) return x;      // x >= 32: silu(x) = x (incl. +inf)
-  if (x >= kSiluZero) return kSign;                       // x <= -128: -0 (incl. -inf)
+  if (!(x & kSign) && x >= kSigmoidOne) return x;           // x >= 32 (incl. +inf): x
+  if (x >= kSiluZero) return kSign;                         // x <= -128 (incl. -inf): -0
   if ((x & ~kSign) < kTiny25) return mul32_bits(x, kHalf);  // |x| < 2^-25: x/2
   return b(v_times_sigmoid(c(x), 0.0f, c(x)));
 }
 
 uint32_t act_gelu_tanh(uint32_t x) {
-  if (!(x & kSign) && x >= kGeluIdentity) return x;    // x >= 10: gelu(x) = x (incl. +inf)
-  if (x >= kGeluZero) return kSign;                       // x <= -12: -0 (incl. -inf)
+  if (!(x & kSign) && x >= kGeluIdentity) return x;         // x >= 10 (incl. +inf): x
+  if (x >= kGeluZero) return kSign;                         // x <= -12 (incl. -inf): -0
   if ((x & ~kSign) < kTiny25) return mul32_bits(x, kHalf);  // |x| < 2^-25: x/2
   // 0.5 x (1 + tanh(w/2)) = x * sigmoid(w), w = x * (C1 + C3 x^2) as hi + lo.
   const float xf = c(x);
@@ -314,8 +320,9 @@ uint32_t act_rsqrt(uint32_t x) {
   return b(scale(y2, -((r.e - static_cast<int>(odd)) / 2)));  // exact: r.e - odd is even
 }
 
-constexpr std::array<std::string_view, 10> kNames = {
-    "identity", "relu", "exp", "tanh", "sigmoid", "gelu_tanh", "silu", "reciprocal", "rsqrt", "square"};
+constexpr std::array<std::string_view, 10> kNames = {"identity", "relu",      "exp",  "tanh",
+                                                     "sigmoid",  "gelu_tanh", "silu", "reciprocal",
+                                                     "rsqrt",    "square"};
 
 }  // namespace
 
@@ -330,16 +337,26 @@ std::optional<ActFunc> parse_act_func(std::string_view n) {
 uint32_t activate(ActFunc f, uint32_t x) {
   if (is_nan32(x)) return kF32CanonicalNan;
   switch (f) {
-    case ActFunc::kIdentity: return x;
-    case ActFunc::kRelu: return (x & kSign) ? 0u : x;  // negatives and -0 give +0
-    case ActFunc::kExp: return act_exp(x);
-    case ActFunc::kTanh: return act_tanh(x);
-    case ActFunc::kSigmoid: return act_sigmoid(x);
-    case ActFunc::kGeluTanh: return act_gelu_tanh(x);
-    case ActFunc::kSilu: return act_silu(x);
-    case ActFunc::kReciprocal: return act_reciprocal(x);
-    case ActFunc::kRsqrt: return act_rsqrt(x);
-    case ActFunc::kSquare: return mul32_bits(x, x);
+    case ActFunc::kIdentity:
+      return x;
+    case ActFunc::kRelu:
+      return (x & kSign) ? 0u : x;  // negatives and -0 give +0
+    case ActFunc::kExp:
+      return act_exp(x);
+    case ActFunc::kTanh:
+      return act_tanh(x);
+    case ActFunc::kSigmoid:
+      return act_sigmoid(x);
+    case ActFunc::kGeluTanh:
+      return act_gelu_tanh(x);
+    case ActFunc::kSilu:
+      return act_silu(x);
+    case ActFunc::kReciprocal:
+      return act_reciprocal(x);
+    case ActFunc::kRsqrt:
+      return act_rsqrt(x);
+    case ActFunc::kSquare:
+      return mul32_bits(x, x);
   }
   return kF32CanonicalNan;
 }

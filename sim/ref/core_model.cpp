@@ -79,7 +79,6 @@ uint8_t* CoreModel::onchip(Space space, uint32_t partition, uint64_t offset) {
 }
 
 void CoreModel::validate(const isa::Program& program) const {
-  const isa::Isa& isa = isa::Isa::get();
   for (const isa::Queue& q : program.queues) {
     const std::string cls = isa::engine_class(q.engine);
     if (cls == "dma" && std::stoull(q.engine.substr(3)) >= config_.dma_queues)
@@ -91,7 +90,6 @@ void CoreModel::validate(const isa::Program& program) const {
       auto fail = [&](const std::string& why) {
         return InputError(fmt::format("{} instruction {} ({}): {}", q.engine, idx, inst.op->name, why));
       };
-      (void)isa;
       auto check_ap = [&](const char* field, bool dram_ok, bool onchip_ok) -> const Ap& {
         const Ap& ap = inst.ap(field);
         for (const isa::Dim& d : ap.dims)

@@ -42,7 +42,7 @@ isa::Instruction random_instruction(std::mt19937& rng, const isa::OpcodeDef& op)
     } else if (f.type == "scalar") {
       isa::Scalar s;
       s.is_col = rng() & 1;
-      if (s.is_col) s.col = isa::Col{isa::Space::kPsum, 4 * (rng() % 1000)};
+      if (s.is_col) s.col = isa::Col{isa::Space::kPsum, static_cast<uint32_t>(4 * (rng() % 1000))};
       else s.imm = static_cast<uint32_t>(rng());
       inst.args[i] = s;
     } else if (f.enum_values) {
