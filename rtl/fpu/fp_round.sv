@@ -27,12 +27,13 @@ module fp_round #(
   localparam int unsigned SumWidth = 64;  // SR sum: sig (< 2^SigWidth) + addend (< 2^57)
   localparam logic signed [13:0] SrZeroShift = 14'sd57;  // from here on no addend carries
 
-  // Index of the leading one (sig_i != 0).
+  // Index of the leading one (0 when sig_i is 0), searched from the top: products and sums
+  // mostly have it in their top bits, so the search ends early in simulation.
   function automatic int unsigned msb_index(logic [SigWidth-1:0] v);
-    msb_index = 0;
-    for (int unsigned i = 0; i < SigWidth; i++) begin
-      if (v[i]) msb_index = i;
+    for (int i = SigWidth - 1; i > 0; i--) begin
+      if (v[i]) return i;
     end
+    return 0;
   endfunction
 
   // Common width for shifting: the significand or the kept field, whichever is wider.

@@ -1,14 +1,11 @@
 // tessera run KERNEL: build a kernel, run it on the chosen model, check and report.
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <memory>
 
 #include "commands.hpp"
 #include "common/errors.hpp"
-#include "common/files.hpp"
 #include "config/core_config.hpp"
-#include "io/output_dir.hpp"
 #include "kernels/gemm.hpp"
 #include "kernels/runner.hpp"
 #include "report.hpp"
