@@ -15,7 +15,10 @@ void add_common_run_options(CLI::App& sub, CommonRunOptions& o) {
   sub.add_option("--config", o.config, "Configuration preset (tessera list configs)");
   sub.add_option("--mode", o.mode, "Simulation level")->check(CLI::IsMember({"ref", "tlm", "rtl", "cosim"}));
   sub.add_option("--rtl", o.rtl, "cosim: blocks run as RTL (pe,psum,sbuf,dma,act,dve,seq or all)");
-  sub.add_option("--seed", o.seed, "Seed of random inputs and of stochastic rounding");
+  const CLI::Validator non_negative(
+      [](std::string& v) { return !v.empty() && v[0] == '-' ? std::string("must not be negative") : std::string(); },
+      "UINT64");
+  sub.add_option("--seed", o.seed, "Seed of random inputs and of stochastic rounding")->check(non_negative);
   sub.add_option("--in", o.ins, "Input tensor NAME=FILE.npy (repeatable)");
   sub.add_option("--out-dir", o.out_dir, "Directory for the inputs as used and the outputs (.npy)");
   sub.add_option("--report", o.report, "Write the JSON report here");

@@ -267,3 +267,5 @@ tessera_exec_bad(exec_empty_program "${DATA}/empty.tasm" --stderr "holds no inst
 tessera_asm_bad(asm_empty_program "${DATA}/empty.tasm" --stderr "holds no instructions")
 # asm of a binary says so (blamed line 1 for a missing .engine).
 tessera_cli_test(asm_of_binary 2 --stderr "neither .tasm text" -- $<TARGET_FILE:tessera> asm $<TARGET_FILE:tessera>)
+# A negative seed is bad input (CLI11 wrapped it to a huge unsigned value).
+tessera_cli_test(gemm_seed_negative 2 --stderr "--seed" -- $<TARGET_FILE:tessera> run gemm --config tiny --m 2 --n 2 --k 2 --seed -1)
