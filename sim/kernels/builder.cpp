@@ -59,19 +59,16 @@ KernelBuilder::Region KernelBuilder::region_of(const Ap& ap) {
 KernelBuilder::KernelBuilder(const CoreConfig& config) : config_(config) {
   // Fixed engine order, so semaphore numbers do not depend on the kernel: s0 pe, s1 act,
   // s2 dve, s3.. dma0..
-  for (const char* e : {"pe", "act", "dve"}) engine_index(e);
-  for (uint64_t q = 0; q < config_.dma_queues; ++q) engine_index(fmt::format("dma{}", q));
+  engines_ = {"pe", "act", "dve"};
+  for (uint64_t q = 0; q < config_.dma_queues; ++q) engines_.push_back(fmt::format("dma{}", q));
+  queue_records_.resize(engines_.size());
+  known_.assign(engines_.size(), std::vector<uint64_t>(engines_.size(), 0));
 }
 
-size_t KernelBuilder::engine_index(const std::string& engine) {
+size_t KernelBuilder::engine_index(const std::string& engine) const {
   const auto it = std::find(engines_.begin(), engines_.end(), engine);
-  if (it != engines_.end()) return static_cast<size_t>(it - engines_.begin());
-  engines_.push_back(engine);
-  queue_records_.emplace_back();
-  for (auto& k : known_) k.push_back(0);
-  known_.emplace_back(engines_.size(), 0);
-  for (Record& r : records_) r.known.push_back(0);
-  return engines_.size() - 1;
+  if (it == engines_.end()) throw std::logic_error("kernel builder: no engine " + engine + " in config " + config_.name);
+  return static_cast<size_t>(it - engines_.begin());
 }
 
 DramTensor KernelBuilder::dram_tensor(const std::string& name, fp::Format dtype, std::vector<uint64_t> shape,

@@ -78,7 +78,7 @@ class KernelBuilder {
     size_t producer;               // record index of the producer
   };
 
-  size_t engine_index(const std::string& engine);
+  size_t engine_index(const std::string& engine) const;
   static Region region_of(const isa::Ap& ap);
 
   CoreConfig config_;

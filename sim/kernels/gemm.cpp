@@ -54,16 +54,6 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
 
 namespace tessera::kernels {
 
-uint64_t ulp_distance(float a, float b) {
-  auto ordered = [](float f) {
-    const uint32_t u = fp::bits_of(f);
-    return (u & 0x80000000u) ? int64_t{0x80000000} - int64_t{u & 0x7FFFFFFFu} : int64_t{0x80000000} + int64_t{u};
-  };
-  if (a != a || b != b) return fp::bits_of(a) == fp::bits_of(b) ? 0 : UINT32_MAX;
-  const int64_t d = ordered(a) - ordered(b);
-  return static_cast<uint64_t>(d < 0 ? -d : d);
-}
-
 Check check_gemm(const HostTensor& a, const HostTensor& b, const HostTensor& c) {
   const uint64_t m_size = a.shape[0], k_size = a.shape[1], n_size = b.shape[1];
   const double u = 0x1p-24, n_u = static_cast<double>(k_size + 1) * u;
