@@ -1,0 +1,106 @@
+// SBUF: Partitions x BytesPerPartition, each partition Banks single-port SRAMs interleaved by
+// 32-bit word (docs/sbuf.md). Ports requests reach every partition of their mask at one word
+// address, the access pattern of the engines (the same free pattern in every partition).
+//
+// Per bank and cycle one port is granted, the lowest-numbered requester (fixed priority: the
+// integrator orders the ports, tensor engine first). A port that is not granted keeps its
+// request (valid/ready) and its wait is counted in conflicts_o. Reads return data the cycle
+// after the grant (rvalid_o).
+module sbuf #(
+  parameter int unsigned Partitions = 4,
+  parameter int unsigned BytesPerPartition = 4096,
+  parameter int unsigned Banks = 4,
+  parameter int unsigned Ports = 4,
+  localparam int unsigned Words = BytesPerPartition / 4,
+  localparam int unsigned WordAddrWidth = $clog2(Words),
+  localparam int unsigned BankBits = $clog2(Banks),
+  localparam int unsigned RowWidth = WordAddrWidth - BankBits
+) (
+  input  logic                                   clk_i,
+  input  logic                                   rst_ni,
+  input  logic [Ports-1:0]                       valid_i,
+  output logic [Ports-1:0]                       ready_o,
+  input  logic [Ports-1:0]                       we_i,
+  input  logic [Ports-1:0][WordAddrWidth-1:0]    addr_i,   // 32-bit word address in a partition
+  input  logic [Ports-1:0][Partitions-1:0]       mask_i,   // partitions taking part
+  input  logic [Ports-1:0][3:0]                  be_i,     // byte enables of a write
+  input  logic [Ports-1:0][Partitions-1:0][31:0] wdata_i,
+  output logic [Ports-1:0]                       rvalid_o,
+  output logic [Ports-1:0][Partitions-1:0][31:0] rdata_o,
+  output logic [Ports-1:0][31:0]                 conflicts_o
+);
+  logic [Ports-1:0] grant;
+  logic [Ports-1:0][BankBits-1:0] bank_of;
+  // Per bank: whether a port is granted, which one, and its request.
+  logic [Banks-1:0]                bank_req;
+  logic [Banks-1:0][$clog2(Ports > 1 ? Ports : 2)-1:0] bank_port;
+  // Which port's read data each bank returns next cycle.
+  logic [Banks-1:0]                read_q;
+  logic [Banks-1:0][$clog2(Ports > 1 ? Ports : 2)-1:0] read_port_q;
+  logic [Ports-1:0]                rvalid_q;
+  logic [Ports-1:0][31:0]          conflicts_q;
+  logic [Partitions-1:0][Banks-1:0][31:0] bank_rdata;
+
+  // Fixed-priority arbitration per bank.
+  always_comb begin
+    grant = '0;
+    bank_req = '0;
+    bank_port = '0;
+    for (int unsigned p = 0; p < Ports; p++) begin
+      bank_of[p] = addr_i[p][BankBits-1:0];
+      if (valid_i[p] && !bank_req[bank_of[p]]) begin
+        bank_req[bank_of[p]] = 1'b1;
+        bank_port[bank_of[p]] = ($clog2(Ports > 1 ? Ports : 2))'(p);
+        grant[p] = 1'b1;
+      end
+    end
+  end
+  assign ready_o = grant;
+
+  for (genvar part = 0; part < Partitions; part++) begin : g_part
+    for (genvar b = 0; b < Banks; b++) begin : g_bank
+      logic [$clog2(Ports > 1 ? Ports : 2)-1:0] who;
+      assign who = bank_port[b];
+      sram_1rw #(.Depth(Words / Banks), .Width(32)) u_sram (
+        .clk_i  (clk_i),
+        .req_i  (bank_req[b] && mask_i[who][part]),
+        .we_i   (we_i[who]),
+        .addr_i (RowWidth'(addr_i[who] >> BankBits)),
+        .be_i   (be_i[who]),
+        .wdata_i(wdata_i[who][part]),
+        .rdata_o(bank_rdata[part][b])
+      );
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      read_q <= '0;
+      read_port_q <= '0;
+      rvalid_q <= '0;
+      conflicts_q <= '0;
+    end else begin
+      rvalid_q <= grant & ~we_i;
+      for (int unsigned b = 0; b < Banks; b++) begin
+        read_q[b] <= bank_req[b] && !we_i[bank_port[b]];
+        read_port_q[b] <= bank_port[b];
+      end
+      for (int unsigned p = 0; p < Ports; p++) begin
+        if (valid_i[p] && !grant[p]) conflicts_q[p] <= conflicts_q[p] + 1'b1;
+      end
+    end
+  end
+
+  // Route each bank's read data to the port it served.
+  always_comb begin
+    rdata_o = '0;
+    for (int unsigned b = 0; b < Banks; b++) begin
+      if (read_q[b]) begin
+        for (int unsigned part = 0; part < Partitions; part++) rdata_o[read_port_q[b]][part] = bank_rdata[part][b];
+      end
+    end
+  end
+
+  assign rvalid_o = rvalid_q;
+  assign conflicts_o = conflicts_q;
+endmodule
