@@ -103,4 +103,24 @@ module ap_iter #(
   assign valid_o = busy_q;
   assign addr_o = addr_q;
   assign last_o = busy_q && at_end0 && at_end1 && at_end2;
+
+`ifndef SYNTHESIS
+  // The stream's payload holds while it is not accepted. Checked with --assert.
+  logic held_q;
+  logic [AddrWidth-1:0] held_addr_q;
+  logic held_last_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      held_q <= 1'b0;
+    end else begin
+      if (held_q) assert (valid_o && addr_o == held_addr_q && last_o == held_last_q)
+                  else $error("ap_iter: payload changed before it was accepted");
+      held_q <= valid_o && !ready_i;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    held_addr_q <= addr_o;
+    held_last_q <= last_o;
+  end
+`endif
 endmodule

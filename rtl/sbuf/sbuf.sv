@@ -103,4 +103,35 @@ module sbuf #(
 
   assign rvalid_o = rvalid_q;
   assign conflicts_o = conflicts_q;
+
+`ifndef SYNTHESIS
+  // A refused request must be presented again unchanged (valid/ready). Checked with --assert.
+  logic [Ports-1:0]                       refused_q;
+  logic [Ports-1:0]                       we_q;
+  logic [Ports-1:0][WordAddrWidth-1:0]    addr_q;
+  logic [Ports-1:0][Partitions-1:0]       mask_q;
+  logic [Ports-1:0][3:0]                  be_q;
+  logic [Ports-1:0][Partitions-1:0][31:0] wdata_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      refused_q <= '0;
+    end else begin
+      for (int unsigned p = 0; p < Ports; p++) begin
+        if (refused_q[p]) begin
+          assert (valid_i[p] && we_i[p] == we_q[p] && addr_i[p] == addr_q[p] && mask_i[p] == mask_q[p] &&
+                  (!we_i[p] || (be_i[p] == be_q[p] && wdata_i[p] == wdata_q[p])))
+          else $error("sbuf: port %0d changed or dropped a refused request", p);
+        end
+      end
+      refused_q <= valid_i & ~grant;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    we_q <= we_i;
+    addr_q <= addr_i;
+    mask_q <= mask_i;
+    be_q <= be_i;
+    wdata_q <= wdata_i;
+  end
+`endif
 endmodule
