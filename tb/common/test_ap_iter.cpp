@@ -8,23 +8,12 @@
 #include "Vap_iter.h"
 #include "isa/isa.hpp"
 #include "ref/core_model.hpp"
+#include "support/port_bits.hpp"
 #include "verilated.h"
 
 using namespace tessera;
 
-namespace {
-
-// Writes `width` bits of `value` at bit `lsb` of a Verilator wide port (32-bit words).
-template <typename Wide>
-void set_bits(Wide& port, unsigned lsb, unsigned width, uint64_t value) {
-  for (unsigned i = 0; i < width; ++i) {
-    const unsigned bit = lsb + i;
-    const uint32_t m = 1u << (bit % 32);
-    port[bit / 32] = ((value >> i) & 1) ? (port[bit / 32] | m) : (port[bit / 32] & ~m);
-  }
-}
-
-}  // namespace
+using tb::set_bits;
 
 TEST_CASE("ap_iter streams the reference enumeration under back-pressure", "[rtl][ap_iter]") {
   const uint32_t seed = Catch::rngSeed();

@@ -5,14 +5,16 @@
 #include <catch2/catch.hpp>
 #include <memory>
 #include <random>
-#include <type_traits>
 #include <vector>
 
 #include "Vsbuf.h"
 #include "config/core_config.hpp"
+#include "support/port_bits.hpp"
 #include "verilated.h"
 
 using namespace tessera;
+using tb::get_bits;
+using tb::set_bits;
 
 namespace {
 
@@ -24,31 +26,6 @@ struct Request {
   uint64_t mask = 0;
   std::vector<uint32_t> data;
 };
-
-// Bit-field access to a Verilator port: an integer for narrow ports, 32-bit words for wide ones.
-template <typename Port>
-void set_bits(Port& port, unsigned lsb, unsigned width, uint64_t value) {
-  for (unsigned i = 0; i < width; ++i) {
-    const unsigned bit = lsb + i;
-    if constexpr (std::is_integral_v<Port>) {
-      const auto m = static_cast<Port>(Port{1} << bit);
-      port = static_cast<Port>(((value >> i) & 1) ? (port | m) : (port & ~m));
-    } else {
-      const uint32_t m = 1u << (bit % 32);
-      port[bit / 32] = ((value >> i) & 1) ? (port[bit / 32] | m) : (port[bit / 32] & ~m);
-    }
-  }
-}
-template <typename Port>
-uint64_t get_bits(const Port& port, unsigned lsb, unsigned width) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < width; ++i) {
-    const unsigned bit = lsb + i;
-    if constexpr (std::is_integral_v<Port>) v |= uint64_t{(port >> bit) & 1u} << i;
-    else v |= uint64_t{(port[bit / 32] >> (bit % 32)) & 1u} << i;
-  }
-  return v;
-}
 
 }  // namespace
 
