@@ -7,7 +7,9 @@
 // output side writes each result row to PSUM at the destination pattern's next address,
 // rotated to the destination partitions, overwriting or accumulating. Instructions are taken
 // in order; a load waits until its bank has drained from the array, a matmul until its
-// stationary is complete. done_o pulses once per completed instruction.
+// stationary is complete. Instructions complete in program order (a background load finishes
+// before the matmul ahead of it, but is reported after it): done_o counts the instructions
+// retired in a cycle, the count the engine's semaphore signals rely on.
 module tensor_engine
   import tessera_isa_pkg::*;
 #(
@@ -25,7 +27,7 @@ module tensor_engine
   input  logic                  inst_valid_i,
   output logic                  inst_ready_o,
   input  logic [WordBits-1:0]   inst_i,
-  output logic                  done_o,
+  output logic [1:0]            done_o,
   // SBUF port for the moving operand
   output logic                  mv_req_o,
   input  logic                  mv_gnt_i,
@@ -102,24 +104,34 @@ module tensor_engine
   logic [Rows-1:0][31:0] ld_rows;
 
   // ---------------- mover ----------------
-  logic        mm_busy_q, mm_iter_started_q, mm_sel_q;
-  logic [1:0]  mm_outstanding_q;
+  // The moving pattern's iterator starts in the cycle its instruction is accepted, and the next
+  // matmul is accepted as soon as the iterator has issued its last read: what the reads in
+  // flight need travels with them (mv_meta_q), so consecutive matmuls stream back to back.
+  typedef struct packed {
+    logic [1:0] byte_off;
+    logic [2:0] dtype;
+    logic [7:0] part;
+    logic [7:0] parts;
+    logic       sel;
+    logic       last;
+  } mv_meta_t;
+  logic        mm_sel_q;
   logic [2:0]  mm_dtype_q;
   logic [7:0]  mm_part_q, mm_parts_q;
-  logic [1:0]  mm_byte_q;
-  ap_t         mm_ap_q;
-  logic        mm_iter_start, mm_iter_busy, mm_iter_valid, mm_iter_last;
+  ap_t         mm_src;
+  mv_meta_t    mv_meta_q;
+  logic        mm_iter_busy, mm_iter_valid, mm_iter_last;
   logic [39:0] mm_iter_addr;
   logic [Rows-1:0][31:0] mm_rows;
-  logic        mm_last_in_flight_q;    // the last moving read is in flight
   logic [1:0][8:0] drain_q;            // per bank: cycles until its last vector has left the array
   logic [1:0]  bank_streaming;
 
   // ---------------- output side ----------------
   localparam int unsigned FifoDepth = 4;
   typedef struct packed {
-    ap_t  dst;
-    logic acc;
+    ap_t        dst;
+    logic       acc;
+    logic [2:0] entry;  // its completion-buffer entry
   } out_desc_t;
   out_desc_t   fifo_q [FifoDepth];
   logic [1:0]  fifo_rd_q, fifo_wr_q;
@@ -129,17 +141,34 @@ module tensor_engine
   logic        arr_out_valid;
   logic [Cols-1:0][31:0] arr_out;
   logic        done_q;
-  logic        ld_done, mm_done;
+  logic [2:0]  done_entry_q;
+  logic        ld_done;
+
+  // ---------------- in-order completion ----------------
+  localparam int unsigned RobDepth = 8;
+  logic [RobDepth-1:0] rob_done_q;
+  logic [2:0] rob_head_q, rob_tail_q;
+  logic [3:0] rob_count_q;
+  logic [2:0] ld_entry_q;             // the load in the loader
+  logic [1:0] retire;
+  logic       head_done, next_done;
+  assign head_done = rob_count_q != '0 && rob_done_q[rob_head_q];
+  assign next_done = rob_count_q > 4'd1 && rob_done_q[rob_head_q + 3'd1];
+  assign retire = head_done ? (next_done ? 2'd2 : 2'd1) : 2'd0;
 
   // ---------------- dispatch ----------------
   logic accept_ls, accept_mm, accept_other, ls_bank_free;
-  assign bank_streaming[0] = mm_busy_q && !mm_sel_q;
-  assign bank_streaming[1] = mm_busy_q && mm_sel_q;
+  // A bank streams while its matmul issues reads or has one in flight (SBUF answers in one cycle).
+  for (genvar b = 0; b < 2; b++) begin : g_streaming
+    assign bank_streaming[b] = (mm_iter_busy && 32'(mm_sel_q) == b) || (mv_rvalid_i && 32'(mv_meta_q.sel) == b);
+  end
   assign ls_bank_free = !bank_streaming[next_bank_q] && drain_q[next_bank_q] == '0;
-  assign accept_ls = inst_valid_i && opcode == OpLoadStationary && !ld_busy_q && ls_bank_free;
-  assign accept_mm = inst_valid_i && opcode == OpMultiplyMoving && !mm_busy_q && !ld_busy_q &&
-                     fifo_count_q != 3'(FifoDepth);
-  assign accept_other = inst_valid_i && opcode != OpLoadStationary && opcode != OpMultiplyMoving;
+  assign accept_ls = inst_valid_i && opcode == OpLoadStationary && !ld_busy_q && ls_bank_free &&
+                     rob_count_q != 4'(RobDepth);
+  assign accept_mm = inst_valid_i && opcode == OpMultiplyMoving && !mm_iter_busy && !ld_busy_q &&
+                     fifo_count_q != 3'(FifoDepth) && rob_count_q != 4'(RobDepth);
+  assign accept_other = inst_valid_i && opcode != OpLoadStationary && opcode != OpMultiplyMoving &&
+                        rob_count_q != 4'(RobDepth);
   assign inst_ready_o = accept_ls || accept_mm || accept_other;
 
   // The stationary pattern walked backwards: base at its last element, strides negated.
@@ -182,15 +211,15 @@ module tensor_engine
   assign ld_done = ld_busy_q && ld_iter_started_q && !ld_iter_busy && ld_outstanding_q == '0 && !st_rvalid_i;
 
   // ---------------- mover ----------------
-  assign mm_iter_start = mm_busy_q && !mm_iter_started_q;
+  assign mm_src = ap_at(inst_i, MultiplyMovingSrcLsb);
   ap_iter #(.AddrWidth(40), .CountWidth(20), .StrideWidth(28)) u_mm_iter (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
-    .start_i     (mm_iter_start),
-    .base_i      (mm_ap_q.addr),
-    .elem_shift_i(elem_shift(mm_ap_q.dtype)),
-    .count_i     (mm_ap_q.n),
-    .stride_i    (mm_ap_q.s),
+    .start_i     (accept_mm),
+    .base_i      (mm_src.addr),
+    .elem_shift_i(elem_shift(mm_src.dtype)),
+    .count_i     (mm_src.n),
+    .stride_i    (mm_src.s),
     .busy_o      (mm_iter_busy),
     .valid_o     (mm_iter_valid),
     .ready_i     (mv_gnt_i),
@@ -202,17 +231,16 @@ module tensor_engine
   assign mv_mask_o = part_mask(mm_part_q, {1'b0, mm_parts_q});
 
   te_operand #(.Rows(Rows)) u_mm_operand (
-    .rdata_i(mv_rdata_i), .byte_i(mm_byte_q), .dtype_i(mm_dtype_q), .first_i(mm_part_q),
-    .count_i({1'b0, mm_parts_q}), .rows_o(mm_rows)
+    .rdata_i(mv_rdata_i), .byte_i(mv_meta_q.byte_off), .dtype_i(mv_meta_q.dtype), .first_i(mv_meta_q.part),
+    .count_i({1'b0, mv_meta_q.parts}), .rows_o(mm_rows)
   );
-  assign mm_done = mm_busy_q && mm_iter_started_q && !mm_iter_busy && mm_outstanding_q == '0 && !mv_rvalid_i;
 
   // ---------------- the array ----------------
   tensor_array #(.Rows(Rows), .Cols(Cols), .TileRows(TileRows), .TileCols(TileCols)) u_array (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .mov_valid_i(mv_rvalid_i),
-    .mov_sel_i  (mm_sel_q),
+    .mov_sel_i  (mv_meta_q.sel),
     .mov_i      (mm_rows),
     .w_shift_i  ((ld_busy_q && !ld_iter_started_q && ld_zeros_q != '0) || st_rvalid_i),
     .w_bank_i   (ld_bank_q),
@@ -266,16 +294,11 @@ module tensor_engine
       ld_parts_q <= '0;
       ld_byte_q <= '0;
       ld_ap_q <= '0;
-      mm_busy_q <= 1'b0;
-      mm_iter_started_q <= 1'b0;
       mm_sel_q <= 1'b0;
-      mm_outstanding_q <= '0;
       mm_dtype_q <= '0;
       mm_part_q <= '0;
       mm_parts_q <= '0;
-      mm_byte_q <= '0;
-      mm_ap_q <= '0;
-      mm_last_in_flight_q <= 1'b0;
+      mv_meta_q <= '0;
       drain_q <= '0;
       for (int unsigned i = 0; i < FifoDepth; i++) fifo_q[i] <= '0;
       fifo_rd_q <= '0;
@@ -283,6 +306,12 @@ module tensor_engine
       fifo_count_q <= '0;
       out_iter_started_q <= 1'b0;
       done_q <= 1'b0;
+      done_entry_q <= '0;
+      rob_done_q <= '0;
+      rob_head_q <= '0;
+      rob_tail_q <= '0;
+      rob_count_q <= '0;
+      ld_entry_q <= '0;
     end else begin
       // loader
       if (accept_ls) begin
@@ -312,31 +341,24 @@ module tensor_engine
 
       // mover
       if (accept_mm) begin
-        ap_t a;
-        a = ap_at(inst_i, MultiplyMovingSrcLsb);
-        mm_busy_q <= 1'b1;
-        mm_iter_started_q <= 1'b0;
         mm_sel_q <= mm_bank_q;
-        mm_dtype_q <= a.dtype;
-        mm_part_q <= a.part;
-        mm_parts_q <= a.parts;
-        mm_ap_q <= a;
-      end else if (mm_busy_q) begin
-        if (mm_iter_start) mm_iter_started_q <= 1'b1;
-        if (mm_done) mm_busy_q <= 1'b0;
+        mm_dtype_q <= mm_src.dtype;
+        mm_part_q <= mm_src.part;
+        mm_parts_q <= mm_src.parts;
       end
-      mm_outstanding_q <= mm_outstanding_q + 2'(mv_req_o && mv_gnt_i) - 2'(mv_rvalid_i);
-      if (mv_req_o && mv_gnt_i) mm_byte_q <= mm_iter_addr[1:0];
-      mm_last_in_flight_q <= mv_req_o && mv_gnt_i && mm_iter_last;
+      if (mv_req_o && mv_gnt_i)
+        mv_meta_q <= '{byte_off: mm_iter_addr[1:0], dtype: mm_dtype_q, part: mm_part_q, parts: mm_parts_q,
+                       sel: mm_sel_q, last: mm_iter_last};
       // A bank is drained Rows + Cols - 2 cycles after its last vector entered the array.
       for (int unsigned b = 0; b < 2; b++) begin
-        if (mm_last_in_flight_q && mv_rvalid_i && 32'(mm_sel_q) == b) drain_q[b] <= 9'(Rows + Cols - 2);
+        if (mv_rvalid_i && mv_meta_q.last && 32'(mv_meta_q.sel) == b) drain_q[b] <= 9'(Rows + Cols - 2);
         else if (drain_q[b] != '0) drain_q[b] <= drain_q[b] - 1'b1;
       end
 
       // output descriptors
       if (accept_mm) begin
-        fifo_q[fifo_wr_q] <= '{dst: ap_at(inst_i, MultiplyMovingDstLsb), acc: inst_i[MultiplyMovingAccLsb]};
+        fifo_q[fifo_wr_q] <= '{dst: ap_at(inst_i, MultiplyMovingDstLsb), acc: inst_i[MultiplyMovingAccLsb],
+                               entry: rob_tail_q};
         fifo_wr_q <= fifo_wr_q + 1'b1;
       end
       if (out_iter_start) out_iter_started_q <= 1'b1;
@@ -346,15 +368,25 @@ module tensor_engine
       end
       fifo_count_q <= fifo_count_q + 3'(accept_mm) - 3'(arr_out_valid && out_iter_last);
 
-      // one done pulse per instruction: loads when their last shift is done, matmuls the
-      // cycle after their last PSUM write (when PSUM commits it), others at once
+      // Completion: loads when their last shift is done, matmuls the cycle after their last
+      // PSUM write (when PSUM commits it), others at once; retired in program order.
       done_q <= arr_out_valid && out_iter_last;
+      done_entry_q <= head.entry;
+      if (accept_ls) ld_entry_q <= rob_tail_q;
+      if (inst_ready_o) begin
+        rob_done_q[rob_tail_q] <= accept_other;
+        rob_tail_q <= rob_tail_q + 1'b1;
+      end
+      if (ld_done) rob_done_q[ld_entry_q] <= 1'b1;
+      if (done_q) rob_done_q[done_entry_q] <= 1'b1;
+      rob_head_q <= rob_head_q + 3'(retire);
+      rob_count_q <= rob_count_q + 4'(inst_ready_o) - 4'(retire);
     end
   end
-  assign done_o = done_q || ld_done || accept_other;
+  assign done_o = retire;
 
   logic unused;
   assign unused = ^{inst_i, out_iter_busy, out_iter_valid, ld_iter_last, mm_iter_addr[39:2], ld_iter_addr[39:2],
-                    out_iter_addr[39:2], out_iter_addr[1:0], mm_ap_q.part, mm_ap_q.parts, mm_ap_q.dtype,
-                    ld_ap_q.part, ld_ap_q.parts, ld_ap_q.dtype, head.dst.dtype, mm_done};
+                    out_iter_addr[39:2], out_iter_addr[1:0], ld_ap_q.part, ld_ap_q.parts, ld_ap_q.dtype,
+                    head.dst.dtype};
 endmodule

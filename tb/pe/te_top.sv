@@ -19,7 +19,7 @@ module te_top
   input  logic                  inst_valid_i,
   output logic                  inst_ready_o,
   input  logic [WordBits-1:0]   inst_i,
-  output logic                  done_o,
+  output logic [1:0]            done_o,
   input  logic                  sb_valid_i,
   output logic                  sb_ready_o,
   input  logic                  sb_we_i,

@@ -225,5 +225,11 @@ TEST_CASE("tensor engine: a stream of N max matmuls with background stationary l
   const double busy = static_cast<double>(kMatmuls) * n / static_cast<double>(cycles);
   WARN("config " << c.name << ": " << kMatmuls << " matmuls of N = " << n << " in " << cycles << " cycles, array busy "
                  << busy);
-  CHECK(cycles > 0);
+  // docs/tensor_engine.md "Tensor-engine timing": the first stationary load, one cycle per
+  // moving vector plus one bubble per matmul, the array's fill and drain, and 6 cycles of
+  // instruction accept, SBUF read, PSUM commit and in-order retire.
+  CHECK(cycles == cols + kMatmuls * (n + 1) + rows + cols + 6);
+  // The >= 95% target needs N large against one bubble per matmul and one fill/drain: true
+  // from N max = 128 (small, trn1); tiny's N max of 16 reaches 88%.
+  if (n >= 128) CHECK(busy >= 0.95);
 }
