@@ -385,6 +385,14 @@ module tensor_engine
   end
   assign done_o = retire;
 
+`ifndef SYNTHESIS
+  // Every result row finds its destination address ready (the output iterator restarts in the
+  // idle cycle between matmuls). Checked with --assert.
+  always_ff @(posedge clk_i) begin
+    if (arr_out_valid) assert (out_iter_valid) else $error("tensor_engine: result row without a PSUM address");
+  end
+`endif
+
   logic unused;
   assign unused = ^{inst_i, out_iter_busy, out_iter_valid, ld_iter_last, mm_iter_addr[39:2], ld_iter_addr[39:2],
                     out_iter_addr[39:2], out_iter_addr[1:0], ld_ap_q.part, ld_ap_q.parts, ld_ap_q.dtype,
