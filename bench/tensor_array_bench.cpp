@@ -7,20 +7,15 @@
 
 #include "Vtensor_array.h"
 #include "config/core_config.hpp"
+#include "support/sim_ctrl.hpp"
 #include "verilated.h"
 
 int main(int argc, char** argv) {
   const tessera::CoreConfig& c = tessera::preset(TESSERA_PRESET);
   const int cycles = argc > 1 ? std::atoi(argv[1]) : 200;
-  VerilatedContext context;
-  Vtensor_array top{&context};
-  top.clk_i = 0;
-  top.rst_ni = 1;
-  top.eval();
-  top.rst_ni = 0;
-  top.eval();
-  top.rst_ni = 1;
-  top.eval();
+  tessera::tb::SimCtrl<Vtensor_array> sim(false);
+  Vtensor_array& top = sim.dut();
+  sim.reset();
   std::mt19937 rng(1);
   const auto start = std::chrono::steady_clock::now();
   for (int t = 0; t < cycles; ++t) {
@@ -32,16 +27,12 @@ int main(int argc, char** argv) {
       top.mov_i[k] = 0x3F800000u | (rng() & 0x7FFFFFu);
       top.w_i[k] = 0x3F000000u | (rng() & 0x7FFFFFu);
     }
-    top.clk_i = 1;
-    top.eval();
-    top.clk_i = 0;
-    top.eval();
+    sim.tick();
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("{\"config\": \"%s\", \"rows\": %llu, \"cols\": %llu, \"cycles\": %d, \"seconds\": %.3f, "
               "\"rtl_pe_cycles_per_s\": %.4g}\n",
               c.name.c_str(), static_cast<unsigned long long>(c.rows), static_cast<unsigned long long>(c.cols), cycles,
               seconds, cycles * static_cast<double>(c.rows * c.cols) / seconds);
-  top.final();
   return 0;
 }

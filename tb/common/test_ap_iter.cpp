@@ -9,6 +9,7 @@
 #include "isa/isa.hpp"
 #include "ref/core_model.hpp"
 #include "support/port_bits.hpp"
+#include "support/sim_ctrl.hpp"
 #include "verilated.h"
 
 using namespace tessera;
@@ -19,21 +20,10 @@ TEST_CASE("ap_iter streams the reference enumeration under back-pressure", "[rtl
   const uint32_t seed = Catch::rngSeed();
   INFO("seed " << seed << " (replay with --rng-seed " << seed << ")");
   std::mt19937_64 rng(seed);
-  auto context = std::make_unique<VerilatedContext>();
-  context->randReset(2);
-  Vap_iter dut{context.get()};
-  auto tick = [&] {
-    dut.clk_i = 1;
-    dut.eval();
-    dut.clk_i = 0;
-    dut.eval();
-  };
-  dut.clk_i = 0;
-  dut.rst_ni = 1;
-  dut.eval();
-  dut.rst_ni = 0;
-  dut.eval();
-  dut.rst_ni = 1;
+  tb::SimCtrl<Vap_iter> sim;
+  Vap_iter& dut = sim.dut();
+  auto tick = [&] { sim.tick(); };
+  sim.reset();
   dut.start_i = 0;
   dut.ready_i = 0;
   dut.eval();
@@ -87,5 +77,4 @@ TEST_CASE("ap_iter streams the reference enumeration under back-pressure", "[rtl
     REQUIRE_FALSE(dut.valid_o);
     for (int idle = rng() % 3; idle > 0; --idle) tick();
   }
-  dut.final();
 }

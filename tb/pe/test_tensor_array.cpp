@@ -14,6 +14,7 @@
 #include "Vtensor_array.h"
 #include "config/core_config.hpp"
 #include "numerics/fp.hpp"
+#include "support/sim_ctrl.hpp"
 #include "verilated.h"
 
 using namespace tessera;
@@ -34,39 +35,16 @@ struct Expected {
 
 class ArrayBench {
  public:
-  ArrayBench(uint32_t rows, uint32_t cols)
-      : rows_(rows), cols_(cols), context_(std::make_unique<VerilatedContext>()) {
-    context_->randReset(2);  // randomised initial values: reset must clear everything that matters
-    dut_ = std::make_unique<Vtensor_array>(context_.get());
-    // An asynchronous reset needs a falling edge of rst_ni.
-    dut_->clk_i = 0;
-    dut_->rst_ni = 1;
-    dut_->eval();
-    dut_->rst_ni = 0;
-    dut_->eval();
-    dut_->rst_ni = 1;
-    dut_->eval();
-  }
-  ~ArrayBench() { dut_->final(); }
+  ArrayBench(uint32_t rows, uint32_t cols) : rows_(rows), cols_(cols) { sim_.reset(); }
 
   uint32_t latency() const { return rows_ + cols_ - 1; }
-  uint64_t cycle() const { return cycle_; }
-  Vtensor_array& dut() { return *dut_; }
-
-  // One clock cycle: inputs set by the caller are sampled at the rising edge.
-  void tick() {
-    dut_->clk_i = 1;
-    dut_->eval();
-    dut_->clk_i = 0;
-    dut_->eval();
-    ++cycle_;
-  }
+  uint64_t cycle() const { return sim_.cycle(); }
+  Vtensor_array& dut() { return sim_.dut(); }
+  void tick() { sim_.tick(); }
 
  private:
   uint32_t rows_, cols_;
-  std::unique_ptr<VerilatedContext> context_;
-  std::unique_ptr<Vtensor_array> dut_;
-  uint64_t cycle_ = 0;
+  tb::SimCtrl<Vtensor_array> sim_;  // random initial values: reset must clear what matters
 };
 
 uint32_t reference(const Matmul& j, uint32_t m, uint32_t n) {

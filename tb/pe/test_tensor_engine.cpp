@@ -12,6 +12,7 @@
 #include "isa/program.hpp"
 #include "ref/core_model.hpp"
 #include "support/port_bits.hpp"
+#include "support/sim_ctrl.hpp"
 #include "verilated.h"
 
 using namespace tessera;
@@ -22,31 +23,16 @@ namespace {
 
 class TeBench {
  public:
-  explicit TeBench(const CoreConfig& c) : c_(c), context_(std::make_unique<VerilatedContext>()) {
-    context_->randReset(2);
-    dut_ = std::make_unique<Vte_top>(context_.get());
-    dut_->clk_i = 0;
-    dut_->rst_ni = 1;
-    dut_->eval();
-    dut_->rst_ni = 0;
-    dut_->eval();
-    dut_->rst_ni = 1;
+  explicit TeBench(const CoreConfig& c) : c_(c), dut_(&sim_.dut()) {
+    sim_.reset();
     dut_->inst_valid_i = 0;
     dut_->sb_valid_i = 0;
     dut_->ps_rd_valid_i = 0;
     dut_->ps_wr_valid_i = 0;
     dut_->eval();
   }
-  ~TeBench() { dut_->final(); }
   Vte_top& dut() { return *dut_; }
-  uint64_t cycle() const { return cycle_; }
-  void tick() {
-    dut_->clk_i = 1;
-    dut_->eval();
-    dut_->clk_i = 0;
-    dut_->eval();
-    ++cycle_;
-  }
+  void tick() { sim_.tick(); }
   unsigned rows() const { return static_cast<unsigned>(c_.rows); }
 
   void sbuf_write(uint32_t word, const std::vector<uint32_t>& data) {
@@ -82,10 +68,10 @@ class TeBench {
   // Issues the instructions in order and waits for every done pulse. Returns the cycles taken.
   uint64_t run(const std::vector<isa::Instruction>& insts) {
     const isa::Isa& isa = isa::Isa::get();
-    const uint64_t start = cycle_;
+    const uint64_t start = sim_.cycle();
     size_t issued = 0, done = 0;
     while (done < insts.size()) {
-      REQUIRE(cycle_ - start < 1000000);
+      REQUIRE(sim_.cycle() - start < 1000000);
       dut_->inst_valid_i = issued < insts.size();
       if (issued < insts.size()) {
         const std::vector<uint8_t> w = isa.encode(insts[issued]);
@@ -100,14 +86,13 @@ class TeBench {
     dut_->inst_valid_i = 0;
     dut_->eval();
     for (int i = 0; i < 4; ++i) tick();  // let the last PSUM write commit
-    return cycle_ - start;
+    return sim_.cycle() - start;
   }
 
  private:
   const CoreConfig& c_;
-  std::unique_ptr<VerilatedContext> context_;
-  std::unique_ptr<Vte_top> dut_;
-  uint64_t cycle_ = 0;
+  tb::SimCtrl<Vte_top> sim_;
+  Vte_top* dut_;
 };
 
 isa::Ap onchip_ap(isa::Space space, fp::Format dtype, uint32_t part, uint32_t parts, uint64_t addr,

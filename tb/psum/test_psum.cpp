@@ -10,6 +10,7 @@
 #include "Vpsum.h"
 #include "config/core_config.hpp"
 #include "numerics/fp.hpp"
+#include "support/sim_ctrl.hpp"
 #include "verilated.h"
 
 using namespace tessera;
@@ -41,24 +42,13 @@ TEST_CASE("psum: accumulate chains, engine reads and writes against the golden m
   INFO("config " << c.name << ", seed " << seed << " (replay with --rng-seed " << seed << ")");
   std::mt19937 rng(seed);
 
-  auto context = std::make_unique<VerilatedContext>();
-  context->randReset(2);
-  Vpsum dut{context.get()};
+  tb::SimCtrl<Vpsum> sim;
+  Vpsum& dut = sim.dut();
   auto set_row = [&](auto& port, const std::vector<uint32_t>& v) {
     for (uint32_t p = 0; p < parts; ++p) port[p] = v[p];
   };
-  auto tick = [&] {
-    dut.clk_i = 1;
-    dut.eval();
-    dut.clk_i = 0;
-    dut.eval();
-  };
-  dut.clk_i = 0;
-  dut.rst_ni = 1;
-  dut.eval();
-  dut.rst_ni = 0;
-  dut.eval();
-  dut.rst_ni = 1;
+  auto tick = [&] { sim.tick(); };
+  sim.reset();
   dut.te_valid_i = 0;
   dut.rd_valid_i = 0;
   dut.wr_valid_i = 0;
@@ -159,5 +149,4 @@ TEST_CASE("psum: accumulate chains, engine reads and writes against the golden m
     for (uint32_t p = 0; p < parts; ++p) REQUIRE(dut.rd_data_o[p] == golden[a][p]);
   }
   CHECK(dut.wr_conflicts_o == conflicts);
-  dut.final();
 }

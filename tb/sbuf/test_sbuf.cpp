@@ -10,6 +10,7 @@
 #include "Vsbuf.h"
 #include "config/core_config.hpp"
 #include "support/port_bits.hpp"
+#include "support/sim_ctrl.hpp"
 #include "verilated.h"
 
 using namespace tessera;
@@ -37,15 +38,9 @@ TEST_CASE("sbuf: fixed-priority bank arbitration, reads and byte writes against 
   const uint32_t seed = Catch::rngSeed();
   INFO("config " << c.name << ", seed " << seed << " (replay with --rng-seed " << seed << ")");
   std::mt19937 rng(seed);
-  auto context = std::make_unique<VerilatedContext>();
-  context->randReset(2);
-  Vsbuf dut{context.get()};
-  auto tick = [&] {
-    dut.clk_i = 1;
-    dut.eval();
-    dut.clk_i = 0;
-    dut.eval();
-  };
+  tb::SimCtrl<Vsbuf> sim;
+  Vsbuf& dut = sim.dut();
+  auto tick = [&] { sim.tick(); };
   const uint64_t all_parts = parts == 64 ? ~uint64_t{0} : (uint64_t{1} << parts) - 1;
   auto drive = [&](unsigned p, const Request& r) {
     set_bits(dut.valid_i, p, 1, r.valid);
@@ -55,14 +50,8 @@ TEST_CASE("sbuf: fixed-priority bank arbitration, reads and byte writes against 
     set_bits(dut.be_i, 4 * p, 4, r.be);
     for (unsigned q = 0; q < parts; ++q) set_bits(dut.wdata_i, 32 * (parts * p + q), 32, r.data.empty() ? 0 : r.data[q]);
   };
-  dut.clk_i = 0;
-  dut.rst_ni = 1;
   dut.valid_i = 0;
-  dut.eval();
-  dut.rst_ni = 0;
-  dut.eval();
-  dut.rst_ni = 1;
-  dut.eval();
+  sim.reset();
 
   // Known contents through port 0.
   std::vector<std::vector<uint32_t>> golden(words, std::vector<uint32_t>(parts));
@@ -132,26 +121,16 @@ TEST_CASE("sbuf: fixed-priority bank arbitration, reads and byte writes against 
     tick();
   }
   for (unsigned p = 0; p < kPorts; ++p) CHECK(get_bits(dut.conflicts_o, 32 * p, 32) == conflicts[p]);
-  dut.final();
 }
 
 TEST_CASE("sbuf: the stability assertion catches a refused request that changes", "[rtl][sbuf]") {
   const CoreConfig& c = preset(TESSERA_PRESET);
-  auto context = std::make_unique<VerilatedContext>();
-  context->fatalOnError(false);  // record the $error instead of stopping the process
-  Vsbuf dut{context.get()};
-  auto tick = [&] {
-    dut.clk_i = 1;
-    dut.eval();
-    dut.clk_i = 0;
-    dut.eval();
-  };
-  dut.clk_i = 0;
-  dut.rst_ni = 1;
-  dut.eval();
-  dut.rst_ni = 0;
-  dut.eval();
-  dut.rst_ni = 1;
+  tb::SimCtrl<Vsbuf> sim;
+  sim.context().fatalOnError(false);  // record the $error instead of stopping the process
+  Vsbuf& dut = sim.dut();
+  auto tick = [&] { sim.tick(); };
+  dut.valid_i = 0;
+  sim.reset();
   const unsigned addr_bits = __builtin_ctz(static_cast<uint32_t>(c.sbuf_bytes_per_partition / 4));
   // Ports 0 and 1 read the same bank: port 1 is refused.
   dut.valid_i = 0b11;
@@ -163,12 +142,12 @@ TEST_CASE("sbuf: the stability assertion catches a refused request that changes"
   dut.eval();
   REQUIRE((dut.ready_o & 0b11) == 0b01);
   tick();
-  REQUIRE_FALSE(context->gotError());
+  REQUIRE_FALSE(sim.context().gotError());
   // Holding the refused request is legal ...
   dut.valid_i = 0b10;
   dut.eval();
   tick();
-  REQUIRE_FALSE(context->gotError());
+  REQUIRE_FALSE(sim.context().gotError());
   // ... but after another refusal, changing its address is not.
   dut.valid_i = 0b11;
   dut.eval();
@@ -176,6 +155,5 @@ TEST_CASE("sbuf: the stability assertion catches a refused request that changes"
   set_bits(dut.addr_i, addr_bits, addr_bits, 2 * kBanks);
   dut.eval();
   tick();
-  CHECK(context->gotError());
-  dut.final();
+  CHECK(sim.context().gotError());
 }
