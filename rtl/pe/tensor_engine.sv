@@ -91,7 +91,8 @@ module tensor_engine
   assign opcode = inst_i[HdrOpcodeLsb +: HdrOpcodeBits];
 
   // ---------------- loader ----------------
-  logic        ld_busy_q, ld_iter_started_q, ld_bank_q, next_bank_q, mm_bank_q;
+  logic        ld_busy_q, ld_iter_started_q;
+  logic        ld_bank_q;              // bank of the latest stationary; the next goes to the other
   logic [8:0]  ld_zeros_q;             // zero shifts still to do
   logic [1:0]  ld_outstanding_q;       // SBUF reads granted, data not yet back
   logic [2:0]  ld_dtype_q;
@@ -162,7 +163,7 @@ module tensor_engine
   for (genvar b = 0; b < 2; b++) begin : g_streaming
     assign bank_streaming[b] = (mm_iter_busy && 32'(mm_sel_q) == b) || (mv_rvalid_i && 32'(mv_meta_q.sel) == b);
   end
-  assign ls_bank_free = !bank_streaming[next_bank_q] && drain_q[next_bank_q] == '0;
+  assign ls_bank_free = !bank_streaming[!ld_bank_q] && drain_q[!ld_bank_q] == '0;
   assign accept_ls = inst_valid_i && opcode == OpLoadStationary && !ld_busy_q && ls_bank_free &&
                      rob_count_q != 4'(RobDepth);
   assign accept_mm = inst_valid_i && opcode == OpMultiplyMoving && !mm_iter_busy && !ld_busy_q &&
@@ -284,9 +285,7 @@ module tensor_engine
     if (!rst_ni) begin
       ld_busy_q <= 1'b0;
       ld_iter_started_q <= 1'b0;
-      ld_bank_q <= 1'b0;
-      next_bank_q <= 1'b0;
-      mm_bank_q <= 1'b0;
+      ld_bank_q <= 1'b1;  // so that the first stationary goes to bank 0
       ld_zeros_q <= '0;
       ld_outstanding_q <= '0;
       ld_dtype_q <= '0;
@@ -321,9 +320,7 @@ module tensor_engine
         m = 9'(a.n[0] * a.n[1] * a.n[2]);
         ld_busy_q <= 1'b1;
         ld_iter_started_q <= 1'b0;
-        ld_bank_q <= next_bank_q;
-        mm_bank_q <= next_bank_q;
-        next_bank_q <= !next_bank_q;
+        ld_bank_q <= !ld_bank_q;
         ld_zeros_q <= 9'(Cols) - 9'(m);
         ld_dtype_q <= a.dtype;
         ld_part_q <= a.part;
@@ -341,7 +338,7 @@ module tensor_engine
 
       // mover
       if (accept_mm) begin
-        mm_sel_q <= mm_bank_q;
+        mm_sel_q <= ld_bank_q;
         mm_dtype_q <= mm_src.dtype;
         mm_part_q <= mm_src.part;
         mm_parts_q <= mm_src.parts;
