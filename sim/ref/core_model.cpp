@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "common/errors.hpp"
 #include "numerics/activation.hpp"
@@ -74,8 +75,12 @@ uint64_t CoreModel::partition_bytes(Space space) const {
   return space == Space::kSbuf ? config_.sbuf_bytes_per_partition : config_.psum_banks * config_.psum_bank_bytes_per_partition();
 }
 
-uint8_t* CoreModel::onchip(Space space, uint32_t partition, uint64_t offset) {
+const uint8_t* CoreModel::onchip(Space space, uint32_t partition, uint64_t offset) const {
   return (space == Space::kSbuf ? sbuf_.data() : psum_.data()) + partition * partition_bytes(space) + offset;
+}
+
+uint8_t* CoreModel::onchip(Space space, uint32_t partition, uint64_t offset) {
+  return const_cast<uint8_t*>(std::as_const(*this).onchip(space, partition, offset));
 }
 
 void CoreModel::validate(const isa::Program& program) const {
@@ -205,8 +210,7 @@ uint32_t CoreModel::load(const Ap& ap, uint32_t partition, int64_t element) cons
   if (ap.space == Space::kDram) {
     dram_.read(ap.addr + static_cast<uint64_t>(element), &code, es);
   } else {
-    const uint8_t* base = (ap.space == Space::kSbuf ? sbuf_.data() : psum_.data()) + partition * partition_bytes(ap.space);
-    std::memcpy(&code, base + ap.addr + static_cast<uint64_t>(element * es), es);
+    std::memcpy(&code, onchip(ap.space, partition, ap.addr + static_cast<uint64_t>(element * es)), es);
   }
   return ap.dtype == fp::Format::kFp32 ? code : fp::widen(ap.dtype, code);
 }
@@ -230,8 +234,7 @@ void CoreModel::store(const Ap& ap, uint32_t partition, int64_t element, uint32_
 uint32_t CoreModel::scalar_value(const isa::Scalar& s, uint32_t partition) const {
   if (!s.is_col) return s.imm;
   uint32_t v;
-  const uint8_t* base = (s.col.space == Space::kSbuf ? sbuf_.data() : psum_.data()) + partition * partition_bytes(s.col.space);
-  std::memcpy(&v, base + s.col.addr, 4);
+  std::memcpy(&v, onchip(s.col.space, partition, s.col.addr), 4);
   return v;
 }
 

@@ -39,6 +39,7 @@ class CoreModel {
 
   // One on-chip element's bytes (tests and debugging).
   uint8_t* onchip(isa::Space space, uint32_t partition, uint64_t offset);
+  const uint8_t* onchip(isa::Space space, uint32_t partition, uint64_t offset) const;
   uint64_t partition_bytes(isa::Space space) const;
 
  private:
