@@ -1,6 +1,7 @@
-// Generic SRAM: two synchronous read ports, one write port. Read data appears the cycle after
-// the request; a read and a write of the same word at the same edge return the old word. The
-// array has no reset (its initial contents are undefined, randomised in simulation).
+// Generic SRAM: two synchronous read ports, one write port with byte enables. Read data appears
+// the cycle after the request; a read and a write of the same word at the same edge return the
+// old word. The array has no reset (its initial contents are undefined, randomised in
+// simulation).
 module sram_2r1w #(
   parameter int unsigned Depth = 64,
   parameter int unsigned Width = 32,
@@ -9,6 +10,7 @@ module sram_2r1w #(
   input  logic                 clk_i,
   input  logic                 we_i,
   input  logic [AddrWidth-1:0] waddr_i,
+  input  logic [Width/8-1:0]   wbe_i,
   input  logic [Width-1:0]     wdata_i,
   input  logic                 re0_i,
   input  logic [AddrWidth-1:0] raddr0_i,
@@ -21,7 +23,9 @@ module sram_2r1w #(
   logic [Width-1:0] rdata0_q, rdata1_q;
 
   always_ff @(posedge clk_i) begin
-    if (we_i) mem[waddr_i] <= wdata_i;
+    for (int unsigned b = 0; b < Width / 8; b++) begin
+      if (we_i && wbe_i[b]) mem[waddr_i][8*b +: 8] <= wdata_i[8*b +: 8];
+    end
     if (re0_i) rdata0_q <= mem[raddr0_i];
     if (re1_i) rdata1_q <= mem[raddr1_i];
   end

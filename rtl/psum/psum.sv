@@ -30,6 +30,7 @@ module psum #(
   output logic                           wr_ready_o,
   input  logic [AddrWidth-1:0]           wr_addr_i,
   input  logic [Partitions-1:0]          wr_mask_i,
+  input  logic [3:0]                     wr_be_i,     // byte enables (narrow dtypes)
   input  logic [Partitions-1:0][31:0]    wr_data_i,
   output logic [31:0]                    wr_conflicts_o
 );
@@ -42,6 +43,7 @@ module psum #(
   logic                        f_valid_q;
   logic [AddrWidth-1:0]        f_addr_q;
   logic [Partitions-1:0]       f_mask_q;
+  logic [3:0]                  f_be_q;
   logic [Partitions-1:0][31:0] f_data_q;
   logic                        rd_valid_q;
   logic [31:0]                 conflicts_q;
@@ -50,19 +52,25 @@ module psum #(
   logic                        we;
   logic [AddrWidth-1:0]        waddr;
   logic [Partitions-1:0]       wmask;
+  logic [3:0]                  wbe;
   logic [Partitions-1:0][31:0] wdata;
   logic [Partitions-1:0][31:0] old_data, sum, acc_rdata;
 
   assign wr_ready_o = !b_valid_q;
 
   for (genvar p = 0; p < Partitions; p++) begin : g_part
-    assign old_data[p] = (f_valid_q && f_addr_q == b_addr_q && f_mask_q[p]) ? f_data_q[p] : acc_rdata[p];
+    // Forwarding is per byte: an engine write may have written only some bytes of the word.
+    for (genvar b = 0; b < 4; b++) begin : g_byte
+      assign old_data[p][8*b +: 8] = (f_valid_q && f_addr_q == b_addr_q && f_mask_q[p] && f_be_q[b])
+                                     ? f_data_q[p][8*b +: 8] : acc_rdata[p][8*b +: 8];
+    end
     fp32_add u_add (.a_i(old_data[p]), .b_i(b_data_q[p]), .y_o(sum[p]));
 
     sram_2r1w #(.Depth(Depth), .Width(32)) u_sram (
       .clk_i   (clk_i),
       .we_i    (we && wmask[p]),
       .waddr_i (waddr),
+      .wbe_i   (wbe),
       .wdata_i (wdata[p]),
       .re0_i   (rd_valid_i),
       .raddr0_i(rd_addr_i),
@@ -77,11 +85,13 @@ module psum #(
     we = 1'b0;
     waddr = wr_addr_i;
     wmask = wr_mask_i;
+    wbe = wr_be_i;
     wdata = wr_data_i;
     if (b_valid_q) begin
       we = 1'b1;
       waddr = b_addr_q;
       wmask = b_mask_q;
+      wbe = 4'hF;
       for (int unsigned p = 0; p < Partitions; p++) wdata[p] = b_acc_q ? sum[p] : b_data_q[p];
     end else if (wr_valid_i) begin
       we = 1'b1;
@@ -98,6 +108,7 @@ module psum #(
       f_valid_q <= 1'b0;
       f_addr_q <= '0;
       f_mask_q <= '0;
+      f_be_q <= '0;
       f_data_q <= '0;
       rd_valid_q <= 1'b0;
       conflicts_q <= '0;
@@ -108,6 +119,7 @@ module psum #(
       b_mask_q <= te_mask_i;
       b_data_q <= te_data_i;
       f_valid_q <= we;
+      f_be_q <= wbe;
       f_addr_q <= waddr;
       f_mask_q <= wmask;
       f_data_q <= wdata;

@@ -110,6 +110,10 @@ void CoreModel::validate(const isa::Program& program) const {
         const isa::Extent e = isa::byte_extent(ap);
         if (ap.space == Space::kDram) {
           if (ap.parts != 0 || ap.part != 0) throw fail(fmt::format("{}: DRAM patterns have no partitions", field));
+          for (const isa::Dim& d : ap.dims)
+            if (d.count > 1 && d.stride % static_cast<int32_t>(elem_bytes(ap.dtype)))
+              throw fail(fmt::format("{} stride {} bytes is not a multiple of its {}-byte elements", field, d.stride,
+                                     elem_bytes(ap.dtype)));
           if (e.lo < 0 || static_cast<uint64_t>(e.hi) > config_.dram_bytes)
             throw fail(fmt::format("{} touches DRAM bytes [{}, {}) outside the {}-byte DRAM", field, e.lo, e.hi,
                                    config_.dram_bytes));

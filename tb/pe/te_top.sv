@@ -112,6 +112,7 @@ module te_top
     .wr_ready_o    (ps_wr_ready_o),
     .wr_addr_i     (ps_wr_addr_i),
     .wr_mask_i     ({Rows{1'b1}}),
+    .wr_be_i       (4'hF),
     .wr_data_i     (ps_wr_data_i),
     .wr_conflicts_o(ps_conflicts)
   );

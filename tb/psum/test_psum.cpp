@@ -19,7 +19,7 @@ namespace {
 
 struct Row {
   bool valid = false, acc = false;
-  uint32_t addr = 0, mask = 0;
+  uint32_t addr = 0, mask = 0, be = 0xF;
   std::vector<uint32_t> data;
 };
 
@@ -61,6 +61,7 @@ TEST_CASE("psum: accumulate chains, engine reads and writes against the golden m
     dut.wr_valid_i = 1;
     dut.wr_addr_i = a;
     dut.wr_mask_i = (parts == 32 ? 0xFFFFFFFFu : (1u << parts) - 1);
+    dut.wr_be_i = 0xF;
     set_row(dut.wr_data_i, golden[a]);
     dut.eval();
     REQUIRE(dut.wr_ready_o);
@@ -87,8 +88,10 @@ TEST_CASE("psum: accumulate chains, engine reads and writes against the golden m
       engine_write.valid = true;
       engine_write.addr = rng() % 2 ? rng() % hot : rng() % depth;
       engine_write.mask = static_cast<uint32_t>(rng()) & (parts == 32 ? 0xFFFFFFFFu : (1u << parts) - 1);
+      engine_write.be = rng() % 2 ? 0xFu : static_cast<uint32_t>(rng() % 16);  // narrow dtypes write bytes
       engine_write.data.clear();
-      for (uint32_t p = 0; p < parts; ++p) engine_write.data.push_back(random_value(rng));
+      for (uint32_t p = 0; p < parts; ++p)  // partial writes: every byte random, so each lane shows
+        engine_write.data.push_back(engine_write.be == 0xF ? random_value(rng) : static_cast<uint32_t>(rng()));
     }
     const bool read = rng() % 2;
     const uint32_t raddr = rng() % 2 ? rng() % hot : rng() % depth;
@@ -101,6 +104,7 @@ TEST_CASE("psum: accumulate chains, engine reads and writes against the golden m
     dut.wr_valid_i = engine_write.valid;
     dut.wr_addr_i = engine_write.addr;
     dut.wr_mask_i = engine_write.mask;
+    dut.wr_be_i = engine_write.be;
     if (engine_write.valid) set_row(dut.wr_data_i, engine_write.data);
     dut.rd_valid_i = read;
     dut.rd_addr_i = raddr;
@@ -123,7 +127,11 @@ TEST_CASE("psum: accumulate chains, engine reads and writes against the golden m
       if (engine_write.valid) ++conflicts;
     } else if (engine_write.valid) {
       for (uint32_t p = 0; p < parts; ++p)
-        if (engine_write.mask >> p & 1) golden[engine_write.addr][p] = engine_write.data[p];
+        if (engine_write.mask >> p & 1) {
+          uint32_t& w = golden[engine_write.addr][p];
+          for (unsigned b = 0; b < 4; ++b)
+            if (engine_write.be >> b & 1) w = (w & ~(0xFFu << 8 * b)) | (engine_write.data[p] & 0xFFu << 8 * b);
+        }
       engine_write.valid = false;
     }
     stage_b = te;

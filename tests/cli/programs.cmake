@@ -208,6 +208,7 @@ tessera_exec_bad(ap_partitions "${DATA}/ap_partitions.tasm" --stderr "dve instru
 tessera_exec_bad(ap_dram_range "${DATA}/ap_dram_range.tasm" --stderr "dma0 instruction 0 (dma_copy): src touches DRAM bytes" --)
 tessera_exec_bad(ap_negative_stride "${DATA}/ap_negative_stride.tasm" --stderr "dst touches bytes" --stderr "-8, 8)" --)
 tessera_exec_bad(ap_misaligned "${DATA}/ap_misaligned.tasm" --stderr "dst address 0x2 is not aligned" --)
+tessera_exec_bad(ap_dram_stride_misaligned "${DATA}/ap_dram_stride_misaligned.tasm" --stderr "stride 3 bytes is not a multiple" --)
 tessera_exec_bad(ap_psum_range "${DATA}/ap_psum_range.tasm" --stderr "of each psum partition, which has 256" --)
 tessera_exec_bad(ap_tensor_outside_dram "${DATA}/ap_tensor_outside_dram.tasm" --stderr "tensor 'x'" --stderr "outside" --)
 
