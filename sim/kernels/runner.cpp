@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "common/errors.hpp"
 
 namespace tessera::kernels {
@@ -34,24 +36,59 @@ std::map<std::string, HostTensor> resolve_inputs(const isa::Program& program, co
   return inputs;
 }
 
-RunResult run_ref(const CoreConfig& config, const isa::Program& program,
-                  const std::map<std::string, HostTensor>& inputs, uint64_t seed) {
-  ref::CoreModel model(config, seed);
+void place_inputs(const CoreConfig& config, const isa::Program& program,
+                  const std::map<std::string, HostTensor>& inputs, ref::Dram& dram) {
   for (const isa::TensorDecl& t : program.tensors) {
     if (t.addr + t.bytes() > config.dram_bytes)
       throw InputError(fmt::format("tensor '{}' at 0x{:x} ({} bytes) lies outside the {}-byte DRAM", t.name, t.addr,
                                    t.bytes(), config.dram_bytes));
     if (const auto it = inputs.find(t.name); it != inputs.end())
-      model.dram().write(t.addr, it->second.bytes.data(), it->second.bytes.size());
+      dram.write(t.addr, it->second.bytes.data(), it->second.bytes.size());
   }
-  RunResult result;
-  result.stats = model.run(program);
+}
+
+std::map<std::string, HostTensor> read_outputs(const isa::Program& program, const ref::Dram& dram) {
+  std::map<std::string, HostTensor> outputs;
   for (const isa::TensorDecl& t : program.tensors) {
     if (t.io != isa::TensorIo::kOut && t.io != isa::TensorIo::kInOut) continue;
     HostTensor h{t.dtype, t.shape, std::vector<uint8_t>(t.bytes())};
-    model.dram().read(t.addr, h.bytes.data(), h.bytes.size());
-    result.outputs[t.name] = std::move(h);
+    dram.read(t.addr, h.bytes.data(), h.bytes.size());
+    outputs[t.name] = std::move(h);
   }
+  return outputs;
+}
+
+std::string first_difference(const std::map<std::string, HostTensor>& expected,
+                             const std::map<std::string, HostTensor>& actual) {
+  for (const auto& [name, e] : expected) {
+    const auto it = actual.find(name);
+    if (it == actual.end()) return fmt::format("output '{}' is missing", name);
+    const HostTensor& a = it->second;
+    const size_t es = fp::info(e.dtype).bits / 8;
+    for (size_t i = 0; i < e.bytes.size(); i += es) {
+      if (std::memcmp(&e.bytes[i], &a.bytes[i], es) == 0) continue;
+      uint64_t ev = 0, av = 0;
+      std::memcpy(&ev, &e.bytes[i], es);
+      std::memcpy(&av, &a.bytes[i], es);
+      std::string index;  // row-major coordinates of element i / es
+      uint64_t flat = i / es;
+      for (size_t d = e.shape.size(); d-- > 0;) {
+        index = fmt::format("{}{}", flat % e.shape[d], index.empty() ? "" : ", " + index);
+        flat /= e.shape[d];
+      }
+      return fmt::format("{}[{}]: expected 0x{:0{}x}, got 0x{:0{}x}", name, index, ev, 2 * es, av, 2 * es);
+    }
+  }
+  return {};
+}
+
+RunResult run_ref(const CoreConfig& config, const isa::Program& program,
+                  const std::map<std::string, HostTensor>& inputs, uint64_t seed) {
+  ref::CoreModel model(config, seed);
+  place_inputs(config, program, inputs, model.dram());
+  RunResult result;
+  result.stats = model.run(program);
+  result.outputs = read_outputs(program, model.dram());
   return result;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "config/core_config.hpp"
@@ -23,10 +24,33 @@ using InputFiles = std::map<std::string, InputFile>;
 // `seed`. InputError for names that are not inputs, wrong dtypes and wrong shapes.
 std::map<std::string, HostTensor> resolve_inputs(const isa::Program& program, const InputFiles& files, uint64_t seed);
 
+// What a timed model (rtl, later tlm and cosim) measured, per engine queue.
+struct EngineTiming {
+  uint64_t instructions = 0;
+  uint64_t busy_cycles = 0;       // cycles with at least one instruction in flight
+  uint64_t sem_stall_cycles = 0;  // cycles the next instruction waited on a semaphore
+  uint64_t mem_stall_cycles = 0;  // cycles the engine waited for SBUF, PSUM or DRAM
+};
+struct Timing {
+  uint64_t cycles = 0;
+  std::map<std::string, EngineTiming> engines;
+};
+
 struct RunResult {
   ref::RunStats stats;
   std::map<std::string, HostTensor> outputs;  // out and inout tensors after the run
+  std::optional<Timing> timing;               // absent in ref mode
 };
+
+// Writes the program's input tensors into `dram` (InputError for a tensor outside it).
+void place_inputs(const CoreConfig& config, const isa::Program& program,
+                  const std::map<std::string, HostTensor>& inputs, ref::Dram& dram);
+// The program's out and inout tensors as `dram` holds them.
+std::map<std::string, HostTensor> read_outputs(const isa::Program& program, const ref::Dram& dram);
+
+// The first element where two runs' outputs differ, as one line; empty when bit-identical.
+std::string first_difference(const std::map<std::string, HostTensor>& expected,
+                             const std::map<std::string, HostTensor>& actual);
 
 // --mode ref: the reference model. `seed` also seeds stochastic rounding.
 RunResult run_ref(const CoreConfig& config, const isa::Program& program,

@@ -1,0 +1,181 @@
+#include "optim.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tessera::kernels {
+
+using fp::ActFunc;
+
+isa::Program build_adamw(const CoreConfig& config, uint64_t n, const AdamwParams& h) {
+  KernelBuilder b(config);
+  const auto f32 = fp::Format::kFp32;
+  const DramTensor p = b.dram_tensor("p", f32, {n}, isa::TensorIo::kInOut);
+  const DramTensor m = b.dram_tensor("m", f32, {n}, isa::TensorIo::kInOut);
+  const DramTensor v = b.dram_tensor("v", f32, {n}, isa::TensorIo::kInOut);
+  const DramTensor g = b.dram_tensor("g", f32, {n}, isa::TensorIo::kIn);
+  DramTensor pb;
+  if (h.bf16_copy) pb = b.dram_tensor("p_bf16", fp::Format::kBf16, {n}, isa::TensorIo::kOut);
+  const auto rows = static_cast<uint32_t>(config.rows);
+  const uint64_t per_part = (n + rows - 1) / rows;
+  const uint32_t f = fit_free(config, 2 * 7 + (h.bf16_copy ? 1 : 0), 0, per_part, 1024, "adamw");
+  struct Buf {
+    Tile p, m, v, g, t, u, q, pb;
+  } buf[2];
+  for (Buf& B : buf) {
+    for (Tile* t : {&B.p, &B.m, &B.v, &B.g, &B.t, &B.u, &B.q}) *t = b.sbuf_tile(f32, rows, f);
+    if (h.bf16_copy) B.pb = b.sbuf_tile(fp::Format::kBf16, rows, f);
+  }
+  const double bc1 = 1 - std::pow(h.beta1, static_cast<double>(h.step));
+  const double bc2 = 1 - std::pow(h.beta2, static_cast<double>(h.step));
+  const float b1 = static_cast<float>(h.beta1), omb1 = static_cast<float>(1 - h.beta1);
+  const float b2 = static_cast<float>(h.beta2), omb2 = static_cast<float>(1 - h.beta2);
+  const float inv_bc2 = static_cast<float>(1 / bc2), alpha = static_cast<float>(h.lr / bc1);
+  const float decay = static_cast<float>(1 - h.lr * h.weight_decay), eps = static_cast<float>(h.eps);
+  unsigned it = 0;
+  for (const FlatPiece& pc : flat_pieces(n, rows, f)) {
+    const Buf& B = buf[it++ % 2];
+    auto ap = [&](const Tile& t) { return t.ap(0, pc.parts, 0, pc.f); };
+    auto dram = [&](const DramTensor& t) { return dram_block(t, pc.e0, pc.parts, pc.f); };
+    b.dma(ap(B.g), dram(g), 0);
+    b.dma(ap(B.m), dram(m), 1);
+    b.dma(ap(B.v), dram(v), 2);
+    b.dma(ap(B.p), dram(p), 3);
+    act(b, ActFunc::kIdentity, ap(B.t), ap(B.g), imm(omb1));        // (1 - b1) g
+    ts(b, ap(B.m), ap(B.m), "mul", imm(b1));                        // b1 m
+    tt(b, "add", ap(B.m), ap(B.m), ap(B.t));                        // m'
+    b.dma(dram(m), ap(B.m), 0);
+    act(b, ActFunc::kSquare, ap(B.u), ap(B.g));                     // g^2
+    ts(b, ap(B.u), ap(B.u), "mul", imm(omb2));                      // (1 - b2) g^2
+    ts(b, ap(B.v), ap(B.v), "mul", imm(b2));                        // b2 v
+    tt(b, "add", ap(B.v), ap(B.v), ap(B.u));                        // v'
+    b.dma(dram(v), ap(B.v), 1);
+    act(b, ActFunc::kRsqrt, ap(B.q), ap(B.v), imm(inv_bc2));        // 1 / sqrt(v' / bc2)
+    act(b, ActFunc::kReciprocal, ap(B.q), ap(B.q));                 // sqrt(v' / bc2)
+    ts(b, ap(B.q), ap(B.q), "add", imm(eps));                       // + eps
+    act(b, ActFunc::kReciprocal, ap(B.q), ap(B.q));                 // 1 / denom
+    tt(b, "mul", ap(B.q), ap(B.q), ap(B.m));                        // m' / denom
+    ts(b, ap(B.q), ap(B.q), "mul", imm(alpha));                     // * lr / bc1
+    ts(b, ap(B.p), ap(B.p), "mul", imm(decay));                     // p (1 - lr wd)
+    tt(b, "sub", ap(B.p), ap(B.p), ap(B.q));                        // p'
+    b.dma(dram(p), ap(B.p), 2);
+    if (h.bf16_copy) {
+      b.tensor_copy(ap(B.pb), ap(B.p), true);
+      b.dma(dram(pb), ap(B.pb), 3);
+    }
+  }
+  return b.finish();
+}
+
+isa::Program build_sgd_momentum(const CoreConfig& config, uint64_t n, const SgdParams& h) {
+  KernelBuilder b(config);
+  const auto f32 = fp::Format::kFp32;
+  const DramTensor p = b.dram_tensor("p", f32, {n}, isa::TensorIo::kInOut);
+  const DramTensor bu = b.dram_tensor("buf", f32, {n}, isa::TensorIo::kInOut);
+  const DramTensor g = b.dram_tensor("g", f32, {n}, isa::TensorIo::kIn);
+  DramTensor pb;
+  if (h.bf16_copy) pb = b.dram_tensor("p_bf16", fp::Format::kBf16, {n}, isa::TensorIo::kOut);
+  const auto rows = static_cast<uint32_t>(config.rows);
+  const uint64_t per_part = (n + rows - 1) / rows;
+  const uint32_t f = fit_free(config, 2 * 4 + (h.bf16_copy ? 1 : 0), 0, per_part, 1024, "sgd_momentum");
+  struct Buf {
+    Tile p, bu, g, q, pb;
+  } buf[2];
+  for (Buf& B : buf) {
+    for (Tile* t : {&B.p, &B.bu, &B.g, &B.q}) *t = b.sbuf_tile(f32, rows, f);
+    if (h.bf16_copy) B.pb = b.sbuf_tile(fp::Format::kBf16, rows, f);
+  }
+  const float mu = static_cast<float>(h.momentum), lr = static_cast<float>(h.lr);
+  unsigned it = 0;
+  for (const FlatPiece& pc : flat_pieces(n, rows, f)) {
+    const Buf& B = buf[it++ % 2];
+    auto ap = [&](const Tile& t) { return t.ap(0, pc.parts, 0, pc.f); };
+    auto dram = [&](const DramTensor& t) { return dram_block(t, pc.e0, pc.parts, pc.f); };
+    b.dma(ap(B.g), dram(g), 0);
+    b.dma(ap(B.bu), dram(bu), 1);
+    b.dma(ap(B.p), dram(p), 0);
+    ts(b, ap(B.bu), ap(B.bu), "mul", imm(mu));      // mu buf
+    tt(b, "add", ap(B.bu), ap(B.bu), ap(B.g));      // + g
+    b.dma(dram(bu), ap(B.bu), 1);
+    ts(b, ap(B.q), ap(B.bu), "mul", imm(lr));       // lr buf
+    tt(b, "sub", ap(B.p), ap(B.p), ap(B.q));        // p - lr buf
+    b.dma(dram(p), ap(B.p), 0);
+    if (h.bf16_copy) {
+      b.tensor_copy(ap(B.pb), ap(B.p), true);
+      b.dma(dram(pb), ap(B.pb), 1);
+    }
+  }
+  return b.finish();
+}
+
+std::vector<Ev> reference_sr_copy(const HostTensor& p) {
+  std::vector<Ev> out(p.elements());
+  for (uint64_t i = 0; i < out.size(); ++i) {
+    const float x = p.value(i);
+    // The bf16 values bracketing x: truncation towards zero and the next code away from zero.
+    const uint32_t lo = fp::bits_of(x) & 0xFFFF0000u;
+    const double down = fp::float_of(lo), up = fp::float_of(lo + 0x10000u);
+    const double gap = std::fabs(up - down);
+    // Any value within the open gap of x passes; the bracketing pair is the only such bf16 pair.
+    out[i] = {static_cast<double>(x), (fp::bits_of(x) & 0xFFFFu) ? std::nextafter(gap, 0.0) : 0.0};
+  }
+  return out;
+}
+
+namespace {
+// sqrt(x) as the kernel forms it, reciprocal(rsqrt(x)). Away from 0 the two functions' bounds
+// compose; when x may be 0 (g = v = 0: rsqrt gives +inf, reciprocal +0) both the computed and
+// the exact root lie in [0, sqrt(v + e) (1 + 16 * 2^-23)], plus subnormal slack.
+Ev ev_sqrt(Ev x) {
+  if (x.v - x.e > 0) return ev_act(ActFunc::kReciprocal, ev_act(ActFunc::kRsqrt, x));
+  const double hi = std::sqrt(std::max(0.0, x.v + x.e));
+  return {std::sqrt(std::max(0.0, x.v)), hi * (1 + 16 * 0x1p-23) + 0x1p-140};
+}
+}  // namespace
+
+Reference reference_adamw(const Tensors& in, const Tensors& out, const AdamwParams& h) {
+  const std::vector<double> p = values(in.at("p")), m = values(in.at("m")), v = values(in.at("v")),
+                            g = values(in.at("g"));
+  const double bc1 = 1 - std::pow(h.beta1, static_cast<double>(h.step));
+  const double bc2 = 1 - std::pow(h.beta2, static_cast<double>(h.step));
+  auto c = [](double real) { return ev_const(real, static_cast<float>(real)); };
+  const Ev b1 = c(h.beta1), omb1 = c(1 - h.beta1), b2 = c(h.beta2), omb2 = c(1 - h.beta2), inv_bc2 = c(1 / bc2),
+           alpha = c(h.lr / bc1), decay = c(1 - h.lr * h.weight_decay), eps = c(h.eps);
+  Reference ref;
+  std::vector<Ev>&rp = ref["p"], &rm = ref["m"], &rv = ref["v"];
+  for (uint64_t i = 0; i < p.size(); ++i) {
+    // Direct formulas (PyTorch AdamW) for the values ...
+    const double m1 = h.beta1 * m[i] + (1 - h.beta1) * g[i];
+    const double v1 = h.beta2 * v[i] + (1 - h.beta2) * g[i] * g[i];
+    const double p1 = p[i] * (1 - h.lr * h.weight_decay) - h.lr / bc1 * m1 / (std::sqrt(v1 / bc2) + h.eps);
+    // ... and the instruction sequence for the bounds.
+    const Ev G = ev_exact(g[i]);
+    const Ev em = ev_add(ev_mul(ev_exact(m[i]), b1), ev_mul(G, omb1));
+    const Ev ev = ev_add(ev_mul(ev_exact(v[i]), b2), ev_mul(ev_mul(G, G), omb2));
+    const Ev s = ev_sqrt(ev_mul(ev, inv_bc2));
+    const Ev q = ev_mul(ev_mul(ev_act(ActFunc::kReciprocal, ev_add(s, eps)), em), alpha);
+    const Ev ep = ev_sub(ev_mul(ev_exact(p[i]), decay), q);
+    rm.push_back({m1, em.e});
+    rv.push_back({v1, ev.e});
+    rp.push_back({p1, ep.e});
+  }
+  if (h.bf16_copy) ref["p_bf16"] = reference_sr_copy(out.at("p"));
+  return ref;
+}
+
+Reference reference_sgd_momentum(const Tensors& in, const Tensors& out, const SgdParams& h) {
+  const std::vector<double> p = values(in.at("p")), bu = values(in.at("buf")), g = values(in.at("g"));
+  const Ev mu = ev_const(h.momentum, static_cast<float>(h.momentum)), lr = ev_const(h.lr, static_cast<float>(h.lr));
+  Reference ref;
+  for (uint64_t i = 0; i < p.size(); ++i) {
+    const double b1 = h.momentum * bu[i] + g[i];
+    const Ev eb = ev_add(ev_mul(ev_exact(bu[i]), mu), ev_exact(g[i]));
+    const Ev ep = ev_sub(ev_exact(p[i]), ev_mul(eb, lr));
+    ref["buf"].push_back({b1, eb.e});
+    ref["p"].push_back({p[i] - h.lr * b1, ep.e});
+  }
+  if (h.bf16_copy) ref["p_bf16"] = reference_sr_copy(out.at("p"));
+  return ref;
+}
+
+}  // namespace tessera::kernels

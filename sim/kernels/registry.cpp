@@ -1,0 +1,264 @@
+#include "registry.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "bias_gelu.hpp"
+#include "common/errors.hpp"
+#include "gemm.hpp"
+#include "layernorm.hpp"
+#include "linear_bwd.hpp"
+#include "optim.hpp"
+#include "softmax_xent.hpp"
+#include "train_util.hpp"
+
+namespace tessera::kernels {
+
+namespace {
+
+const std::vector<std::string> kMatmulDtypes = {"bf16", "fp32", "fp16", "e4m3", "e5m2"};
+const std::vector<std::string> kFp32Only = {"fp32"};
+
+KernelFlag size_flag(const std::string& name, const std::string& help, double def = 64) { return {name, help, def, true}; }
+
+// A real-valued flag in [lo, hi] (open ends when `open`), else InputError naming it.
+double real_flag(const FlagValues& f, const std::string& name, double lo, double hi, bool open_lo = false,
+                 bool open_hi = false) {
+  const double v = flag(f, name);
+  const bool ok = std::isfinite(v) && (open_lo ? v > lo : v >= lo) && (open_hi ? v < hi : v <= hi);
+  if (!ok)
+    throw InputError(fmt::format("--{} must be in {}{}, {}{}, not {}", name, open_lo ? "(" : "[", lo, hi,
+                                 open_hi ? ")" : "]", v));
+  return v;
+}
+
+bool bool_flag(const FlagValues& f, const std::string& name) {
+  const double v = flag(f, name);
+  if (v != 0 && v != 1) throw InputError(fmt::format("--{} must be 0 or 1, not {}", name, v));
+  return v == 1;
+}
+
+std::string gamma_text() { return "running error analysis of the instruction sequence (docs/kernels.md)"; }
+
+AdamwParams adamw_params(const FlagValues& f) {
+  AdamwParams p;
+  p.lr = real_flag(f, "lr", 0, 1e6);
+  p.beta1 = real_flag(f, "beta1", 0, 1, false, true);
+  p.beta2 = real_flag(f, "beta2", 0, 1, false, true);
+  p.eps = real_flag(f, "eps", 0, 1e6, true);
+  p.weight_decay = real_flag(f, "weight-decay", 0, 1e6);
+  p.step = iflag(f, "step");
+  p.bf16_copy = bool_flag(f, "bf16-copy");
+  if (1 - std::pow(p.beta2, static_cast<double>(p.step)) < 0x1p-100 ||
+      1 - std::pow(p.beta1, static_cast<double>(p.step)) < 0x1p-100)
+    throw InputError("--step: the bias corrections 1 - beta^step vanish");
+  return p;
+}
+
+SgdParams sgd_params(const FlagValues& f) {
+  SgdParams p;
+  p.lr = real_flag(f, "lr", 0, 1e6);
+  p.momentum = real_flag(f, "momentum", 0, 1);
+  p.bf16_copy = bool_flag(f, "bf16-copy");
+  return p;
+}
+
+std::vector<KernelSpec> make_registry() {
+  std::vector<KernelSpec> r;
+  {
+    KernelSpec k;
+    k.name = "gemm";
+    k.summary = "C[M,N] = A[M,K] . B[K,N]; inputs a, b (dtype); output c (fp32)";
+    k.flags = {size_flag("m", "rows of A and C"), size_flag("n", "columns of B and C"), size_flag("k", "contraction size")};
+    k.dtypes = kMatmulDtypes;
+    k.build = [](const CoreConfig& c, const FlagValues& f, fp::Format dt) {
+      return build_gemm(c, GemmShape{iflag(f, "m"), iflag(f, "n"), iflag(f, "k")}, dt);
+    };
+    k.check = [](const Tensors& in, const Tensors& out, const FlagValues&) {
+      return check_gemm(in.at("a"), in.at("b"), out.at("c"));
+    };
+    r.push_back(std::move(k));
+  }
+  {
+    KernelSpec k;
+    k.name = "linear_bwd";
+    k.summary = "dX = dY.W [M,K], dW = dY^T.X [N,K] (fp32); inputs dy [M,N], w [N,K], x [M,K] (dtype)";
+    k.flags = {size_flag("m", "rows of dY and X (batch)"), size_flag("n", "out features"), size_flag("k", "in features")};
+    k.dtypes = kMatmulDtypes;
+    k.build = [](const CoreConfig& c, const FlagValues& f, fp::Format dt) {
+      return build_linear_bwd(c, LinearBwdShape{iflag(f, "m"), iflag(f, "n"), iflag(f, "k")}, dt);
+    };
+    k.check = [](const Tensors& in, const Tensors& out, const FlagValues&) {
+      return compare(out, reference_linear_bwd(in), "|c - C| <= g(L+1) sum|products| + L 2^-149, L = contraction");
+    };
+    r.push_back(std::move(k));
+  }
+  {
+    KernelSpec k;
+    k.name = "bias_gelu";
+    k.summary = "y = gelu_tanh(x + b); inputs x [M,N], b [N]; output y [M,N] (fp32)";
+    k.flags = {size_flag("m", "rows"), size_flag("n", "features (the bias length)")};
+    k.dtypes = kFp32Only;
+    k.build = [](const CoreConfig& c, const FlagValues& f, fp::Format) {
+      return build_bias_gelu(c, iflag(f, "m"), iflag(f, "n"));
+    };
+    k.check = [](const Tensors& in, const Tensors& out, const FlagValues&) {
+      return compare(out, reference_bias_gelu(in), gamma_text());
+    };
+    r.push_back(std::move(k));
+  }
+  {
+    KernelSpec k;
+    k.name = "bias_gelu_bwd";
+    k.summary = "dx = dy * gelu_tanh'(x + b), db = sum_m dx; inputs dy, x [M,N], b [N] (fp32)";
+    k.flags = {size_flag("m", "rows"), size_flag("n", "features (the bias length)")};
+    k.dtypes = kFp32Only;
+    k.build = [](const CoreConfig& c, const FlagValues& f, fp::Format) {
+      return build_bias_gelu_bwd(c, iflag(f, "m"), iflag(f, "n"));
+    };
+    k.check = [](const Tensors& in, const Tensors& out, const FlagValues&) {
+      return compare(out, reference_bias_gelu_bwd(in), gamma_text());
+    };
+    r.push_back(std::move(k));
+  }
+  {
+    KernelSpec k;
+    k.name = "softmax_xent";
+    k.summary = "loss = mean cross-entropy, dlogits = (softmax - onehot)/B; inputs logits, onehot [B,C] (fp32)";
+    k.flags = {size_flag("b", "batch (rows)"), size_flag("c", "classes", 32)};
+    k.dtypes = kFp32Only;
+    k.build = [](const CoreConfig& c, const FlagValues& f, fp::Format) {
+      return build_softmax_xent(c, iflag(f, "b"), iflag(f, "c"));
+    };
+    k.prepare = [](Tensors& in, const FlagValues&, uint64_t seed) { prepare_softmax_xent(in, seed); };
+    k.check = [](const Tensors& in, const Tensors& out, const FlagValues&) {
+      return compare(out, reference_softmax_xent(in), gamma_text());
+    };
+    r.push_back(std::move(k));
+  }
+  {
+    KernelSpec k;
+    k.name = "layernorm";
+    k.summary = "y = (x - mean) rstd gamma + beta over the last dim; inputs x [M,N], gamma, beta [N]; outputs y, mean, rstd";
+    k.flags = {size_flag("m", "rows"), size_flag("n", "normalized size", 32), {"eps", "added to the variance", 1e-5, false}};
+    k.dtypes = kFp32Only;
+    k.build = [](const CoreConfig& c, const FlagValues& f, fp::Format) {
+      return build_layernorm(c, iflag(f, "m"), iflag(f, "n"), real_flag(f, "eps", 0, 1e6, true));
+    };
+    k.check = [](const Tensors& in, const Tensors& out, const FlagValues& f) {
+      return compare(out, reference_layernorm(in, flag(f, "eps")), gamma_text());
+    };
+    r.push_back(std::move(k));
+  }
+  {
+    KernelSpec k;
+    k.name = "layernorm_bwd";
+    k.summary = "dx, dgamma, dbeta of layernorm; inputs dy, x [M,N], mean, rstd [M], gamma [N] (fp32)";
+    k.flags = {size_flag("m", "rows"), size_flag("n", "normalized size", 32),
+               {"eps", "eps of the forward (random inputs: mean and rstd are computed from x)", 1e-5, false}};
+    k.dtypes = kFp32Only;
+    k.build = [](const CoreConfig& c, const FlagValues& f, fp::Format) {
+      real_flag(f, "eps", 0, 1e6, true);
+      return build_layernorm_bwd(c, iflag(f, "m"), iflag(f, "n"));
+    };
+    k.prepare = [](Tensors& in, const FlagValues& f, uint64_t) { prepare_layernorm_bwd(in, flag(f, "eps")); };
+    k.check = [](const Tensors& in, const Tensors& out, const FlagValues&) {
+      return compare(out, reference_layernorm_bwd(in), gamma_text());
+    };
+    r.push_back(std::move(k));
+  }
+  {
+    KernelSpec k;
+    k.name = "rmsnorm";
+    k.summary = "y = x rsqrt(mean(x^2) + eps) gamma; inputs x [M,N], gamma [N]; outputs y, rstd";
+    k.flags = {size_flag("m", "rows"), size_flag("n", "normalized size", 32), {"eps", "added to mean(x^2)", 1e-5, false}};
+    k.dtypes = kFp32Only;
+    k.build = [](const CoreConfig& c, const FlagValues& f, fp::Format) {
+      return build_rmsnorm(c, iflag(f, "m"), iflag(f, "n"), real_flag(f, "eps", 0, 1e6, true));
+    };
+    k.check = [](const Tensors& in, const Tensors& out, const FlagValues& f) {
+      return compare(out, reference_rmsnorm(in, flag(f, "eps")), gamma_text());
+    };
+    r.push_back(std::move(k));
+  }
+  {
+    KernelSpec k;
+    k.name = "adamw";
+    k.summary = "PyTorch AdamW step on fp32 p, m, v (inout) with gradient g [N]; optional bf16 copy of p (SR)";
+    k.flags = {size_flag("n", "parameters", 4096),
+               {"lr", "learning rate", 1e-3, false},
+               {"beta1", "first-moment decay", 0.9, false},
+               {"beta2", "second-moment decay", 0.999, false},
+               {"eps", "added to sqrt(v_hat)", 1e-8, false},
+               {"weight-decay", "decoupled weight decay", 0.01, false},
+               {"step", "step number t (bias corrections)", 1, true},
+               {"bf16-copy", "1: also write p_bf16 (stochastic rounding)", 0, false}};
+    k.dtypes = kFp32Only;
+    k.build = [](const CoreConfig& c, const FlagValues& f, fp::Format) {
+      return build_adamw(c, iflag(f, "n"), adamw_params(f));
+    };
+    k.prepare = [](Tensors& in, const FlagValues&, uint64_t) {
+      HostTensor& v = in.at("v");  // second moments are non-negative
+      for (uint64_t i = 0; i < v.elements(); ++i) v.set_code(i, v.code(i) & 0x7FFFFFFFu);
+    };
+    k.check = [](const Tensors& in, const Tensors& out, const FlagValues& f) {
+      return compare(out, reference_adamw(in, out, adamw_params(f)), gamma_text());
+    };
+    r.push_back(std::move(k));
+  }
+  {
+    KernelSpec k;
+    k.name = "sgd_momentum";
+    k.summary = "SGD with momentum: buf = mu buf + g; p -= lr buf (fp32 p, buf inout, g [N]); optional bf16 copy (SR)";
+    k.flags = {size_flag("n", "parameters", 4096),
+               {"lr", "learning rate", 0.01, false},
+               {"momentum", "momentum mu", 0.9, false},
+               {"bf16-copy", "1: also write p_bf16 (stochastic rounding)", 0, false}};
+    k.dtypes = kFp32Only;
+    k.build = [](const CoreConfig& c, const FlagValues& f, fp::Format) {
+      return build_sgd_momentum(c, iflag(f, "n"), sgd_params(f));
+    };
+    k.check = [](const Tensors& in, const Tensors& out, const FlagValues& f) {
+      return compare(out, reference_sgd_momentum(in, out, sgd_params(f)), gamma_text());
+    };
+    r.push_back(std::move(k));
+  }
+  return r;
+}
+
+}  // namespace
+
+const std::vector<KernelSpec>& kernel_registry() {
+  static const std::vector<KernelSpec> registry = make_registry();
+  return registry;
+}
+
+const KernelSpec* find_kernel(std::string_view name) {
+  for (const KernelSpec& k : kernel_registry())
+    if (k.name == name) return &k;
+  return nullptr;
+}
+
+void prepare_inputs(const KernelSpec& spec, Tensors& inputs, const FlagValues& flags, uint64_t seed,
+                    const InputFiles& files) {
+  if (!spec.prepare) return;
+  Tensors given;
+  for (const auto& [name, file] : files)
+    if (const auto it = inputs.find(name); it != inputs.end()) given[name] = it->second;
+  spec.prepare(inputs, flags, seed);
+  for (auto& [name, t] : given) inputs[name] = std::move(t);
+}
+
+FlagValues flag_values(const KernelSpec& spec, const FlagValues& given) {
+  FlagValues out;
+  for (const KernelFlag& f : spec.flags) out[f.name] = f.default_value;
+  for (const auto& [name, value] : given) {
+    if (!out.count(name)) throw std::logic_error(fmt::format("kernel {} has no flag --{}", spec.name, name));
+    out[name] = value;
+  }
+  return out;
+}
+
+}  // namespace tessera::kernels

@@ -1,0 +1,403 @@
+// The training kernels in ref mode (SPEC section 9): each kernel on configs tiny and small, on
+// ragged shapes and several seeds, against its double-precision reference within the bound
+// derived in docs/kernels.md; same seed -> identical bytes; a perturbation just beyond the
+// bound is caught; flags that cannot work are InputErrors.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/errors.hpp"
+#include "config/core_config.hpp"
+#include "kernels/bias_gelu.hpp"
+#include "kernels/layernorm.hpp"
+#include "kernels/linear_bwd.hpp"
+#include "kernels/optim.hpp"
+#include "kernels/registry.hpp"
+#include "kernels/runner.hpp"
+#include "kernels/softmax_xent.hpp"
+
+using namespace tessera;
+using kernels::FlagValues;
+using kernels::Tensors;
+using kernels::Check;
+using kernels::HostTensor;
+
+namespace {
+
+struct Run {
+  Tensors inputs, outputs;
+  FlagValues flags;
+  Check check;
+};
+
+Run run_kernel(const std::string& name, const std::string& config, const FlagValues& given, uint64_t seed,
+               const std::string& dtype = "") {
+  const kernels::KernelSpec* spec = kernels::find_kernel(name);
+  REQUIRE(spec != nullptr);
+  const CoreConfig& cfg = preset(config);
+  Run r;
+  r.flags = kernels::flag_values(*spec, given);
+  const fp::Format dt = *fp::parse_format(dtype.empty() ? spec->dtypes.front() : dtype);
+  const isa::Program program = spec->build(cfg, r.flags, dt);
+  r.inputs = kernels::resolve_inputs(program, {}, seed);
+  kernels::prepare_inputs(*spec, r.inputs, r.flags, seed);
+  r.outputs = kernels::run_ref(cfg, program, r.inputs, seed).outputs;
+  r.check = spec->check(r.inputs, r.outputs, r.flags);
+  return r;
+}
+
+std::string describe(const std::string& name, const std::string& config, const FlagValues& f, uint64_t seed) {
+  std::string s = name + " on " + config + " seed " + std::to_string(seed) + ":";
+  for (const auto& [k, v] : f) s += " --" + k + " " + std::to_string(v);
+  return s;
+}
+
+// Runs every shape on its config with two seeds; each must pass its check.
+void check_cases(const std::string& name, const std::vector<std::pair<std::string, FlagValues>>& cases,
+                 const std::string& dtype = "") {
+  uint64_t seed = 11;
+  for (const auto& [config, flags] : cases) {
+    for (int rep = 0; rep < 3; ++rep, seed += 7) {
+      const Run r = run_kernel(name, config, flags, seed, dtype);
+      INFO(describe(name, config, r.flags, seed) << " max_abs_err " << r.check.max_abs_err << " max_ulp "
+                                                 << r.check.max_ulp << " bound: " << r.check.bound);
+      REQUIRE(r.check.pass);
+    }
+  }
+}
+
+using RefFn = std::function<kernels::Reference(const Tensors& in, const Tensors& out, const FlagValues& f)>;
+
+// Moves element `i` of output `name` to the first fp32 value beyond the bound (plus `ulps` more)
+// on the side away from the reference, and returns whether the kernel's check still passes.
+bool passes_with(const Run& r, const std::string& kernel, const RefFn& ref, const std::string& name, uint64_t i,
+                 int ulps, bool beyond) {
+  const kernels::KernelSpec* spec = kernels::find_kernel(kernel);
+  const kernels::Reference expect = ref(r.inputs, r.outputs, r.flags);
+  const kernels::Ev e = expect.at(name).at(i);
+  Tensors out = r.outputs;
+  HostTensor& t = out.at(name);
+  REQUIRE(t.dtype == fp::Format::kFp32);
+  float x;
+  if (beyond) {
+    x = static_cast<float>(e.v + e.e);  // nearest; step up until strictly beyond, then `ulps` more
+    while (static_cast<double>(x) - e.v <= e.e) x = std::nextafter(x, INFINITY);
+    for (int k = 0; k < ulps; ++k) x = std::nextafter(x, INFINITY);
+  } else {
+    x = static_cast<float>(e.v + e.e);  // the largest fp32 within the bound
+    while (static_cast<double>(x) - e.v > e.e) x = std::nextafter(x, -INFINITY);
+  }
+  t.set_code(i, fp::bits_of(x));
+  return spec->check(r.inputs, out, r.flags).pass;
+}
+
+}  // namespace
+
+TEST_CASE("registry lists every training kernel with flags and dtypes", "[kernel]") {
+  for (const char* name : {"gemm", "linear_bwd", "bias_gelu", "bias_gelu_bwd", "softmax_xent", "layernorm",
+                           "layernorm_bwd", "rmsnorm", "adamw", "sgd_momentum"}) {
+    const kernels::KernelSpec* k = kernels::find_kernel(name);
+    INFO(name);
+    REQUIRE(k != nullptr);
+    REQUIRE(!k->summary.empty());
+    REQUIRE(!k->dtypes.empty());
+    REQUIRE(k->build);
+    REQUIRE(k->check);
+  }
+  REQUIRE(kernels::find_kernel("nope") == nullptr);
+}
+
+TEST_CASE("gemm through the registry", "[kernel]") {
+  check_cases("gemm", {{"tiny", {{"m", 5}, {"n", 7}, {"k", 9}}}, {"small", {{"m", 20}, {"n", 33}, {"k", 17}}}});
+}
+
+TEST_CASE("linear_bwd bf16 against fp64", "[kernel]") {
+  check_cases("linear_bwd", {{"tiny", {{"m", 5}, {"n", 7}, {"k", 9}}},
+                             {"tiny", {{"m", 13}, {"n", 6}, {"k", 17}}},
+                             {"tiny", {{"m", 1}, {"n", 1}, {"k", 1}}},
+                             {"small", {{"m", 37}, {"n", 20}, {"k", 70}}},
+                             {"small", {{"m", 16}, {"n", 16}, {"k", 130}}},
+                             {"small", {{"m", 100}, {"n", 129}, {"k", 260}}}});
+}
+
+TEST_CASE("linear_bwd fp32 and fp8 against fp64", "[kernel]") {
+  check_cases("linear_bwd", {{"tiny", {{"m", 6}, {"n", 5}, {"k", 7}}}, {"small", {{"m", 19}, {"n", 23}, {"k", 17}}}},
+              "fp32");
+  check_cases("linear_bwd", {{"tiny", {{"m", 6}, {"n", 5}, {"k", 7}}}}, "e4m3");
+}
+
+TEST_CASE("bias_gelu against fp64", "[kernel]") {
+  check_cases("bias_gelu", {{"tiny", {{"m", 5}, {"n", 7}}},
+                            {"tiny", {{"m", 70}, {"n", 9}}},
+                            {"small", {{"m", 100}, {"n", 37}}},
+                            {"small", {{"m", 3000}, {"n", 20}}},
+                            {"small", {{"m", 1}, {"n", 17}}}});
+}
+
+TEST_CASE("bias_gelu_bwd against fp64", "[kernel]") {
+  check_cases("bias_gelu_bwd", {{"tiny", {{"m", 5}, {"n", 7}}},
+                                {"tiny", {{"m", 70}, {"n", 9}}},
+                                {"small", {{"m", 100}, {"n", 37}}},
+                                {"small", {{"m", 1500}, {"n", 18}}},
+                                {"small", {{"m", 1}, {"n", 17}}}});
+}
+
+TEST_CASE("softmax_xent against fp64", "[kernel]") {
+  check_cases("softmax_xent", {{"tiny", {{"b", 5}, {"c", 7}}},
+                               {"tiny", {{"b", 9}, {"c", 33}}},
+                               {"tiny", {{"b", 3}, {"c", 1}}},
+                               {"small", {{"b", 37}, {"c", 100}}},
+                               {"small", {{"b", 16}, {"c", 1000}}}});
+}
+
+TEST_CASE("softmax_xent on large logits", "[kernel]") {
+  // Logits scaled by 30: the max subtraction matters and s is close to 1 for most rows.
+  const kernels::KernelSpec* spec = kernels::find_kernel("softmax_xent");
+  const CoreConfig& cfg = preset("small");
+  const FlagValues f = kernels::flag_values(*spec, {{"b", 20}, {"c", 50}});
+  const isa::Program program = spec->build(cfg, f, fp::Format::kFp32);
+  Tensors in = kernels::resolve_inputs(program, {}, 5);
+  kernels::prepare_inputs(*spec, in, f, 5);
+  HostTensor& x = in.at("logits");
+  for (uint64_t i = 0; i < x.elements(); ++i) x.set_code(i, fp::bits_of(x.value(i) * 30.0f));
+  const Tensors out = kernels::run_ref(cfg, program, in, 5).outputs;
+  const Check c = spec->check(in, out, f);
+  INFO("max_abs_err " << c.max_abs_err);
+  REQUIRE(c.pass);
+}
+
+TEST_CASE("layernorm against fp64", "[kernel]") {
+  check_cases("layernorm", {{"tiny", {{"m", 5}, {"n", 7}}},
+                            {"tiny", {{"m", 9}, {"n", 33}}},
+                            {"small", {{"m", 37}, {"n", 100}}},
+                            {"small", {{"m", 1}, {"n", 1}}}});
+}
+
+TEST_CASE("layernorm_bwd against fp64", "[kernel]") {
+  check_cases("layernorm_bwd", {{"tiny", {{"m", 5}, {"n", 7}}},
+                                {"tiny", {{"m", 9}, {"n", 33}}},
+                                {"small", {{"m", 37}, {"n", 150}}},
+                                {"small", {{"m", 1}, {"n", 3}}}});
+}
+
+TEST_CASE("rmsnorm against fp64", "[kernel]") {
+  check_cases("rmsnorm", {{"tiny", {{"m", 5}, {"n", 7}}},
+                          {"tiny", {{"m", 9}, {"n", 33}}},
+                          {"small", {{"m", 37}, {"n", 100}}},
+                          {"small", {{"m", 1}, {"n", 1}}}});
+}
+
+TEST_CASE("adamw against fp64", "[kernel]") {
+  check_cases("adamw", {{"tiny", {{"n", 1}}},
+                        {"tiny", {{"n", 37}}},
+                        {"tiny", {{"n", 301}, {"step", 7}, {"bf16-copy", 1}}},
+                        {"small", {{"n", 4097}, {"bf16-copy", 1}}},
+                        {"small", {{"n", 1000}, {"step", 1000}, {"lr", 0.1}, {"weight-decay", 0.1}}}});
+}
+
+TEST_CASE("sgd_momentum against fp64", "[kernel]") {
+  check_cases("sgd_momentum", {{"tiny", {{"n", 1}}},
+                               {"tiny", {{"n", 37}, {"bf16-copy", 1}}},
+                               {"small", {{"n", 4097}, {"bf16-copy", 1}}},
+                               {"small", {{"n", 999}, {"momentum", 0}}}});
+}
+
+TEST_CASE("bf16 copies use stochastic rounding", "[kernel]") {
+  // Every element is one of the two bf16 neighbours of the fp32 result (the check), and both
+  // directions occur: the copy is not round-to-nearest.
+  for (const char* name : {"adamw", "sgd_momentum"}) {
+    const Run r = run_kernel(name, "small", {{"n", 2000}, {"bf16-copy", 1}}, 3);
+    REQUIRE(r.check.pass);
+    const HostTensor &p = r.outputs.at("p"), &pb = r.outputs.at("p_bf16");
+    int differs_from_rne = 0;
+    for (uint64_t i = 0; i < p.elements(); ++i)
+      differs_from_rne += pb.code(i) != fp::narrow(fp::Format::kBf16, p.code(i));
+    INFO(name << ": " << differs_from_rne << " of " << p.elements() << " differ from RNE");
+    REQUIRE(differs_from_rne > 100);
+    REQUIRE(differs_from_rne < 1900);
+  }
+}
+
+TEST_CASE("same seed gives identical bytes", "[kernel]") {
+  const std::vector<std::pair<std::string, FlagValues>> cases = {
+      {"linear_bwd", {{"m", 7}, {"n", 5}, {"k", 9}}}, {"bias_gelu", {{"m", 9}, {"n", 6}}},
+      {"bias_gelu_bwd", {{"m", 9}, {"n", 6}}},         {"softmax_xent", {{"b", 6}, {"c", 9}}},
+      {"layernorm", {{"m", 6}, {"n", 9}}},             {"layernorm_bwd", {{"m", 6}, {"n", 9}}},
+      {"rmsnorm", {{"m", 6}, {"n", 9}}},               {"adamw", {{"n", 77}, {"bf16-copy", 1}}},
+      {"sgd_momentum", {{"n", 77}, {"bf16-copy", 1}}}};
+  for (const auto& [name, flags] : cases) {
+    INFO(name);
+    const Run a = run_kernel(name, "tiny", flags, 42), b = run_kernel(name, "tiny", flags, 42);
+    REQUIRE(kernels::first_difference(a.outputs, b.outputs).empty());
+    REQUIRE(kernels::first_difference(a.inputs, b.inputs).empty());
+    const Run c = run_kernel(name, "tiny", flags, 43);
+    REQUIRE(!kernels::first_difference(a.inputs, c.inputs).empty());
+  }
+}
+
+namespace {
+
+struct BoundCase {
+  std::string kernel, output;
+  FlagValues flags;
+  RefFn ref;
+};
+
+std::vector<BoundCase> bound_cases() {
+  return {
+      {"linear_bwd", "dw", {{"m", 7}, {"n", 5}, {"k", 9}},
+       [](const Tensors& in, const Tensors&, const FlagValues&) { return kernels::reference_linear_bwd(in); }},
+      {"bias_gelu", "y", {{"m", 9}, {"n", 6}},
+       [](const Tensors& in, const Tensors&, const FlagValues&) { return kernels::reference_bias_gelu(in); }},
+      {"bias_gelu_bwd", "db", {{"m", 9}, {"n", 6}},
+       [](const Tensors& in, const Tensors&, const FlagValues&) { return kernels::reference_bias_gelu_bwd(in); }},
+      {"softmax_xent", "loss", {{"b", 6}, {"c", 9}},
+       [](const Tensors& in, const Tensors&, const FlagValues&) { return kernels::reference_softmax_xent(in); }},
+      {"softmax_xent", "dlogits", {{"b", 6}, {"c", 9}},
+       [](const Tensors& in, const Tensors&, const FlagValues&) { return kernels::reference_softmax_xent(in); }},
+      {"layernorm", "y", {{"m", 6}, {"n", 9}},
+       [](const Tensors& in, const Tensors&, const FlagValues& f) { return kernels::reference_layernorm(in, f.at("eps")); }},
+      {"layernorm_bwd", "dgamma", {{"m", 6}, {"n", 9}},
+       [](const Tensors& in, const Tensors&, const FlagValues&) { return kernels::reference_layernorm_bwd(in); }},
+      {"rmsnorm", "y", {{"m", 6}, {"n", 9}},
+       [](const Tensors& in, const Tensors&, const FlagValues& f) { return kernels::reference_rmsnorm(in, f.at("eps")); }},
+      {"adamw", "p", {{"n", 77}},
+       [](const Tensors& in, const Tensors& out, const FlagValues& f) {
+         kernels::AdamwParams p;
+         p.lr = f.at("lr"), p.beta1 = f.at("beta1"), p.beta2 = f.at("beta2"), p.eps = f.at("eps");
+         p.weight_decay = f.at("weight-decay"), p.step = static_cast<uint64_t>(f.at("step"));
+         return kernels::reference_adamw(in, out, p);
+       }},
+      {"sgd_momentum", "buf", {{"n", 77}},
+       [](const Tensors& in, const Tensors& out, const FlagValues& f) {
+         kernels::SgdParams p;
+         p.lr = f.at("lr"), p.momentum = f.at("momentum");
+         return kernels::reference_sgd_momentum(in, out, p);
+       }},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("a result just beyond the bound fails the check", "[kernel]") {
+  for (const BoundCase& c : bound_cases()) {
+    INFO(c.kernel << " output " << c.output);
+    const Run r = run_kernel(c.kernel, "tiny", c.flags, 9);
+    REQUIRE(r.check.pass);
+    const uint64_t last = r.outputs.at(c.output).elements() - 1;
+    for (uint64_t i : {uint64_t{0}, last}) {
+      REQUIRE(passes_with(r, c.kernel, c.ref, c.output, i, 0, false));  // at the bound: still passes
+      REQUIRE(!passes_with(r, c.kernel, c.ref, c.output, i, 2, true));  // 3 ulp beyond: fails
+    }
+  }
+}
+
+TEST_CASE("flags that cannot work are one-line input errors", "[kernel]") {
+  const auto build = [](const std::string& name, const std::string& config, const FlagValues& f) {
+    const kernels::KernelSpec* spec = kernels::find_kernel(name);
+    return spec->build(preset(config), kernels::flag_values(*spec, f), *fp::parse_format(spec->dtypes.front()));
+  };
+  REQUIRE_THROWS_AS(build("softmax_xent", "tiny", {{"c", 5000}}), InputError);
+  REQUIRE_THROWS_WITH(build("softmax_xent", "tiny", {{"c", 5000}}), Catch::Contains("--c"));
+  REQUIRE_THROWS_WITH(build("layernorm", "tiny", {{"n", 5000}}), Catch::Contains("--n"));
+  REQUIRE_THROWS_WITH(build("rmsnorm", "tiny", {{"n", 5000}}), Catch::Contains("--n"));
+  REQUIRE_THROWS_WITH(build("layernorm_bwd", "tiny", {{"n", 5000}}), Catch::Contains("--n"));
+  REQUIRE_THROWS_WITH(build("adamw", "tiny", {{"beta1", 1.0}}), Catch::Contains("--beta1"));
+  REQUIRE_THROWS_WITH(build("adamw", "tiny", {{"bf16-copy", 2}}), Catch::Contains("--bf16-copy"));
+  REQUIRE_THROWS_WITH(build("sgd_momentum", "tiny", {{"lr", -1}}), Catch::Contains("--lr"));
+  REQUIRE_THROWS_WITH(build("layernorm", "tiny", {{"eps", -1}}), Catch::Contains("--eps"));
+}
+
+TEST_CASE("softmax_xent log iteration count", "[kernel]") {
+  REQUIRE(kernels::softmax_log_iterations(1) == 1);
+  REQUIRE(kernels::softmax_log_iterations(1000) <= 8);
+}
+
+TEST_CASE("tightness of the bounds", "[.report]") {
+  // Not a check: prints, per kernel output, the largest error as a fraction of its bound on a
+  // bigger case (docs/kernels.md quotes these).
+  for (const BoundCase& c : bound_cases()) {
+    FlagValues f = c.flags;
+    for (auto& [k, v] : f)
+      if (k == "m" || k == "b" || k == "k") v = 64;
+      else if (k == "n") v = c.kernel == "adamw" || c.kernel == "sgd_momentum" ? 20000 : 100;
+      else if (k == "c") v = 100;
+    const Run r = run_kernel(c.kernel, "small", f, 1);
+    const kernels::Reference ref = c.ref(r.inputs, r.outputs, r.flags);
+    for (const auto& [name, expect] : ref) {
+      double worst = 0, worst_bound_ulp = 0;
+      const HostTensor& t = r.outputs.at(name);
+      for (uint64_t i = 0; i < expect.size(); ++i) {
+        const double err = std::fabs(static_cast<double>(t.value(i)) - expect[i].v);
+        if (expect[i].e > 0) worst = std::max(worst, err / expect[i].e);
+        const double ulp = std::max(std::ldexp(1.0, std::ilogb(std::max(std::fabs(expect[i].v), 0x1p-126)) - 23), 0x1p-149);
+        worst_bound_ulp = std::max(worst_bound_ulp, expect[i].e / ulp);
+      }
+      WARN(c.kernel << "." << name << ": pass " << r.check.pass << ", max err / bound " << worst
+                    << ", largest bound " << worst_bound_ulp << " ulp of the result, max_ulp " << r.check.max_ulp);
+    }
+  }
+}
+
+TEST_CASE("prepare keeps the inputs given as files", "[kernel]") {
+  const kernels::KernelSpec* spec = kernels::find_kernel("softmax_xent");
+  const FlagValues f = kernels::flag_values(*spec, {{"b", 4}, {"c", 5}});
+  const isa::Program program = spec->build(preset("tiny"), f, fp::Format::kFp32);
+  const Tensors random = kernels::resolve_inputs(program, {}, 3);
+  kernels::InputFiles files;
+  files["onehot"] = kernels::InputFile{"onehot.npy", {}};
+  Tensors kept = random, prepared = random;
+  kernels::prepare_inputs(*spec, kept, f, 3, files);
+  kernels::prepare_inputs(*spec, prepared, f, 3);
+  REQUIRE(kernels::first_difference(random, kept).empty());
+  REQUIRE(!kernels::first_difference(random, prepared).empty());
+}
+
+TEST_CASE("every kernel builds on every preset with its default flags", "[kernel]") {
+  for (const kernels::KernelSpec& spec : kernels::kernel_registry())
+    for (const CoreConfig& cfg : presets())
+      for (const std::string& dtype : spec.dtypes) {
+        INFO(spec.name << " on " << cfg.name << " dtype " << dtype);
+        const isa::Program p = spec.build(cfg, kernels::flag_values(spec), *fp::parse_format(dtype));
+        REQUIRE(p.instruction_count() > 0);
+      }
+}
+
+TEST_CASE("every kernel on trn1 with its default flags", "[.trn1]") {
+  for (const kernels::KernelSpec& spec : kernels::kernel_registry()) {
+    INFO(spec.name);
+    const Run r = run_kernel(spec.name, "trn1", {}, 1);
+    REQUIRE(r.check.pass);
+  }
+}
+
+TEST_CASE("one-hot labels from integer labels", "[kernel]") {
+  const HostTensor t = kernels::onehot_from_labels({2, 0, 1}, 3);
+  REQUIRE(t.shape == std::vector<uint64_t>{3, 3});
+  for (uint64_t i = 0; i < 9; ++i) REQUIRE(t.value(i) == (i == 2 || i == 3 || i == 7 ? 1.0f : 0.0f));
+  REQUIRE_THROWS_WITH(kernels::onehot_from_labels({0, 3}, 3), Catch::Contains("row 1"));
+  REQUIRE_THROWS_AS(kernels::onehot_from_labels({-1}, 3), InputError);
+}
+
+TEST_CASE("adamw with zero gradients and zero second moments", "[kernel]") {
+  // Parameters that got no gradient yet: v' = 0, so rsqrt(0) = inf and reciprocal(inf) = 0.
+  const kernels::KernelSpec* spec = kernels::find_kernel("adamw");
+  const CoreConfig& cfg = preset("tiny");
+  const FlagValues f = kernels::flag_values(*spec, {{"n", 50}, {"step", 3}});
+  const isa::Program program = spec->build(cfg, f, fp::Format::kFp32);
+  Tensors in = kernels::resolve_inputs(program, {}, 8);
+  kernels::prepare_inputs(*spec, in, f, 8);
+  for (uint64_t i = 0; i < 50; i += 3) {
+    in.at("g").set_code(i, 0);
+    in.at("v").set_code(i, 0);
+    if (i % 2) in.at("m").set_code(i, 0);
+  }
+  const Tensors out = kernels::run_ref(cfg, program, in, 8).outputs;
+  const Check c = spec->check(in, out, f);
+  INFO("max_abs_err " << c.max_abs_err);
+  REQUIRE(c.pass);
+}
