@@ -15,5 +15,6 @@ Runner add_run_command(CLI::App& app);
 Runner add_asm_command(CLI::App& app);
 Runner add_disasm_command(CLI::App& app);
 Runner add_exec_command(CLI::App& app);
+Runner add_bench_command(CLI::App& app);
 
 }  // namespace tessera::cli

@@ -1,10 +1,12 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <memory>
 #include <string>
 
 #include "commands.hpp"
 #include "config/core_config.hpp"
+#include "kernels/registry.hpp"
 
 namespace tessera::cli {
 namespace {
@@ -21,8 +23,12 @@ void print_configs() {
 }
 
 void print_kernels() {
-  fmt::print("{:<8} {}\n", "kernel", "what");
-  fmt::print("{:<8} {}\n", "gemm", "C[M,N] = A[M,K] . B[K,N]; inputs a, b (--dtype), output c (fp32); --m --n --k");
+  fmt::print("{:<14} {}\n", "kernel", "what");
+  for (const kernels::KernelSpec& k : kernels::kernel_registry()) {
+    std::string flags;
+    for (const kernels::KernelFlag& f : k.flags) flags += " --" + f.name;
+    fmt::print("{:<14} {}\n{:<14}   flags:{}; dtypes: {}\n", k.name, k.summary, "", flags, fmt::join(k.dtypes, ", "));
+  }
 }
 
 }  // namespace

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   runners["asm"] = cli::add_asm_command(app);
   runners["disasm"] = cli::add_disasm_command(app);
   runners["exec"] = cli::add_exec_command(app);
+  runners["bench"] = cli::add_bench_command(app);
 
   try {
     app.parse(argc, argv);

@@ -73,12 +73,12 @@ Runner add_exec_command(CLI::App& app) {
     check_mode(o->common);
     const isa::Program program = load_program(o->file);
     const auto inputs = kernels::resolve_inputs(program, load_input_files(o->common.ins), o->common.seed);
-    const kernels::RunResult result = kernels::run_ref(config, program, inputs, o->common.seed);
+    const ModeRun run = run_mode(o->common, config, program, inputs);
     const std::string name = std::filesystem::path(o->file).stem().string();
-    const nlohmann::json report = make_report(name, config, o->common.mode, result.stats, result.outputs, std::nullopt);
-    write_outputs(o->common, inputs, result.outputs, report);
+    const nlohmann::json report = make_report(name, config, o->common.mode, run.result, std::nullopt, run.divergence);
+    write_outputs(o->common, inputs, run.result.outputs, report);
     print_report(report);
-    return kExitOk;
+    return !run.divergence || run.divergence->empty() ? kExitOk : kExitCheckFailed;
   };
 }
 

@@ -18,9 +18,11 @@ std::string sha256_hex(const std::vector<uint8_t>& bytes) {
 }
 
 nlohmann::json make_report(const std::string& kernel, const CoreConfig& config, const std::string& mode,
-                           const ref::RunStats& stats, const std::map<std::string, kernels::HostTensor>& outputs,
-                           const std::optional<Check>& check) {
+                           const kernels::RunResult& run, const std::optional<Check>& check,
+                           const std::optional<std::string>& divergence) {
   using nlohmann::json;
+  const ref::RunStats& stats = run.stats;
+  const auto& outputs = run.outputs;
   json r;
   r["kernel"] = kernel;
   r["config"] = config.name;
@@ -28,12 +30,26 @@ nlohmann::json make_report(const std::string& kernel, const CoreConfig& config, 
   // The reference model has no timing: cycles, seconds, busy cycles and MFU are null in ref mode.
   r["cycles"] = nullptr;
   r["seconds"] = nullptr;
+  r["mfu"] = nullptr;
   json engines = json::object();
   for (const auto& [name, count] : stats.instructions) engines[name] = {{"busy_cycles", nullptr}, {"instructions", count}};
+  if (run.timing) {
+    const kernels::Timing& t = *run.timing;
+    r["cycles"] = t.cycles;
+    r["seconds"] = static_cast<double>(t.cycles) / (static_cast<double>(config.clock_mhz) * 1e6);
+    // MFU: the tensor engine's peak is one multiply-accumulate per PE per cycle.
+    const double peak = 2.0 * static_cast<double>(config.rows * config.cols) * static_cast<double>(t.cycles);
+    r["mfu"] = t.cycles ? static_cast<double>(stats.flops) / peak : 0.0;
+    for (const auto& [name, e] : t.engines)
+      engines[name] = {{"busy_cycles", e.busy_cycles},
+                       {"instructions", e.instructions},
+                       {"sem_stall_cycles", e.sem_stall_cycles},
+                       {"mem_stall_cycles", e.mem_stall_cycles}};
+  }
   r["engines"] = engines;
   r["flops"] = stats.flops;
-  r["mfu"] = nullptr;
   r["dram_bytes"] = stats.dram_bytes;
+  if (divergence) r["vs_ref"] = {{"bit_exact", divergence->empty()}, {"first_difference", *divergence}};
   if (check) {
     r["check"] = {{"pass", check->pass},         {"max_abs_err", check->max_abs_err}, {"max_rel_err", check->max_rel_err},
                   {"max_ulp", check->max_ulp},   {"vs", check->vs},                   {"bound", check->bound}};
@@ -61,6 +77,10 @@ void print_report(const nlohmann::json& r) {
     fmt::print("  check vs {}: {} (max_abs_err {:.3g}, max_rel_err {:.3g}, max_ulp {}; bound {})\n",
                c["vs"].get<std::string>(), c["pass"].get<bool>() ? "pass" : "FAIL", c["max_abs_err"].get<double>(),
                c["max_rel_err"].get<double>(), num(c["max_ulp"]), c["bound"].get<std::string>());
+  }
+  if (r.contains("vs_ref")) {
+    const auto& v = r["vs_ref"];
+    fmt::print("  vs ref: {}\n", v["bit_exact"].get<bool>() ? "bit-exact" : "DIFFERS at " + v["first_difference"].get<std::string>());
   }
   for (const auto& [name, o] : r["outputs"].items())
     fmt::print("  output {} {} {} sha256 {}\n", name, o["shape"].dump(), o["dtype"].get<std::string>(),

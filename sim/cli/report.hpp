@@ -9,15 +9,18 @@
 #include "config/core_config.hpp"
 #include "kernels/check.hpp"
 #include "kernels/host_tensor.hpp"
+#include "kernels/runner.hpp"
 #include "ref/core_model.hpp"
 
 namespace tessera::cli {
 
 using kernels::Check;
 
+// `divergence`: in a timed mode, the first output element that differs from the reference
+// model (empty: bit-identical); absent in ref mode.
 nlohmann::json make_report(const std::string& kernel, const CoreConfig& config, const std::string& mode,
-                           const ref::RunStats& stats, const std::map<std::string, kernels::HostTensor>& outputs,
-                           const std::optional<Check>& check);
+                           const kernels::RunResult& run, const std::optional<Check>& check,
+                           const std::optional<std::string>& divergence);
 
 void print_report(const nlohmann::json& report);
 

@@ -4,10 +4,13 @@
 
 #include <filesystem>
 #include <optional>
+#include <tuple>
 
 #include "common/errors.hpp"
 #include "common/files.hpp"
+#include "common/parse.hpp"
 #include "io/output_dir.hpp"
+#include "rtl/core_rtl.hpp"
 
 namespace tessera::cli {
 
@@ -24,15 +27,63 @@ void add_common_run_options(CLI::App& sub, CommonRunOptions& o) {
   sub.add_option("--report", o.report, "Write the JSON report here");
   sub.add_option("--trace", o.trace, "Waveform file (.fst or .vcd; rtl and cosim modes)");
   sub.add_option("--trace-window", o.trace_window, "Cycles A:B to trace");
+  sub.add_option("--trace-depth", o.trace_depth, "Hierarchy levels in the waveform (0: all)")->check(CLI::NonNegativeNumber);
   sub.add_option("--timeline", o.timeline, "Perfetto trace-event JSON (tlm, rtl and cosim modes)");
 }
 
 void check_mode(const CommonRunOptions& o) {
-  if (o.mode != "ref")
-    throw InputError(fmt::format("--mode {} is not available in this build yet; use --mode ref", o.mode));
+  if (o.mode != "ref" && o.mode != "rtl")
+    throw InputError(fmt::format("--mode {} is not available in this build yet; use --mode ref or rtl", o.mode));
   if (!o.rtl.empty()) throw InputError("--rtl applies to --mode cosim only");
-  if (!o.trace.empty() || !o.trace_window.empty()) throw InputError("--trace needs --mode rtl or cosim (ref mode has no cycles)");
-  if (!o.timeline.empty()) throw InputError("--timeline needs --mode tlm, rtl or cosim (ref mode has no cycles)");
+  if (o.mode == "ref" && (!o.trace.empty() || !o.trace_window.empty()))
+    throw InputError("--trace needs --mode rtl or cosim (ref mode has no cycles)");
+  const auto ends = [&](const char* ext) { return o.trace.size() >= 4 && o.trace.compare(o.trace.size() - 4, 4, ext) == 0; };
+  if (!o.trace.empty() && !ends(".fst") && !ends(".vcd"))
+    throw InputError(fmt::format("--trace {}: the waveform file must end in .fst or .vcd", o.trace));
+  if (o.trace.empty() && (!o.trace_window.empty() || o.trace_depth))
+    throw InputError("--trace-window and --trace-depth need --trace FILE");
+  if (!o.timeline.empty()) throw InputError("--timeline is not available in this build yet (tlm, rtl and cosim modes)");
+  if (o.mode == "rtl" && !rtl::core_available(o.config))
+    throw InputError(fmt::format("--mode rtl: no verilated core is built for config {} (see docs/core.md)", o.config));
+}
+
+namespace {
+
+// --trace-window A:B (cycles, A <= B).
+std::pair<uint64_t, uint64_t> parse_window(const std::string& w) {
+  const size_t colon = w.find(':');
+  const auto bad = [&] { return InputError(fmt::format("--trace-window '{}' is not A:B in cycles with A <= B", w)); };
+  if (colon == std::string::npos) throw bad();
+  uint64_t a = 0, b = 0;
+  try {
+    a = parse_uint(w.substr(0, colon), "--trace-window start");
+    b = parse_uint(w.substr(colon + 1), "--trace-window end");
+  } catch (const InputError&) {
+    throw bad();
+  }
+  if (a > b) throw bad();
+  return {a, b};
+}
+
+}  // namespace
+
+ModeRun run_mode(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,
+                 const std::map<std::string, kernels::HostTensor>& inputs) {
+  ModeRun run;
+  kernels::RunResult ref = kernels::run_ref(config, program, inputs, o.seed);
+  if (o.mode == "ref") {
+    run.result = std::move(ref);
+    return run;
+  }
+  rtl::CoreRunOptions ro;
+  ro.trace_path = o.trace;
+  ro.trace_depth = o.trace_depth;
+  if (!o.trace_window.empty()) std::tie(ro.trace_from, ro.trace_to) = parse_window(o.trace_window);
+  run.result = rtl::run_rtl(config, program, inputs, o.seed, ro);
+  run.result.stats.flops = ref.stats.flops;
+  run.result.stats.dram_bytes = ref.stats.dram_bytes;
+  run.divergence = kernels::first_difference(ref.outputs, run.result.outputs);
+  return run;
 }
 
 InputFiles load_input_files(const std::vector<std::string>& ins) {

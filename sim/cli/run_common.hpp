@@ -4,10 +4,12 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "config/core_config.hpp"
 #include "io/npy.hpp"
 #include "kernels/host_tensor.hpp"
 #include "kernels/runner.hpp"
@@ -23,6 +25,7 @@ struct CommonRunOptions {
   std::string out_dir;
   std::string report;
   std::string trace, trace_window, timeline;
+  int trace_depth = 0;
 };
 
 void add_common_run_options(CLI::App& sub, CommonRunOptions& o);
@@ -31,6 +34,16 @@ void add_common_run_options(CLI::App& sub, CommonRunOptions& o);
 void check_mode(const CommonRunOptions& o);
 
 using kernels::InputFiles;
+
+// A run in the chosen mode. In rtl mode the reference model runs too: its flops and DRAM
+// bytes go in the stats, and `divergence` names the first output element where the RTL
+// differs from it (empty when bit-identical).
+struct ModeRun {
+  kernels::RunResult result;
+  std::optional<std::string> divergence;  // absent in ref mode
+};
+ModeRun run_mode(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,
+                 const std::map<std::string, kernels::HostTensor>& inputs);
 
 // Parses every --in NAME=FILE and reads the files.
 InputFiles load_input_files(const std::vector<std::string>& ins);

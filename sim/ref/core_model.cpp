@@ -201,6 +201,12 @@ void CoreModel::validate(const isa::Program& program) const {
         if (dst.space == Space::kDram && src.space == Space::kDram) throw fail("DRAM to DRAM copies are not supported");
         if (dst.elements() != src.elements())
           throw fail(fmt::format("dst has {} elements but src has {}", dst.elements(), src.elements()));
+        // The DMA streams reads ahead of writes (docs/dma.md), so an on-chip copy onto its own
+        // source would depend on that order: such copies are rejected rather than defined.
+        if (dst.space == src.space && dst.part < src.part + src.parts && src.part < dst.part + dst.parts) {
+          const isa::Extent de = isa::byte_extent(dst), se = isa::byte_extent(src);
+          if (de.lo < se.hi && se.lo < de.hi) throw fail("dst overlaps src in the same memory");
+        }
       } else {
         throw fail("not implemented by the reference model");
       }

@@ -116,9 +116,16 @@ tessera_cli_no_outputs(gemm_unknown_config 2 --stderr "unknown config 'huge' (kn
                        -- $<TARGET_FILE:tessera> run gemm --config huge --out-dir <OUT>)
 tessera_gemm_bad(gemm_unknown_dtype --stderr "fp64" -- --dtype fp64)
 tessera_gemm_bad(gemm_unknown_mode --stderr "gpu" -- --mode gpu)
-foreach(mode tlm rtl cosim)
+foreach(mode tlm cosim)
   tessera_gemm_bad(gemm_mode_${mode}_not_built --stderr "--mode ${mode} is not available" -- --mode ${mode})
 endforeach()
+tessera_cli_no_outputs(gemm_rtl_trn1_not_built 2 --stderr "no verilated core is built for config trn1"
+                       -- $<TARGET_FILE:tessera> run gemm --config trn1 --mode rtl --out-dir <OUT>)
+tessera_gemm_bad(gemm_rtl_window_no_trace --stderr "--trace-window and --trace-depth need --trace" -- --mode rtl --trace-window 0:9)
+tessera_gemm_bad(gemm_rtl_window_reversed --stderr "--trace-window '9:3' is not A:B" -- --mode rtl --trace <OUT>/w.fst --trace-window 9:3)
+tessera_gemm_bad(gemm_rtl_window_garbage --stderr "--trace-window 'x:3' is not A:B" -- --mode rtl --trace <OUT>/w.fst --trace-window x:3)
+tessera_gemm_bad(gemm_rtl_trace_extension --stderr "must end in .fst or .vcd" -- --mode rtl --trace <OUT>/w.txt)
+tessera_gemm_bad(gemm_rtl_trace_depth_negative --stderr "--trace-depth" -- --mode rtl --trace <OUT>/w.fst --trace-depth -1)
 tessera_gemm_bad(gemm_trace_in_ref --stderr "--trace" -- --trace <OUT>/wave.fst)
 tessera_gemm_bad(gemm_trace_window_in_ref --stderr "--trace" -- --trace-window 0:100)
 tessera_gemm_bad(gemm_timeline_in_ref --stderr "--timeline" -- --timeline <OUT>/timeline.json)
@@ -209,6 +216,7 @@ tessera_exec_bad(ap_dram_range "${DATA}/ap_dram_range.tasm" --stderr "dma0 instr
 tessera_exec_bad(ap_negative_stride "${DATA}/ap_negative_stride.tasm" --stderr "dst touches bytes" --stderr "-8, 8)" --)
 tessera_exec_bad(ap_misaligned "${DATA}/ap_misaligned.tasm" --stderr "dst address 0x2 is not aligned" --)
 tessera_exec_bad(ap_dram_stride_misaligned "${DATA}/ap_dram_stride_misaligned.tasm" --stderr "stride 3 bytes is not a multiple" --)
+tessera_exec_bad(dma_overlap "${DATA}/dma_overlap.tasm" --stderr "dst overlaps src in the same memory" --)
 tessera_exec_bad(ap_psum_range "${DATA}/ap_psum_range.tasm" --stderr "of each psum partition, which has 256" --)
 tessera_exec_bad(ap_tensor_outside_dram "${DATA}/ap_tensor_outside_dram.tasm" --stderr "tensor 'x'" --stderr "outside" --)
 
@@ -270,3 +278,43 @@ tessera_asm_bad(asm_empty_program "${DATA}/empty.tasm" --stderr "holds no instru
 tessera_cli_test(asm_of_binary 2 --stderr "neither .tasm text" -- $<TARGET_FILE:tessera> asm $<TARGET_FILE:tessera>)
 # A negative seed is bad input (CLI11 wrapped it to a huge unsigned value).
 tessera_cli_test(gemm_seed_negative 2 --stderr "--seed" -- $<TARGET_FILE:tessera> run gemm --config tiny --m 2 --n 2 --k 2 --seed -1)
+
+# --- 9. --mode rtl: the verilated core (label rtl) -------------------------------------------------
+# Each example program on the core, outputs against the hand-derived values and bit-exact with
+# the reference model (a difference is exit 1).
+foreach(prog pe act dve dma)
+  set(checker "${PROGRAMS}/exec_and_check.sh" $<TARGET_FILE:tessera> "${DEBIAN_PYTHON3}" ${prog})
+  add_test(NAME "core.program_exec.${prog}"
+           COMMAND ${checker} -- "${PROGRAMS}/${prog}.tasm" --config tiny --mode rtl ${IN_${prog}})
+  set_tests_properties("core.program_exec.${prog}" PROPERTIES LABELS rtl ENVIRONMENT TESSERA_MODE=rtl)
+endforeach()
+# gemm on the core: every dtype, ragged shapes, tiny and small; bit-exact with the reference
+# (the run exits 1 otherwise) and within the fp64 bound.
+set(core_gemm_shapes "5 7 9" "4 4 4" "13 37 21")
+foreach(preset tiny small)
+  foreach(dtype fp32 bf16 fp16 e4m3 e5m2)
+    set(i 0)
+    foreach(shape IN LISTS core_gemm_shapes)
+      separate_arguments(mnk UNIX_COMMAND "${shape}")
+      list(GET mnk 0 m)
+      list(GET mnk 1 n)
+      list(GET mnk 2 k)
+      add_test(NAME "core.gemm.${preset}.${dtype}.${m}x${n}x${k}"
+               COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "check vs fp64: pass"
+                       -- $<TARGET_FILE:tessera> run gemm --mode rtl --config ${preset} --dtype ${dtype}
+                          --m ${m} --n ${n} --k ${k} --seed ${i})
+      set_tests_properties("core.gemm.${preset}.${dtype}.${m}x${n}x${k}" PROPERTIES LABELS rtl)
+      math(EXPR i "${i} + 1")
+    endforeach()
+  endforeach()
+endforeach()
+# Every training kernel on the core (act and dve as C++ models): exit 0 needs the fp64 check to
+# pass and the outputs to be bit-exact with the reference model.
+foreach(kernel linear_bwd bias_gelu bias_gelu_bwd softmax_xent layernorm layernorm_bwd rmsnorm adamw sgd_momentum)
+  foreach(preset tiny small)
+    add_test(NAME "core.kernel.${kernel}.${preset}"
+             COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "${kernel} on ${preset} (rtl mode)"
+                     -- $<TARGET_FILE:tessera> run ${kernel} --mode rtl --config ${preset} --seed 3)
+    set_tests_properties("core.kernel.${kernel}.${preset}" PROPERTIES LABELS rtl)
+  endforeach()
+endforeach()

@@ -103,8 +103,12 @@ def main():
         if sorted(report["outputs"]) != sorted(expected):
             print(f"FAIL report outputs {sorted(report['outputs'])}, expected {sorted(expected)}")
             failed = True
-        if report["mode"] != "ref" or report["config"] != "tiny":
-            print(f"FAIL report mode/config {report['mode']}/{report['config']}")
+        mode = os.environ.get("TESSERA_MODE", "ref")
+        if report["mode"] != mode or report["config"] != "tiny":
+            print(f"FAIL report mode/config {report['mode']}/{report['config']}, expected {mode}/tiny")
+            failed = True
+        if mode != "ref" and not (report["cycles"] and report["cycles"] > 0 and report["vs_ref"]["bit_exact"]):
+            print(f"FAIL {mode} report: cycles {report['cycles']}, vs_ref {report.get('vs_ref')}")
             failed = True
     sys.exit(1 if failed else 0)
 

@@ -1,0 +1,452 @@
+// The Tessera core (docs/core.md): one sequencer per engine queue on a shared semaphore block,
+// the tensor engine with SBUF and PSUM, the DMA engine with its AXI4 master toward DRAM, and
+// stream interfaces for the activation and vector engines, which run as C++ models in the
+// host harness until their RTL exists.
+//
+// Queues are numbered 0 pe, 1 act, 2 dve, 3 + q dma<q>. The host loads each queue's length,
+// pulses start_i, serves instruction fetches, and waits for finished_o or deadlock_o.
+//
+// SBUF ports, in priority order: tensor-engine moving (0), stationary (1), DMA queues
+// (2 .. 1 + DmaQueues), external engines (last). PSUM: the tensor engine's write port; one
+// engine read and one engine write per cycle, granted to the lowest-numbered requester among
+// the DMA queues, then the external engines.
+module tessera_core
+  import tessera_isa_pkg::*;
+#(
+  parameter int unsigned Rows = tessera_cfg_pkg::ArrayRows,
+  parameter int unsigned Cols = tessera_cfg_pkg::ArrayCols,
+  parameter int unsigned TileRows = Rows > 16 ? 8 : Rows / 2,
+  parameter int unsigned TileCols = Cols > 16 ? 8 : Cols / 2,
+  parameter int unsigned SbufBytes = tessera_cfg_pkg::SbufBytesPerPartition,
+  parameter int unsigned PsumDepth = tessera_cfg_pkg::PsumBanks * tessera_cfg_pkg::MovingMaxN,
+  parameter int unsigned DmaQueues = tessera_cfg_pkg::DmaQueues,
+  parameter int unsigned AxiBytes = tessera_cfg_pkg::DramBytesPerCycle <= 8 ? 8
+                                    : 1 << $clog2(tessera_cfg_pkg::DramBytesPerCycle),
+  localparam int unsigned Queues = 3 + DmaQueues,
+  localparam int unsigned SbufWords = SbufBytes / 4,
+  localparam int unsigned SbufAw = $clog2(SbufWords),
+  localparam int unsigned PsumAw = $clog2(PsumDepth),
+  localparam int unsigned MemAw = SbufAw > PsumAw ? SbufAw : PsumAw,
+  localparam int unsigned AxiIdBits = DmaQueues > 1 ? $clog2(DmaQueues) : 1,
+  localparam int unsigned SemBits = $clog2(Semaphores)
+) (
+  input  logic                                clk_i,
+  input  logic                                rst_ni,
+  // host control
+  input  logic                                start_i,
+  input  logic [Queues-1:0][31:0]             len_i,
+  output logic                                finished_o,
+  output logic                                deadlock_o,
+  output logic                                dma_error_o,
+  // instruction fetch, one port per queue (served by the host)
+  output logic [Queues-1:0]                   fetch_valid_o,
+  input  logic [Queues-1:0]                   fetch_ready_i,
+  output logic [Queues-1:0][31:0]             fetch_idx_o,
+  input  logic [Queues-1:0]                   fetch_rvalid_i,
+  input  logic [Queues-1:0][WordBits-1:0]     fetch_rdata_i,
+  // external engines: 0 act, 1 dve
+  output logic [1:0]                          ext_inst_valid_o,
+  input  logic [1:0]                          ext_inst_ready_i,
+  output logic [1:0][WordBits-1:0]            ext_inst_o,
+  input  logic [1:0]                          ext_done_i,
+  input  logic [1:0]                          ext_stall_i,
+  // the external engines' memory port (docs/core.md `mem`)
+  input  logic                                ext_req_i,
+  output logic                                ext_gnt_o,
+  input  logic                                ext_we_i,
+  input  logic                                ext_psum_i,
+  input  logic [MemAw-1:0]                    ext_addr_i,
+  input  logic [Rows-1:0]                     ext_mask_i,
+  input  logic [3:0]                          ext_be_i,
+  input  logic [Rows-1:0][31:0]               ext_wdata_i,
+  output logic                                ext_rvalid_o,
+  output logic [Rows-1:0][31:0]               ext_rdata_o,
+  // AXI4 master toward DRAM
+  output logic                                axi_ar_valid_o,
+  input  logic                                axi_ar_ready_i,
+  output logic [AxiIdBits-1:0]                axi_ar_id_o,
+  output logic [63:0]                         axi_ar_addr_o,
+  output logic [7:0]                          axi_ar_len_o,
+  output logic [2:0]                          axi_ar_size_o,
+  output logic [1:0]                          axi_ar_burst_o,
+  input  logic                                axi_r_valid_i,
+  output logic                                axi_r_ready_o,
+  input  logic [AxiIdBits-1:0]                axi_r_id_i,
+  input  logic [AxiBytes*8-1:0]               axi_r_data_i,
+  input  logic [1:0]                          axi_r_resp_i,
+  input  logic                                axi_r_last_i,
+  output logic                                axi_aw_valid_o,
+  input  logic                                axi_aw_ready_i,
+  output logic [AxiIdBits-1:0]                axi_aw_id_o,
+  output logic [63:0]                         axi_aw_addr_o,
+  output logic [7:0]                          axi_aw_len_o,
+  output logic [2:0]                          axi_aw_size_o,
+  output logic [1:0]                          axi_aw_burst_o,
+  output logic                                axi_w_valid_o,
+  input  logic                                axi_w_ready_i,
+  output logic [AxiBytes*8-1:0]               axi_w_data_o,
+  output logic [AxiBytes-1:0]                 axi_w_strb_o,
+  output logic                                axi_w_last_o,
+  input  logic                                axi_b_valid_i,
+  output logic                                axi_b_ready_o,
+  input  logic [AxiIdBits-1:0]                axi_b_id_i,
+  input  logic [1:0]                          axi_b_resp_i,
+  // performance counters per queue, cleared by start_i
+  output logic [Queues-1:0][31:0]             cnt_insts_o,
+  output logic [Queues-1:0][31:0]             cnt_busy_o,
+  output logic [Queues-1:0][31:0]             cnt_sem_stall_o,
+  output logic [Queues-1:0][31:0]             cnt_mem_stall_o,
+  output logic [63:0]                         cnt_cycles_o
+);
+  localparam int unsigned Requesters = DmaQueues + 1;  // on-chip memory ports: DMA queues, ext
+  localparam int unsigned SbufPorts = 2 + Requesters;
+  localparam int unsigned ReqBits = Requesters > 1 ? $clog2(Requesters) : 1;
+
+  // ---------------- sequencers and semaphores ----------------
+  logic [Queues-1:0]                 seq_valid, seq_ready, seq_finished, seq_blocked, seq_inflight;
+  logic [Queues-1:0][WordBits-1:0]   seq_inst;
+  logic [Queues-1:0][1:0]            seq_done;
+  logic [Queues-1:0]                 wait_en, wait_ok, wait_ok_sem;
+  logic [Queues-1:0][SemBits-1:0]    wait_sem;
+  logic [Queues-1:0][31:0]           wait_value;
+  logic [Queues-1:0][1:0]            sig_valid;
+  logic [Queues-1:0][1:0][SemBits-1:0] sig_sem;
+  logic [Queues-1:0][31:0]           issue_stall;
+  logic [Semaphores-1:0][31:0]       sem_value;
+
+  for (genvar q = 0; q < Queues; q++) begin : g_seq
+    sequencer u_seq (
+      .clk_i               (clk_i),
+      .rst_ni              (rst_ni),
+      .start_i             (start_i),
+      .len_i               (len_i[q]),
+      .fetch_valid_o       (fetch_valid_o[q]),
+      .fetch_ready_i       (fetch_ready_i[q]),
+      .fetch_idx_o         (fetch_idx_o[q]),
+      .fetch_rvalid_i      (fetch_rvalid_i[q]),
+      .fetch_rdata_i       (fetch_rdata_i[q]),
+      .wait_en_o           (wait_en[q]),
+      .wait_sem_o          (wait_sem[q]),
+      .wait_value_o        (wait_value[q]),
+      .wait_ok_i           (wait_ok[q]),
+      .inst_valid_o        (seq_valid[q]),
+      .inst_ready_i        (seq_ready[q]),
+      .inst_o              (seq_inst[q]),
+      .done_i              (seq_done[q]),
+      .sig_valid_o         (sig_valid[q]),
+      .sig_sem_o           (sig_sem[q]),
+      .finished_o          (seq_finished[q]),
+      .blocked_o           (seq_blocked[q]),
+      .inflight_o          (seq_inflight[q]),
+      .insts_o             (cnt_insts_o[q]),
+      .busy_cycles_o       (cnt_busy_o[q]),
+      .sem_stall_cycles_o  (cnt_sem_stall_o[q]),
+      .issue_stall_cycles_o(issue_stall[q])
+    );
+    assign wait_ok[q] = !wait_en[q] || wait_ok_sem[q];
+  end
+
+  semaphores #(.Queues(Queues), .Sems(Semaphores)) u_semaphores (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .clear_i     (start_i),
+    .inc_valid_i (sig_valid),
+    .inc_sem_i   (sig_sem),
+    .wait_sem_i  (wait_sem),
+    .wait_value_i(wait_value),
+    .wait_ok_o   (wait_ok_sem),
+    .value_o     (sem_value)
+  );
+
+  deadlock #(.Queues(Queues)) u_deadlock (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .start_i       (start_i),
+    .finished_i    (seq_finished),
+    .blocked_i     (seq_blocked),
+    .inflight_i    (seq_inflight),
+    .engines_idle_i(1'b1),  // every engine's work in flight is an issued, uncompleted instruction
+    .deadlock_o    (deadlock_o),
+    .all_finished_o(finished_o)
+  );
+
+  // ---------------- tensor engine ----------------
+  logic                  mv_req, mv_gnt, mv_rvalid, st_req, st_gnt, st_rvalid;
+  logic [SbufAw-1:0]     mv_addr, st_addr;
+  logic [Rows-1:0]       mv_mask, st_mask;
+  logic [Rows-1:0][31:0] mv_rdata, st_rdata;
+  logic                  pw_valid, pw_acc;
+  logic [PsumAw-1:0]     pw_addr;
+  logic [Rows-1:0]       pw_mask;
+  logic [Rows-1:0][31:0] pw_data;
+
+  tensor_engine #(.Rows(Rows), .Cols(Cols), .TileRows(TileRows), .TileCols(TileCols), .SbufWords(SbufWords),
+                  .PsumDepth(PsumDepth)) u_tensor_engine (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .inst_valid_i(seq_valid[0]),
+    .inst_ready_o(seq_ready[0]),
+    .inst_i      (seq_inst[0]),
+    .done_o      (seq_done[0]),
+    .mv_req_o    (mv_req),
+    .mv_gnt_i    (mv_gnt),
+    .mv_addr_o   (mv_addr),
+    .mv_mask_o   (mv_mask),
+    .mv_rvalid_i (mv_rvalid),
+    .mv_rdata_i  (mv_rdata),
+    .st_req_o    (st_req),
+    .st_gnt_i    (st_gnt),
+    .st_addr_o   (st_addr),
+    .st_mask_o   (st_mask),
+    .st_rvalid_i (st_rvalid),
+    .st_rdata_i  (st_rdata),
+    .pw_valid_o  (pw_valid),
+    .pw_addr_o   (pw_addr),
+    .pw_mask_o   (pw_mask),
+    .pw_acc_o    (pw_acc),
+    .pw_data_o   (pw_data)
+  );
+
+  // ---------------- external engines (act, dve) ----------------
+  for (genvar e = 0; e < 2; e++) begin : g_ext
+    assign ext_inst_valid_o[e] = seq_valid[1 + e];
+    assign seq_ready[1 + e] = ext_inst_ready_i[e];
+    assign ext_inst_o[e] = seq_inst[1 + e];
+    assign seq_done[1 + e] = {1'b0, ext_done_i[e]};
+  end
+
+  // ---------------- DMA ----------------
+  // On-chip memory requesters: r < DmaQueues is dma<r>, r = DmaQueues the external engines.
+  logic [Requesters-1:0]                 m_req, m_gnt, m_we, m_psum, m_rvalid;
+  logic [Requesters-1:0][MemAw-1:0]      m_addr;
+  logic [Requesters-1:0][Rows-1:0]       m_mask;
+  logic [Requesters-1:0][3:0]            m_be;
+  logic [Requesters-1:0][Rows-1:0][31:0] m_wdata, m_rdata;
+  logic [DmaQueues-1:0]                  dma_done, dma_busy, dma_stall;
+
+  dma_engine #(.Rows(Rows), .Queues(DmaQueues), .MemAw(MemAw), .AxiBytes(AxiBytes)) u_dma (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .inst_valid_i  (seq_valid[Queues-1:3]),
+    .inst_ready_o  (seq_ready[Queues-1:3]),
+    .inst_i        (seq_inst[Queues-1:3]),
+    .done_o        (dma_done),
+    .busy_o        (dma_busy),
+    .stall_o       (dma_stall),
+    .error_o       (dma_error_o),
+    .mem_req_o     (m_req[DmaQueues-1:0]),
+    .mem_gnt_i     (m_gnt[DmaQueues-1:0]),
+    .mem_we_o      (m_we[DmaQueues-1:0]),
+    .mem_psum_o    (m_psum[DmaQueues-1:0]),
+    .mem_addr_o    (m_addr[DmaQueues-1:0]),
+    .mem_mask_o    (m_mask[DmaQueues-1:0]),
+    .mem_be_o      (m_be[DmaQueues-1:0]),
+    .mem_wdata_o   (m_wdata[DmaQueues-1:0]),
+    .mem_rvalid_i  (m_rvalid[DmaQueues-1:0]),
+    .mem_rdata_i   (m_rdata[DmaQueues-1:0]),
+    .axi_ar_valid_o(axi_ar_valid_o),
+    .axi_ar_ready_i(axi_ar_ready_i),
+    .axi_ar_id_o   (axi_ar_id_o),
+    .axi_ar_addr_o (axi_ar_addr_o),
+    .axi_ar_len_o  (axi_ar_len_o),
+    .axi_ar_size_o (axi_ar_size_o),
+    .axi_ar_burst_o(axi_ar_burst_o),
+    .axi_r_valid_i (axi_r_valid_i),
+    .axi_r_ready_o (axi_r_ready_o),
+    .axi_r_id_i    (axi_r_id_i),
+    .axi_r_data_i  (axi_r_data_i),
+    .axi_r_resp_i  (axi_r_resp_i),
+    .axi_r_last_i  (axi_r_last_i),
+    .axi_aw_valid_o(axi_aw_valid_o),
+    .axi_aw_ready_i(axi_aw_ready_i),
+    .axi_aw_id_o   (axi_aw_id_o),
+    .axi_aw_addr_o (axi_aw_addr_o),
+    .axi_aw_len_o  (axi_aw_len_o),
+    .axi_aw_size_o (axi_aw_size_o),
+    .axi_aw_burst_o(axi_aw_burst_o),
+    .axi_w_valid_o (axi_w_valid_o),
+    .axi_w_ready_i (axi_w_ready_i),
+    .axi_w_data_o  (axi_w_data_o),
+    .axi_w_strb_o  (axi_w_strb_o),
+    .axi_w_last_o  (axi_w_last_o),
+    .axi_b_valid_i (axi_b_valid_i),
+    .axi_b_ready_o (axi_b_ready_o),
+    .axi_b_id_i    (axi_b_id_i),
+    .axi_b_resp_i  (axi_b_resp_i)
+  );
+  for (genvar q = 0; q < DmaQueues; q++) begin : g_dma_done
+    assign seq_done[3 + q] = {1'b0, dma_done[q]};
+  end
+
+  assign m_req[DmaQueues] = ext_req_i;
+  assign m_we[DmaQueues] = ext_we_i;
+  assign m_psum[DmaQueues] = ext_psum_i;
+  assign m_addr[DmaQueues] = ext_addr_i;
+  assign m_mask[DmaQueues] = ext_mask_i;
+  assign m_be[DmaQueues] = ext_be_i;
+  assign m_wdata[DmaQueues] = ext_wdata_i;
+  assign ext_gnt_o = m_gnt[DmaQueues];
+  assign ext_rvalid_o = m_rvalid[DmaQueues];
+  assign ext_rdata_o = m_rdata[DmaQueues];
+
+  // ---------------- SBUF ----------------
+  logic [SbufPorts-1:0]                 sb_valid, sb_ready, sb_we, sb_rvalid;
+  logic [SbufPorts-1:0][SbufAw-1:0]     sb_addr;
+  logic [SbufPorts-1:0][Rows-1:0]       sb_mask;
+  logic [SbufPorts-1:0][3:0]            sb_be;
+  logic [SbufPorts-1:0][Rows-1:0][31:0] sb_wdata, sb_rdata;
+  logic [SbufPorts-1:0][31:0]           sb_conflicts;
+
+  always_comb begin
+    sb_valid = '0;
+    sb_we = '0;
+    sb_addr = '0;
+    sb_mask = '0;
+    sb_be = '0;
+    sb_wdata = '0;
+    sb_valid[0] = mv_req;
+    sb_addr[0] = mv_addr;
+    sb_mask[0] = mv_mask;
+    sb_valid[1] = st_req;
+    sb_addr[1] = st_addr;
+    sb_mask[1] = st_mask;
+    for (int unsigned r = 0; r < Requesters; r++) begin
+      sb_valid[2 + r] = m_req[r] && !m_psum[r];
+      sb_we[2 + r] = m_we[r];
+      sb_addr[2 + r] = SbufAw'(m_addr[r]);
+      sb_mask[2 + r] = m_mask[r];
+      sb_be[2 + r] = m_be[r];
+      sb_wdata[2 + r] = m_wdata[r];
+    end
+  end
+  assign mv_gnt = sb_ready[0];
+  assign st_gnt = sb_ready[1];
+  assign mv_rvalid = sb_rvalid[0];
+  assign st_rvalid = sb_rvalid[1];
+  assign mv_rdata = sb_rdata[0];
+  assign st_rdata = sb_rdata[1];
+
+  sbuf #(.Partitions(Rows), .BytesPerPartition(SbufBytes), .Banks(4), .Ports(SbufPorts)) u_sbuf (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .valid_i    (sb_valid),
+    .ready_o    (sb_ready),
+    .we_i       (sb_we),
+    .addr_i     (sb_addr),
+    .mask_i     (sb_mask),
+    .be_i       (sb_be),
+    .wdata_i    (sb_wdata),
+    .rvalid_o   (sb_rvalid),
+    .rdata_o    (sb_rdata),
+    .conflicts_o(sb_conflicts)
+  );
+
+  // ---------------- PSUM ----------------
+  logic                  ps_rd_valid, ps_rd_valid_q, ps_rd_valid_out, ps_wr_valid, ps_wr_ready;
+  logic [PsumAw-1:0]     ps_rd_addr, ps_wr_addr;
+  logic [Rows-1:0]       ps_wr_mask;
+  logic [3:0]            ps_wr_be;
+  logic [Rows-1:0][31:0] ps_wr_data, ps_rd_data;
+  logic [ReqBits-1:0]    ps_rd_who, ps_rd_who_q, ps_wr_who;
+  logic [31:0]           ps_conflicts;
+  logic [Requesters-1:0] ps_gnt;
+
+  // One read and one write per cycle, lowest-numbered requester first.
+  always_comb begin
+    ps_rd_valid = 1'b0;
+    ps_rd_who = '0;
+    ps_wr_valid = 1'b0;
+    ps_wr_who = '0;
+    for (int r = Requesters - 1; r >= 0; r--) begin
+      if (m_req[r] && m_psum[r] && !m_we[r]) begin
+        ps_rd_valid = 1'b1;
+        ps_rd_who = ReqBits'(r);
+      end
+      if (m_req[r] && m_psum[r] && m_we[r]) begin
+        ps_wr_valid = 1'b1;
+        ps_wr_who = ReqBits'(r);
+      end
+    end
+    ps_rd_addr = PsumAw'(m_addr[ps_rd_who]);
+    ps_wr_addr = PsumAw'(m_addr[ps_wr_who]);
+    ps_wr_mask = m_mask[ps_wr_who];
+    ps_wr_be = m_be[ps_wr_who];
+    ps_wr_data = m_wdata[ps_wr_who];
+    ps_gnt = '0;
+    if (ps_rd_valid) ps_gnt[ps_rd_who] = 1'b1;
+    if (ps_wr_valid && ps_wr_ready) ps_gnt[ps_wr_who] = 1'b1;
+  end
+
+  psum #(.Partitions(Rows), .Depth(PsumDepth)) u_psum (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .te_valid_i    (pw_valid),
+    .te_addr_i     (pw_addr),
+    .te_mask_i     (pw_mask),
+    .te_acc_i      (pw_acc),
+    .te_data_i     (pw_data),
+    .rd_valid_i    (ps_rd_valid),
+    .rd_addr_i     (ps_rd_addr),
+    .rd_valid_o    (ps_rd_valid_out),
+    .rd_data_o     (ps_rd_data),
+    .wr_valid_i    (ps_wr_valid),
+    .wr_ready_o    (ps_wr_ready),
+    .wr_addr_i     (ps_wr_addr),
+    .wr_mask_i     (ps_wr_mask),
+    .wr_be_i       (ps_wr_be),
+    .wr_data_i     (ps_wr_data),
+    .wr_conflicts_o(ps_conflicts)
+  );
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ps_rd_valid_q <= 1'b0;
+      ps_rd_who_q <= '0;
+    end else begin
+      ps_rd_valid_q <= ps_rd_valid;
+      ps_rd_who_q <= ps_rd_who;
+    end
+  end
+
+  // Grants and read data back to the requesters.
+  always_comb begin
+    for (int unsigned r = 0; r < Requesters; r++) begin
+      m_gnt[r] = m_psum[r] ? ps_gnt[r] : sb_ready[2 + r];
+      m_rvalid[r] = sb_rvalid[2 + r] || (ps_rd_valid_q && ps_rd_who_q == ReqBits'(r));
+      m_rdata[r] = (ps_rd_valid_q && ps_rd_who_q == ReqBits'(r)) ? ps_rd_data : sb_rdata[2 + r];
+    end
+  end
+
+  // ---------------- counters ----------------
+  logic [Queues-1:0] mem_stall;
+  logic              running_q;
+  logic [Queues-1:0][31:0] mem_stall_q;
+  logic [63:0]       cycles_q;
+  always_comb begin
+    mem_stall = '0;
+    mem_stall[0] = (mv_req && !mv_gnt) || (st_req && !st_gnt);
+    mem_stall[1] = ext_stall_i[0];
+    mem_stall[2] = ext_stall_i[1];
+    for (int unsigned q = 0; q < DmaQueues; q++) mem_stall[3 + q] = dma_stall[q];
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      running_q <= 1'b0;
+      mem_stall_q <= '0;
+      cycles_q <= '0;
+    end else if (start_i) begin
+      running_q <= 1'b1;
+      mem_stall_q <= '0;
+      cycles_q <= '0;
+    end else if (running_q) begin
+      if (finished_o || deadlock_o) running_q <= 1'b0;
+      cycles_q <= cycles_q + 1'b1;
+      for (int unsigned q = 0; q < Queues; q++) mem_stall_q[q] <= mem_stall_q[q] + 32'(mem_stall[q]);
+    end
+  end
+  assign cnt_mem_stall_o = mem_stall_q;
+  assign cnt_cycles_o = cycles_q;
+
+  logic unused;
+  assign unused = ^{issue_stall, sem_value, dma_busy, sb_conflicts, ps_conflicts, ps_rd_valid_out};
+endmodule

@@ -1,0 +1,89 @@
+// tessera bench: simulation speed and modelled kernel cycles (SPEC section 11). Figures are
+// measured in one run of this command, so ratios between them are meaningful on a noisy host.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "common/errors.hpp"
+#include "common/files.hpp"
+#include "config/core_config.hpp"
+#include "kernels/gemm.hpp"
+#include "kernels/runner.hpp"
+#include "rtl/core_rtl.hpp"
+
+namespace tessera::cli {
+namespace {
+
+struct BenchOptions {
+  std::string config = "small";
+  std::string json;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int run_bench(const BenchOptions& o) {
+  const CoreConfig& config = preset(o.config);
+  if (!rtl::core_available(config.name))
+    throw InputError(fmt::format("bench: no verilated core is built for config {} (see docs/core.md)", config.name));
+  using nlohmann::json;
+  json r;
+  r["config"] = config.name;
+
+  // gemm on the verilated core: core cycles per second, and the modelled cycles and MFU.
+  kernels::GemmShape shape;
+  shape.m = 2 * config.cols;
+  shape.n = 2 * config.moving_max_n;
+  shape.k = 4 * config.rows;
+  const isa::Program program = kernels::build_gemm(config, shape, fp::Format::kBf16);
+  const auto inputs = kernels::resolve_inputs(program, {}, 1);
+  const kernels::RunResult ref = kernels::run_ref(config, program, inputs, 1);
+  const auto t0 = std::chrono::steady_clock::now();
+  const kernels::RunResult rtl = rtl::run_rtl(config, program, inputs, 1, rtl::CoreRunOptions{});
+  const double rtl_seconds = seconds_since(t0);
+  const std::string diff = kernels::first_difference(ref.outputs, rtl.outputs);
+  if (!diff.empty()) throw SimError(fmt::format("bench: the RTL gemm differs from the reference at {}", diff));
+  const double cycles = static_cast<double>(rtl.timing->cycles);
+  const double pes = static_cast<double>(config.rows * config.cols);
+  r["rtl_core_cycles_per_s"] = cycles / rtl_seconds;
+  // PE-cycles per second of the tensor engine inside the whole core at this configuration
+  // (bench/ measures the trn1 array alone: bench_tensor_array_trn1).
+  r["rtl_pe_cycles_per_s"] = cycles * pes / rtl_seconds;
+  r["rtl_pe_source"] = fmt::format("tensor engine in the {} core ({}x{}) running gemm", config.name, config.rows, config.cols);
+  // No TLM model yet (issue #6): its figures are null, not guessed.
+  r["tlm_speedup_vs_rtl"] = nullptr;
+  r["tlm_vs_native_gemm"] = nullptr;
+  r["kernels"]["gemm"] = {
+      {"mode", "rtl"},
+      {"shape", {{"m", shape.m}, {"n", shape.n}, {"k", shape.k}}},
+      {"dtype", "bf16"},
+      {"cycles", rtl.timing->cycles},
+      {"mfu", static_cast<double>(ref.stats.flops) / (2.0 * pes * cycles)},
+  };
+
+  fmt::print("tessera bench on {}\n", config.name);
+  fmt::print("  rtl_core_cycles_per_s {:.4g}\n", r["rtl_core_cycles_per_s"].get<double>());
+  fmt::print("  rtl_pe_cycles_per_s   {:.4g} ({})\n", r["rtl_pe_cycles_per_s"].get<double>(),
+             r["rtl_pe_source"].get<std::string>());
+  fmt::print("  tlm_speedup_vs_rtl    - (no TLM model yet)\n  tlm_vs_native_gemm    - (no TLM model yet)\n");
+  for (const auto& [name, k] : r["kernels"].items())
+    fmt::print("  kernel {:<10} cycles {:>10}  mfu {:.3f}\n", name, k["cycles"].get<uint64_t>(), k["mfu"].get<double>());
+  if (!o.json.empty()) write_file_atomic(o.json, r.dump(2) + "\n");
+  return kExitOk;
+}
+
+}  // namespace
+
+Runner add_bench_command(CLI::App& app) {
+  CLI::App* sub = app.add_subcommand("bench", "Simulation speed and modelled kernel cycles");
+  auto o = std::make_shared<BenchOptions>();
+  sub->add_option("--config", o->config, "Configuration preset (tessera list configs)");
+  sub->add_option("--json", o->json, "Write the figures as JSON here");
+  return [o] { return run_bench(*o); };
+}
+
+}  // namespace tessera::cli

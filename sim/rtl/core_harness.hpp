@@ -1,0 +1,359 @@
+// The host harness of a verilated core, generic over the preset's model class (one verilated
+// model per preset: Vtessera_core_<preset>). Included by core_rtl_<preset>.cpp only.
+//
+// Every cycle, with the clock low: the C++ sides (fetch server, AXI DRAM, external engines)
+// drive the core's inputs from their state; eval() settles the core's outputs; the C++ sides
+// sample the handshakes of this cycle; then the rising edge. So C++ outputs never depend on
+// the core's outputs of the same cycle, as registered outputs would not.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "axi_dram.hpp"
+#include "common/errors.hpp"
+#include "core_rtl.hpp"
+#include "ext_engines.hpp"
+#include "isa/isa.hpp"
+#include "verilated.h"
+#include "verilated_fst_c.h"
+
+namespace tessera::rtl::detail {
+
+// Bit-field access to Verilator ports: integers for narrow ports, VlWide words for wide ones.
+template <typename Port>
+void put_bits(Port& port, unsigned lsb, unsigned width, uint64_t value) {
+  for (unsigned i = 0; i < width; ++i) {
+    const unsigned bit = lsb + i;
+    if constexpr (std::is_integral_v<Port>) {
+      const auto m = static_cast<Port>(Port{1} << bit);
+      port = static_cast<Port>(((value >> i) & 1) ? (port | m) : (port & ~m));
+    } else {
+      const uint32_t m = 1u << (bit % 32);
+      port[bit / 32] = ((value >> i) & 1) ? (port[bit / 32] | m) : (port[bit / 32] & ~m);
+    }
+  }
+}
+template <typename Port>
+uint64_t bits(const Port& port, unsigned lsb, unsigned width) {
+  uint64_t v = 0;
+  for (unsigned i = 0; i < width; ++i) {
+    const unsigned bit = lsb + i;
+    if constexpr (std::is_integral_v<Port>) v |= uint64_t{(port >> bit) & 1u} << i;
+    else v |= uint64_t{(port[bit / 32] >> (bit % 32)) & 1u} << i;
+  }
+  return v;
+}
+// Whole 32-bit words of a wide port (lsb a multiple of 32).
+template <typename Port>
+void put_word(Port& port, unsigned lsb, uint32_t w) {
+  if constexpr (std::is_integral_v<Port>) put_bits(port, lsb, 32, w);
+  else port[lsb / 32] = w;
+}
+template <typename Port>
+uint32_t word(const Port& port, unsigned lsb) {
+  if constexpr (std::is_integral_v<Port>) return static_cast<uint32_t>(bits(port, lsb, 32));
+  else return port[lsb / 32];
+}
+
+// Queue index in the core: 0 pe, 1 act, 2 dve, 3 + q dma<q>.
+inline int queue_index(const std::string& engine) {
+  if (engine == "pe") return 0;
+  if (engine == "act") return 1;
+  if (engine == "dve") return 2;
+  return 3 + std::stoi(engine.substr(3));
+}
+
+inline std::string queue_name(unsigned q) {
+  static const char* fixed[] = {"pe", "act", "dve"};
+  return q < 3 ? fixed[q] : fmt::format("dma{}", q - 3);
+}
+
+template <typename Model>
+class CoreHarness {
+ public:
+  static constexpr unsigned kWordBits = 1024;
+
+  CoreHarness(const CoreConfig& config, ref::Dram& dram, uint64_t seed, const CoreRunOptions& options)
+      : config_(config),
+        options_(options),
+        queues_(3 + static_cast<unsigned>(config.dma_queues)),
+        context_(std::make_unique<VerilatedContext>()),
+        dram_(dram, axi_bytes(config), static_cast<double>(config.dram_bytes_per_cycle),
+              static_cast<unsigned>(config.dram_latency_cycles), options.dram_backpressure ? seed * 2 + 1 : 0,
+              options.dram_backpressure ? 0.25 : 0.0),
+        ext_(config, seed) {
+    context_->fatalOnError(false);  // assertion failures become SimError, not abort()
+    context_->randReset(2);         // registers without reset start random: reset must not matter
+    context_->randSeed(static_cast<int>(seed % 0x7FFFFFFF) + 1);
+    if (!options.trace_path.empty()) context_->traceEverOn(true);
+    model_ = std::make_unique<Model>(context_.get(), "core");
+    if (!options.trace_path.empty()) open_trace();
+  }
+
+  ~CoreHarness() {
+    if (fst_) fst_->close();
+    model_->final();
+  }
+
+  static unsigned axi_bytes(const CoreConfig& c) {
+    unsigned b = 8;
+    while (b < c.dram_bytes_per_cycle) b *= 2;
+    return b;
+  }
+
+  CoreRunResult run(const isa::Program& program) {
+    const isa::Isa& isa = isa::Isa::get();
+    words_.assign(queues_, {});
+    for (const isa::Queue& q : program.queues) {
+      const int qi = queue_index(q.engine);
+      for (const isa::Instruction& inst : q.insts) words_[qi].push_back(isa.encode(inst));
+    }
+    fetch_pending_.assign(queues_, std::nullopt);
+
+    Model& m = *model_;
+    m.clk_i = 0;
+    m.rst_ni = 1;
+    m.start_i = 0;
+    drive_idle_inputs();
+    eval();
+    m.rst_ni = 0;
+    eval();
+    m.rst_ni = 1;
+    eval();
+    for (unsigned q = 0; q < queues_; ++q) put_word(m.len_i, 32 * q, static_cast<uint32_t>(words_[q].size()));
+
+    // The start pulse: one cycle.
+    m.start_i = 1;
+    cycle();
+    m.start_i = 0;
+    uint64_t last_progress = 0, completed = 0;
+    for (;;) {
+      cycle();
+      if (m.deadlock_o) throw SimError(deadlock_message());
+      if (m.dma_error_o) throw SimError(fmt::format("DMA received an AXI error response at cycle {}", cycles_));
+      uint64_t now = 0;
+      for (unsigned q = 0; q < queues_; ++q) now += word(m.cnt_insts_o, 32 * q);
+      if (now != completed) completed = now, last_progress = cycles_;
+      if (m.finished_o) break;
+      if (cycles_ - last_progress > options_.watchdog_cycles)
+        throw SimError(fmt::format("RTL hang: no instruction completed in {} cycles (cycle {}){}",
+                                   options_.watchdog_cycles, cycles_, engine_states()));
+    }
+    CoreRunResult r;
+    r.cycles = m.cnt_cycles_o;
+    for (unsigned q = 0; q < queues_; ++q) {
+      EngineCounters c;
+      c.instructions = word(m.cnt_insts_o, 32 * q);
+      c.busy_cycles = word(m.cnt_busy_o, 32 * q);
+      c.sem_stall_cycles = word(m.cnt_sem_stall_o, 32 * q);
+      c.mem_stall_cycles = word(m.cnt_mem_stall_o, 32 * q);
+      r.engines[queue_name(q)] = c;
+    }
+    r.dram_bytes_read = dram_.stats().bytes_read;
+    r.dram_bytes_written = dram_.stats().bytes_written;
+    return r;
+  }
+
+ private:
+  void open_trace() {
+    // The models are verilated with FST tracing; a .vcd is converted afterwards (core_rtl.cpp).
+    fst_ = std::make_unique<VerilatedFstC>();
+    model_->trace(fst_.get(), options_.trace_depth > 0 ? options_.trace_depth : 99);
+    fst_->open(options_.trace_path.c_str());
+  }
+
+  void dump(uint64_t time) {
+    if (cycles_ < options_.trace_from || cycles_ > options_.trace_to) return;
+    if (fst_) fst_->dump(time);
+  }
+
+  void eval() {
+    model_->eval();
+    if (context_->gotError()) throw SimError(fmt::format("RTL assertion failed at cycle {} (see the message above)", cycles_));
+  }
+
+  void drive_idle_inputs() {
+    Model& m = *model_;
+    m.fetch_ready_i = 0;
+    m.fetch_rvalid_i = 0;
+    m.ext_inst_ready_i = 0;
+    m.ext_done_i = 0;
+    m.ext_stall_i = 0;
+    m.ext_req_i = 0;
+    m.axi_ar_ready_i = 0;
+    m.axi_r_valid_i = 0;
+    m.axi_aw_ready_i = 0;
+    m.axi_w_ready_i = 0;
+    m.axi_b_valid_i = 0;
+  }
+
+  // One clock cycle: inputs from the C++ state, settle, sample, rising edge, commit.
+  void cycle() {
+    Model& m = *model_;
+    // Instruction fetch: always ready; the word returns the cycle after the request.
+    m.fetch_ready_i = (1u << queues_) - 1;
+    uint32_t rvalid = 0;
+    for (unsigned q = 0; q < queues_; ++q) {
+      if (!fetch_pending_[q]) continue;
+      rvalid |= 1u << q;
+      const std::vector<uint8_t>& w = words_[q][*fetch_pending_[q]];
+      for (unsigned i = 0; i < kWordBits / 32; ++i) {
+        uint32_t v;
+        std::memcpy(&v, w.data() + 4 * i, 4);
+        put_word(m.fetch_rdata_i, q * kWordBits + 32 * i, v);
+      }
+    }
+    m.fetch_rvalid_i = rvalid;
+
+    apply_axi(dram_.drive());
+    ext_.drive(ext_out_);
+    apply_ext(ext_out_);
+    eval();
+
+    // Sample this cycle's handshakes.
+    for (unsigned q = 0; q < queues_; ++q) {
+      fetch_pending_[q].reset();
+      if ((m.fetch_valid_o >> q) & 1) {
+        const uint32_t idx = word(m.fetch_idx_o, 32 * q);
+        if (idx >= words_[q].size())
+          throw SimError(fmt::format("RTL: {} fetched instruction {} of {}", queue_name(q), idx, words_[q].size()));
+        fetch_pending_[q] = idx;
+      }
+    }
+    AxiMasterOut axi;
+    sample_axi(axi);
+    ExtInputs ein;
+    sample_ext(ein);
+
+    m.clk_i = 1;
+    eval();
+    dump(2 * cycles_ + 1);
+    m.clk_i = 0;
+    eval();
+    dump(2 * cycles_ + 2);
+    ++cycles_;
+
+    dram_.commit(axi);
+    ext_.commit(ein);
+  }
+
+  void apply_ext(const ExtOutputs& o) {
+    Model& m = *model_;
+    m.ext_inst_ready_i = (o.inst_ready[0] ? 1u : 0u) | (o.inst_ready[1] ? 2u : 0u);
+    m.ext_done_i = (o.done[0] ? 1u : 0u) | (o.done[1] ? 2u : 0u);
+    m.ext_stall_i = (o.stall[0] ? 1u : 0u) | (o.stall[1] ? 2u : 0u);
+    m.ext_req_i = o.req;
+    m.ext_we_i = o.we;
+    m.ext_psum_i = o.psum;
+    m.ext_addr_i = o.addr;
+    m.ext_be_i = o.be;
+    const unsigned rows = static_cast<unsigned>(config_.rows);
+    for (unsigned p = 0; p < rows; ++p) {
+      put_bits(m.ext_mask_i, p, 1, o.mask.empty() ? 0 : o.mask[p]);
+      put_word(m.ext_wdata_i, 32 * p, o.wdata.empty() ? 0 : o.wdata[p]);
+    }
+  }
+
+  void sample_ext(ExtInputs& in) {
+    Model& m = *model_;
+    const unsigned rows = static_cast<unsigned>(config_.rows);
+    for (unsigned e = 0; e < 2; ++e) {
+      in.inst_valid[e] = (m.ext_inst_valid_o >> e) & 1;
+      if (in.inst_valid[e])
+        for (unsigned i = 0; i < kWordBits / 32; ++i) {
+          const uint32_t v = word(m.ext_inst_o, e * kWordBits + 32 * i);
+          std::memcpy(in.inst[e].data() + 4 * i, &v, 4);
+        }
+    }
+    in.gnt = m.ext_gnt_o;
+    in.rvalid = m.ext_rvalid_o;
+    in.rdata.resize(rows);
+    for (unsigned p = 0; p < rows; ++p) in.rdata[p] = word(m.ext_rdata_o, 32 * p);
+  }
+
+  void apply_axi(const AxiMasterIn& s) {
+    Model& m = *model_;
+    m.axi_ar_ready_i = s.ar_ready;
+    m.axi_r_valid_i = s.r_valid;
+    m.axi_r_id_i = s.r_id;
+    m.axi_r_resp_i = s.r_resp;
+    m.axi_r_last_i = s.r_last;
+    for (unsigned i = 0; i < s.r_data.size(); i += 4) {
+      uint32_t v = 0;
+      std::memcpy(&v, s.r_data.data() + i, 4);
+      put_word(m.axi_r_data_i, 8 * i, v);
+    }
+    m.axi_aw_ready_i = s.aw_ready;
+    m.axi_w_ready_i = s.w_ready;
+    m.axi_b_valid_i = s.b_valid;
+    m.axi_b_id_i = s.b_id;
+    m.axi_b_resp_i = s.b_resp;
+  }
+
+  void sample_axi(AxiMasterOut& o) {
+    Model& m = *model_;
+    const unsigned bytes = axi_bytes(config_);
+    o.ar_valid = m.axi_ar_valid_o;
+    o.ar_id = m.axi_ar_id_o;
+    o.ar_addr = m.axi_ar_addr_o;
+    o.ar_len = m.axi_ar_len_o;
+    o.ar_size = m.axi_ar_size_o;
+    o.ar_burst = m.axi_ar_burst_o;
+    o.r_ready = m.axi_r_ready_o;
+    o.aw_valid = m.axi_aw_valid_o;
+    o.aw_id = m.axi_aw_id_o;
+    o.aw_addr = m.axi_aw_addr_o;
+    o.aw_len = m.axi_aw_len_o;
+    o.aw_size = m.axi_aw_size_o;
+    o.aw_burst = m.axi_aw_burst_o;
+    o.w_valid = m.axi_w_valid_o;
+    o.w_last = m.axi_w_last_o;
+    o.b_ready = m.axi_b_ready_o;
+    o.w_data.resize(bytes);
+    o.w_strb.resize(bytes);
+    if (o.w_valid) {
+      for (unsigned i = 0; i < bytes; i += 4) {
+        const uint32_t v = word(m.axi_w_data_o, 8 * i);
+        std::memcpy(o.w_data.data() + i, &v, 4);
+      }
+      for (unsigned i = 0; i < bytes; ++i) o.w_strb[i] = static_cast<uint8_t>(bits(m.axi_w_strb_o, i, 1));
+    }
+  }
+
+  std::string engine_states() {
+    Model& m = *model_;
+    std::string s;
+    for (unsigned q = 0; q < queues_; ++q)
+      s += fmt::format("\n  {}: {} of {} instructions completed", queue_name(q), word(m.cnt_insts_o, 32 * q),
+                       words_[q].size());
+    return s;
+  }
+
+  std::string deadlock_message() {
+    return fmt::format("deadlock at cycle {}: every unfinished engine waits on a semaphore and nothing is in flight{}",
+                       cycles_, engine_states());
+  }
+
+  CoreConfig config_;
+  CoreRunOptions options_;
+  unsigned queues_;
+  std::unique_ptr<VerilatedContext> context_;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<VerilatedFstC> fst_;
+  AxiDram dram_;
+  ExtEngines ext_;
+  ExtOutputs ext_out_;
+  std::vector<std::vector<std::vector<uint8_t>>> words_;
+  std::vector<std::optional<uint32_t>> fetch_pending_;
+  uint64_t cycles_ = 0;
+};
+
+}  // namespace tessera::rtl::detail

@@ -1,0 +1,62 @@
+// --mode rtl: a program run on the verilated core (rtl/core/tessera_core.sv). The harness
+// serves instruction fetches from the program, DRAM through an AXI4 slave model
+// (axi_dram.hpp), and the activation and vector engines through their C++ models
+// (ext_engines.hpp); it runs to completion and reads the core's performance counters.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "config/core_config.hpp"
+#include "isa/program.hpp"
+#include "ref/memory.hpp"
+
+namespace tessera::rtl {
+
+struct CoreRunOptions {
+  std::string trace_path;              // .fst or .vcd; empty: no waveform
+  uint64_t trace_from = 0;             // first cycle dumped
+  uint64_t trace_to = UINT64_MAX;      // last cycle dumped
+  int trace_depth = 0;                 // hierarchy levels dumped, 0 = all
+  bool dram_backpressure = false;      // random ready/valid gaps on the AXI slave
+  uint64_t watchdog_cycles = 1000000;  // no instruction completing for this long is a hang
+};
+
+struct EngineCounters {
+  uint64_t instructions = 0;
+  uint64_t busy_cycles = 0;       // cycles with at least one instruction in flight
+  uint64_t sem_stall_cycles = 0;  // cycles the next instruction waited on a semaphore
+  uint64_t mem_stall_cycles = 0;  // cycles the engine waited for SBUF, PSUM or DRAM
+};
+
+struct CoreRunResult {
+  uint64_t cycles = 0;  // from the start pulse to the cycle every queue has finished
+  std::map<std::string, EngineCounters> engines;
+  uint64_t dram_bytes_read = 0, dram_bytes_written = 0;
+};
+
+// Whether a verilated core is built for this configuration.
+bool core_available(const std::string& config);
+
+// Runs `program` (validated by the caller) with `dram` as the DRAM contents, in place.
+// `seed` seeds stochastic rounding (as in the reference) and the randomised initial state.
+// Throws SimError on deadlock, an RTL assertion, a DMA error response or a hang; InputError
+// when no core is built for the configuration.
+CoreRunResult run_core(const CoreConfig& config, const isa::Program& program, ref::Dram& dram, uint64_t seed,
+                       const CoreRunOptions& options);
+
+}  // namespace tessera::rtl
+
+#include "kernels/runner.hpp"
+
+namespace tessera::rtl {
+
+// A program with its input tensors on the verilated core: places the inputs in a fresh DRAM,
+// runs, reads the outputs. `stats` holds the RTL's instruction counts and DRAM bytes; flops
+// are the caller's (the reference model counts them).
+kernels::RunResult run_rtl(const CoreConfig& config, const isa::Program& program,
+                           const std::map<std::string, kernels::HostTensor>& inputs, uint64_t seed,
+                           const CoreRunOptions& options);
+
+}  // namespace tessera::rtl
