@@ -11,7 +11,7 @@ TESSERA_BUILD_TYPE=${TESSERA_BUILD_TYPE:-Release}
 
 packages=(g++ make cmake ninja-build ccache pkg-config python3 zlib1g-dev
           verilator libsystemc-dev catch2 libfmt-dev libcli11-dev nlohmann-json3-dev
-          libssl-dev python3-numpy)
+          libssl-dev python3-numpy gtkwave)  # gtkwave: fst2vcd, to read and convert waveforms
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -96,7 +96,11 @@ module tessera_core
   output logic [Queues-1:0][31:0]             cnt_busy_o,
   output logic [Queues-1:0][31:0]             cnt_sem_stall_o,
   output logic [Queues-1:0][31:0]             cnt_mem_stall_o,
-  output logic [63:0]                         cnt_cycles_o
+  output logic [63:0]                         cnt_cycles_o,
+  // per queue: an instruction issued to its engine this cycle (timelines, TLM comparison)
+  output logic [Queues-1:0]                   ev_issue_o,
+  // SBUF accesses granted this cycle, per port (timeline bandwidth counters)
+  output logic [1 + DmaQueues + 1:0]          ev_sbuf_grant_o
 );
   localparam int unsigned Requesters = DmaQueues + 1;  // on-chip memory ports: DMA queues, ext
   localparam int unsigned SbufPorts = 2 + Requesters;
@@ -416,6 +420,10 @@ module tessera_core
       m_rdata[r] = (ps_rd_valid_q && ps_rd_who_q == ReqBits'(r)) ? ps_rd_data : sb_rdata[2 + r];
     end
   end
+
+  // ---------------- events ----------------
+  assign ev_issue_o = seq_valid & seq_ready;
+  assign ev_sbuf_grant_o = sb_valid & sb_ready;
 
   // ---------------- counters ----------------
   logic [Queues-1:0] mem_stall;

@@ -76,7 +76,8 @@ Runner add_exec_command(CLI::App& app) {
     const ModeRun run = run_mode(o->common, config, program, inputs);
     const std::string name = std::filesystem::path(o->file).stem().string();
     const nlohmann::json report = make_report(name, config, o->common.mode, run.result, std::nullopt, run.divergence);
-    write_outputs(o->common, inputs, run.result.outputs, report);
+    const nlohmann::json timeline = timeline_of(o->common, config, program, run.result, name);
+    write_outputs(o->common, inputs, run.result.outputs, report, &timeline);
     print_report(report);
     return !run.divergence || run.divergence->empty() ? kExitOk : kExitCheckFailed;
   };

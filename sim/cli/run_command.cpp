@@ -108,7 +108,8 @@ int run_kernel(const RunOptions& o) {
   const ModeRun run = run_mode(o.common, config, program, inputs);
   const Check check = spec->check(inputs, run.result.outputs, flags);
   const nlohmann::json report = make_report(spec->name, config, o.common.mode, run.result, check, run.divergence);
-  write_outputs(o.common, inputs, run.result.outputs, report);
+  const nlohmann::json timeline = timeline_of(o.common, config, program, run.result, spec->name);
+  write_outputs(o.common, inputs, run.result.outputs, report, &timeline);
   print_report(report);
   const bool same = !run.divergence || run.divergence->empty();
   return check.pass && same ? kExitOk : kExitCheckFailed;

@@ -10,6 +10,7 @@
 #include "common/files.hpp"
 #include "common/parse.hpp"
 #include "io/output_dir.hpp"
+#include "io/timeline.hpp"
 #include "rtl/core_rtl.hpp"
 
 namespace tessera::cli {
@@ -28,6 +29,8 @@ void add_common_run_options(CLI::App& sub, CommonRunOptions& o) {
   sub.add_option("--trace", o.trace, "Waveform file (.fst or .vcd; rtl and cosim modes)");
   sub.add_option("--trace-window", o.trace_window, "Cycles A:B to trace");
   sub.add_option("--trace-depth", o.trace_depth, "Hierarchy levels in the waveform (0: all)")->check(CLI::NonNegativeNumber);
+  sub.add_flag("--dram-backpressure", o.dram_backpressure,
+               "rtl: the DRAM model drops ready/valid at random (seeded by --seed); results must not change");
   sub.add_option("--timeline", o.timeline, "Perfetto trace-event JSON (tlm, rtl and cosim modes)");
 }
 
@@ -40,9 +43,11 @@ void check_mode(const CommonRunOptions& o) {
   const auto ends = [&](const char* ext) { return o.trace.size() >= 4 && o.trace.compare(o.trace.size() - 4, 4, ext) == 0; };
   if (!o.trace.empty() && !ends(".fst") && !ends(".vcd"))
     throw InputError(fmt::format("--trace {}: the waveform file must end in .fst or .vcd", o.trace));
+  if (o.mode == "ref" && o.dram_backpressure) throw InputError("--dram-backpressure needs --mode rtl");
   if (o.trace.empty() && (!o.trace_window.empty() || o.trace_depth))
     throw InputError("--trace-window and --trace-depth need --trace FILE");
-  if (!o.timeline.empty()) throw InputError("--timeline is not available in this build yet (tlm, rtl and cosim modes)");
+  if (!o.timeline.empty() && o.mode == "ref")
+    throw InputError("--timeline needs --mode tlm, rtl or cosim (ref mode has no cycles)");
   if (o.mode == "rtl" && !rtl::core_available(o.config))
     throw InputError(fmt::format("--mode rtl: no verilated core is built for config {} (see docs/core.md)", o.config));
 }
@@ -70,20 +75,30 @@ std::pair<uint64_t, uint64_t> parse_window(const std::string& w) {
 ModeRun run_mode(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,
                  const std::map<std::string, kernels::HostTensor>& inputs) {
   ModeRun run;
-  kernels::RunResult ref = kernels::run_ref(config, program, inputs, o.seed);
   if (o.mode == "ref") {
-    run.result = std::move(ref);
+    run.result = kernels::run_ref(config, program, inputs, o.seed);
     return run;
   }
+  // The timed model runs first, so that its own diagnostics (a deadlock detected by the RTL,
+  // an assertion) are what the user sees; the program is validated before either runs.
+  ref::CoreModel(config, o.seed).validate(program);
   rtl::CoreRunOptions ro;
   ro.trace_path = o.trace;
   ro.trace_depth = o.trace_depth;
+  ro.dram_backpressure = o.dram_backpressure;
   if (!o.trace_window.empty()) std::tie(ro.trace_from, ro.trace_to) = parse_window(o.trace_window);
   run.result = rtl::run_rtl(config, program, inputs, o.seed, ro);
+  const kernels::RunResult ref = kernels::run_ref(config, program, inputs, o.seed);
   run.result.stats.flops = ref.stats.flops;
   run.result.stats.dram_bytes = ref.stats.dram_bytes;
   run.divergence = kernels::first_difference(ref.outputs, run.result.outputs);
   return run;
+}
+
+nlohmann::json timeline_of(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,
+                           const kernels::RunResult& run, const std::string& kernel) {
+  if (!run.timing) return nullptr;
+  return io::timeline_json(config, program, *run.timing, kernel, o.mode);
 }
 
 InputFiles load_input_files(const std::vector<std::string>& ins) {
@@ -100,7 +115,8 @@ InputFiles load_input_files(const std::vector<std::string>& ins) {
 }
 
 void write_outputs(const CommonRunOptions& o, const std::map<std::string, kernels::HostTensor>& inputs,
-                   const std::map<std::string, kernels::HostTensor>& outputs, const nlohmann::json& report) {
+                   const std::map<std::string, kernels::HostTensor>& outputs, const nlohmann::json& report,
+                   const nlohmann::json* timeline) {
   std::optional<io::OutputDir> out;
   if (!o.out_dir.empty()) {
     out.emplace(o.out_dir);
@@ -108,6 +124,7 @@ void write_outputs(const CommonRunOptions& o, const std::map<std::string, kernel
     for (const auto& [name, t] : outputs) io::write_npy_staged(*out, name + ".npy", kernels::to_npy(t));
   }
   if (!o.report.empty()) write_file_atomic(o.report, report.dump(2) + "\n");
+  if (!o.timeline.empty() && timeline) write_file_atomic(o.timeline, timeline->dump() + "\n");
   if (out) out->commit();
 }
 

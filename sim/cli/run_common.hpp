@@ -26,6 +26,7 @@ struct CommonRunOptions {
   std::string report;
   std::string trace, trace_window, timeline;
   int trace_depth = 0;
+  bool dram_backpressure = false;
 };
 
 void add_common_run_options(CLI::App& sub, CommonRunOptions& o);
@@ -51,6 +52,11 @@ InputFiles load_input_files(const std::vector<std::string>& ins);
 // Writes the inputs as used and the outputs to --out-dir and the report to --report, all
 // staged and renamed only when everything was written.
 void write_outputs(const CommonRunOptions& o, const std::map<std::string, kernels::HostTensor>& inputs,
-                   const std::map<std::string, kernels::HostTensor>& outputs, const nlohmann::json& report);
+                   const std::map<std::string, kernels::HostTensor>& outputs, const nlohmann::json& report,
+                   const nlohmann::json* timeline = nullptr);
+
+// The --timeline JSON of a timed run (null in ref mode).
+nlohmann::json timeline_of(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,
+                           const kernels::RunResult& run, const std::string& kernel);
 
 }  // namespace tessera::cli

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/core_config.hpp"
 #include "host_tensor.hpp"
@@ -31,9 +32,27 @@ struct EngineTiming {
   uint64_t sem_stall_cycles = 0;  // cycles the next instruction waited on a semaphore
   uint64_t mem_stall_cycles = 0;  // cycles the engine waited for SBUF, PSUM or DRAM
 };
+// One instruction's life in a timed model, in cycles from the first cycle after the start
+// (cycle 0): `issue`, the cycle its engine accepted it (a nop, which the sequencer executes
+// itself: the cycle it completed); `done`, the cycle its engine reported it complete.
+struct InstTiming {
+  std::string engine;
+  uint32_t index = 0;  // position in the engine's queue
+  uint64_t issue = 0, done = 0;
+};
+
+// Traffic over a window of cycles [cycle, cycle + window), for timeline counters.
+struct TrafficSample {
+  uint64_t cycle = 0, window = 0;
+  uint64_t dram_read_bytes = 0, dram_write_bytes = 0;  // AXI beats x bus bytes / strobed bytes
+  uint64_t sbuf_accesses = 0;                          // word-row accesses granted, all ports
+};
+
 struct Timing {
   uint64_t cycles = 0;
   std::map<std::string, EngineTiming> engines;
+  std::vector<InstTiming> instructions;  // in completion order
+  std::vector<TrafficSample> traffic;
 };
 
 struct RunResult {

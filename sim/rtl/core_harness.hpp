@@ -135,8 +135,16 @@ class CoreHarness {
     cycle();
     m.start_i = 0;
     uint64_t last_progress = 0, completed = 0;
+    issued_.assign(queues_, {});
+    retired_.assign(queues_, 0);
+    is_nop_.assign(queues_, {});
+    for (const isa::Queue& q : program.queues)
+      for (const isa::Instruction& inst : q.insts) is_nop_[queue_index(q.engine)].push_back(inst.op->engine == "any");
+    const uint64_t first = cycles_;  // cycle 0 of the run: the first after the start pulse
     for (;;) {
+      const uint64_t now_cycle = cycles_ - first;
       cycle();
+      record_events(now_cycle);
       if (m.deadlock_o) throw SimError(deadlock_message());
       if (m.dma_error_o) throw SimError(fmt::format("DMA received an AXI error response at cycle {}", cycles_));
       uint64_t now = 0;
@@ -149,6 +157,9 @@ class CoreHarness {
     }
     CoreRunResult r;
     r.cycles = m.cnt_cycles_o;
+    r.instructions = std::move(records_);
+    flush_traffic(cycles_ - first);
+    r.traffic = std::move(traffic_);
     for (unsigned q = 0; q < queues_; ++q) {
       EngineCounters c;
       c.instructions = word(m.cnt_insts_o, 32 * q);
@@ -163,6 +174,49 @@ class CoreHarness {
   }
 
  private:
+  // Issue and completion of each instruction (see InstTiming): issues from the core's event
+  // port sampled before the edge, completions from the sequencers' counters after it.
+  void record_events(uint64_t c) {
+    Model& m = *model_;
+    sample_.sbuf_accesses += static_cast<uint64_t>(__builtin_popcountll(sbuf_grants_));
+    if (c + 1 - sample_.cycle >= kTrafficWindow) flush_traffic(c + 1);
+    for (unsigned q = 0; q < queues_; ++q) {
+      if (issue_seen_ >> q & 1) issued_[q].push_back(c);
+      const uint32_t count = word(m.cnt_insts_o, 32 * q);
+      while (retired_[q] < count) {
+        const uint32_t i = retired_[q]++;
+        InstTiming t;
+        t.engine = queue_name(q);
+        t.index = i;
+        t.done = c;
+        // Issues and completions are in order, nops excepted (they are never issued).
+        if (is_nop_[q][i]) {
+          t.issue = c;
+        } else {
+          if (next_issue_.size() < queues_) next_issue_.assign(queues_, 0);
+          if (next_issue_[q] >= issued_[q].size())
+            throw SimError(fmt::format("RTL: {} completed instruction {} before issuing it", t.engine, i));
+          t.issue = issued_[q][next_issue_[q]++];
+        }
+        records_.push_back(t);
+      }
+    }
+  }
+
+  // Closes the traffic window that ends before cycle `end`.
+  void flush_traffic(uint64_t end) {
+    if (end <= sample_.cycle) return;
+    sample_.window = end - sample_.cycle;
+    const AxiDramStats& st = dram_.stats();
+    sample_.dram_read_bytes = st.bytes_read - read_mark_;
+    sample_.dram_write_bytes = st.bytes_written - write_mark_;
+    read_mark_ = st.bytes_read;
+    write_mark_ = st.bytes_written;
+    traffic_.push_back(sample_);
+    sample_ = {};
+    sample_.cycle = end;
+  }
+
   void open_trace() {
     // The models are verilated with FST tracing; a .vcd is converted afterwards (core_rtl.cpp).
     fst_ = std::make_unique<VerilatedFstC>();
@@ -228,6 +282,8 @@ class CoreHarness {
         fetch_pending_[q] = idx;
       }
     }
+    issue_seen_ = static_cast<uint64_t>(m.ev_issue_o);
+    sbuf_grants_ = static_cast<uint64_t>(m.ev_sbuf_grant_o);
     AxiMasterOut axi;
     sample_axi(axi);
     ExtInputs ein;
@@ -331,9 +387,13 @@ class CoreHarness {
   std::string engine_states() {
     Model& m = *model_;
     std::string s;
-    for (unsigned q = 0; q < queues_; ++q)
-      s += fmt::format("\n  {}: {} of {} instructions completed", queue_name(q), word(m.cnt_insts_o, 32 * q),
-                       words_[q].size());
+    for (unsigned q = 0; q < queues_; ++q) {
+      const uint32_t done = word(m.cnt_insts_o, 32 * q);
+      if (words_[q].empty()) continue;
+      s += fmt::format("\n  {}: {} of {} instructions completed", queue_name(q), done, words_[q].size());
+      if (done < words_[q].size())
+        s += fmt::format("; next: {}", isa::to_text(isa::Isa::get().decode(words_[q][done].data())));
+    }
     return s;
   }
 
@@ -354,6 +414,15 @@ class CoreHarness {
   std::vector<std::vector<std::vector<uint8_t>>> words_;
   std::vector<std::optional<uint32_t>> fetch_pending_;
   uint64_t cycles_ = 0;
+  uint64_t issue_seen_ = 0, sbuf_grants_ = 0;
+  kernels::TrafficSample sample_;
+  uint64_t read_mark_ = 0, write_mark_ = 0;
+  std::vector<kernels::TrafficSample> traffic_;
+  std::vector<std::vector<uint64_t>> issued_;
+  std::vector<size_t> next_issue_;
+  std::vector<uint32_t> retired_;
+  std::vector<std::vector<bool>> is_nop_;
+  std::vector<InstTiming> records_;
 };
 
 }  // namespace tessera::rtl::detail

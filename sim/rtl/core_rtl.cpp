@@ -89,6 +89,8 @@ kernels::RunResult run_rtl(const CoreConfig& config, const isa::Program& program
   result.outputs = kernels::read_outputs(program, dram);
   kernels::Timing timing;
   timing.cycles = r.cycles;
+  timing.instructions = r.instructions;
+  timing.traffic = r.traffic;
   for (const auto& [name, c] : r.engines) {
     // Only the queues the program uses, as in the reference model's counts.
     bool used = false;

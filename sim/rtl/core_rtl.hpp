@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "config/core_config.hpp"
 #include "isa/program.hpp"
+#include "kernels/runner.hpp"
 #include "ref/memory.hpp"
 
 namespace tessera::rtl {
@@ -30,9 +32,15 @@ struct EngineCounters {
   uint64_t mem_stall_cycles = 0;  // cycles the engine waited for SBUF, PSUM or DRAM
 };
 
+using kernels::InstTiming;
+
+constexpr uint64_t kTrafficWindow = 64;  // cycles per timeline counter sample
+
 struct CoreRunResult {
   uint64_t cycles = 0;  // from the start pulse to the cycle every queue has finished
   std::map<std::string, EngineCounters> engines;
+  std::vector<InstTiming> instructions;  // in completion order
+  std::vector<kernels::TrafficSample> traffic;  // every kTrafficWindow cycles
   uint64_t dram_bytes_read = 0, dram_bytes_written = 0;
 };
 
@@ -47,8 +55,6 @@ CoreRunResult run_core(const CoreConfig& config, const isa::Program& program, re
                        const CoreRunOptions& options);
 
 }  // namespace tessera::rtl
-
-#include "kernels/runner.hpp"
 
 namespace tessera::rtl {
 

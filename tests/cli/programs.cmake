@@ -318,3 +318,19 @@ foreach(kernel linear_bwd bias_gelu bias_gelu_bwd softmax_xent layernorm layerno
     set_tests_properties("core.kernel.${kernel}.${preset}" PROPERTIES LABELS rtl)
   endforeach()
 endforeach()
+# A deadlock found by the RTL (its deadlock detector, not the reference model's): exit 3, each
+# engine's state, the cycle.
+tessera_cli_no_outputs(core_deadlock --deadlock --engine dma0 --engine dve --engine act
+                       --stderr "deadlock at cycle" --stderr "next: memset"
+                       -- $<TARGET_FILE:tessera> exec "${DATA}/deadlock.tasm" --config tiny --mode rtl --out-dir <OUT>)
+set_tests_properties(cli.core_deadlock PROPERTIES LABELS rtl)
+# Random DRAM back-pressure changes the cycles, never the results.
+add_test(NAME core.gemm.backpressure.small
+         COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" -- $<TARGET_FILE:tessera> run gemm --mode rtl --config small
+                 --dtype fp16 --m 20 --n 40 --k 40 --dram-backpressure --seed 5)
+set_tests_properties(core.gemm.backpressure.small PROPERTIES LABELS rtl)
+# A waveform window: FST readable by fst2vcd, the tensor engine's signals in it, only the window's
+# cycles dumped; and a timeline that is valid trace-event JSON with a track per engine.
+add_test(NAME core.waveform_and_timeline
+         COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/cli/check_waveform.sh" $<TARGET_FILE:tessera> "${DEBIAN_PYTHON3}")
+set_tests_properties(core.waveform_and_timeline PROPERTIES LABELS rtl)
