@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Sets up (scripts/setup.sh), builds, and runs the main demo.
 #
-# What exists today: the presets, the bit-exact number formats and their RTL units, the ISA
-# and the reference core model. The demo checks every `tessera fp` operation, in the C++
-# reference and in the verilated FP units, against vectors from the independent exact-rational
-# generator, then runs a ragged bf16 gemm on the reference model and checks it bit for bit
-# against an independent numpy emulation of the numerics contract.
+# The demo checks every `tessera fp` operation, in the C++ reference and in the verilated FP
+# units, against vectors from the independent exact-rational generator; runs a ragged bf16 gemm
+# on the verilated core (bit for bit against the reference model, and against an independent
+# numpy emulation of the numerics contract) with a waveform window and a timeline; then runs
+# every training kernel on the core.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -32,11 +32,19 @@ for op in f32_add f32_mul f32_to_bf16 f32_to_f16 f32_to_e4m3 f32_to_e5m2 \
 done
 
 echo
-echo "== tessera run gemm --config small --dtype bf16 --m 37 --n 200 --k 70"
+echo "== tessera run gemm --config small --mode rtl --dtype bf16 --m 37 --n 200 --k 70 (the verilated core)"
 out="$TESSERA_BUILD_DIR/demo/gemm"
 rm -rf "$out"
-"$tessera" run gemm --config small --dtype bf16 --m 37 --n 200 --k 70 --seed 1 \
-  --out-dir "$out" --report "$out/report.json" || status=1
+"$tessera" run gemm --config small --mode rtl --dtype bf16 --m 37 --n 200 --k 70 --seed 1 \
+  --out-dir "$out" --report "$out/report.json" --trace "$out/gemm.fst" --trace-window 2000:2600 \
+  --timeline "$out/timeline.json" || status=1
 /usr/bin/python3 "$TESSERA_ROOT/tests/kernels/check_gemm.py" --dir "$out" --dtype bf16 --rows small || status=1
-echo "report: $out/report.json"
+echo "report: $out/report.json; waveform (cycles 2000-2600): $out/gemm.fst; timeline (ui.perfetto.dev): $out/timeline.json"
+
+echo
+echo "== every training kernel on the verilated core (tiny), checked against double precision and the reference"
+for kernel in linear_bwd bias_gelu bias_gelu_bwd softmax_xent layernorm layernorm_bwd rmsnorm adamw sgd_momentum; do
+  "$tessera" run "$kernel" --config tiny --mode rtl --seed 1 --report "$TESSERA_BUILD_DIR/demo/$kernel.json" \
+    | grep -E "on tiny|cycles|check|vs ref" || status=1
+done
 exit $status

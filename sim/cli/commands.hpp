@@ -16,5 +16,6 @@ Runner add_asm_command(CLI::App& app);
 Runner add_disasm_command(CLI::App& app);
 Runner add_exec_command(CLI::App& app);
 Runner add_bench_command(CLI::App& app);
+Runner add_train_command(CLI::App& app);
 
 }  // namespace tessera::cli

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   runners["disasm"] = cli::add_disasm_command(app);
   runners["exec"] = cli::add_exec_command(app);
   runners["bench"] = cli::add_bench_command(app);
+  runners["train"] = cli::add_train_command(app);
 
   try {
     app.parse(argc, argv);

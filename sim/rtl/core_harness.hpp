@@ -141,19 +141,20 @@ class CoreHarness {
     for (const isa::Queue& q : program.queues)
       for (const isa::Instruction& inst : q.insts) is_nop_[queue_index(q.engine)].push_back(inst.op->engine == "any");
     const uint64_t first = cycles_;  // cycle 0 of the run: the first after the start pulse
+    if (first != 1) throw std::logic_error("the start pulse must be the first clock cycle");
     for (;;) {
       const uint64_t now_cycle = cycles_ - first;
       cycle();
       record_events(now_cycle);
       if (m.deadlock_o) throw SimError(deadlock_message());
-      if (m.dma_error_o) throw SimError(fmt::format("DMA received an AXI error response at cycle {}", cycles_));
+      if (m.dma_error_o) throw SimError(fmt::format("DMA received an AXI error response at cycle {}", now_cycle));
       uint64_t now = 0;
       for (unsigned q = 0; q < queues_; ++q) now += word(m.cnt_insts_o, 32 * q);
-      if (now != completed) completed = now, last_progress = cycles_;
+      if (now != completed) completed = now, last_progress = now_cycle;
       if (m.finished_o) break;
-      if (cycles_ - last_progress > options_.watchdog_cycles)
+      if (now_cycle - last_progress > options_.watchdog_cycles)
         throw SimError(fmt::format("RTL hang: no instruction completed in {} cycles (cycle {}){}",
-                                   options_.watchdog_cycles, cycles_, engine_states()));
+                                   options_.watchdog_cycles, now_cycle, engine_states()));
     }
     CoreRunResult r;
     r.cycles = m.cnt_cycles_o;
@@ -225,13 +226,15 @@ class CoreHarness {
   }
 
   void dump(uint64_t time) {
-    if (cycles_ < options_.trace_from || cycles_ > options_.trace_to) return;
+    const int64_t c = run_cycle();
+    if (c < static_cast<int64_t>(options_.trace_from) || c > static_cast<int64_t>(std::min<uint64_t>(options_.trace_to, INT64_MAX)))
+      return;
     if (fst_) fst_->dump(time);
   }
 
   void eval() {
     model_->eval();
-    if (context_->gotError()) throw SimError(fmt::format("RTL assertion failed at cycle {} (see the message above)", cycles_));
+    if (context_->gotError()) throw SimError(fmt::format("RTL assertion failed at cycle {} (see the message above)", run_cycle()));
   }
 
   void drive_idle_inputs() {
@@ -399,7 +402,7 @@ class CoreHarness {
 
   std::string deadlock_message() {
     return fmt::format("deadlock at cycle {}: every unfinished engine waits on a semaphore and nothing is in flight{}",
-                       cycles_, engine_states());
+                       run_cycle() - 1, engine_states());
   }
 
   CoreConfig config_;
@@ -413,7 +416,11 @@ class CoreHarness {
   ExtOutputs ext_out_;
   std::vector<std::vector<std::vector<uint8_t>>> words_;
   std::vector<std::optional<uint32_t>> fetch_pending_;
+  // Clock cycles simulated, the start pulse included. The run's cycle numbers (timelines,
+  // messages, --trace-window) count from the first cycle after the start pulse: run cycle c is
+  // clock cycle c + 1, and its rising edge is dumped at time 2c + 3 (docs/debugging.md).
   uint64_t cycles_ = 0;
+  int64_t run_cycle() const { return static_cast<int64_t>(cycles_) - 1; }
   uint64_t issue_seen_ = 0, sbuf_grants_ = 0;
   kernels::TrafficSample sample_;
   uint64_t read_mark_ = 0, write_mark_ = 0;

@@ -62,6 +62,10 @@ CoreRunResult run_core(const CoreConfig& config, const isa::Program& program, re
   CoreRunResult r;
   try {
     r = fn(config, program, dram, seed, staged);
+  } catch (const SimError& e) {
+    // The waveform up to a deadlock, an assertion or a hang is what debugging needs: it stays,
+    // under its staged name, and the diagnostics say where (docs/debugging.md).
+    throw SimError(fmt::format("{}\n  waveform up to the failure: {}", e.what(), staged.trace_path));
   } catch (...) {
     std::error_code ec;
     std::filesystem::remove(staged.trace_path, ec);

@@ -17,10 +17,10 @@ for scope in u_tensor_engine u_array u_sbuf u_psum u_dma 'g_seq\[0\]' u_semaphor
   grep -q "\$scope module $scope " "$dir/w.vcd" || { echo "FAIL: no scope $scope in the waveform"; exit 1; }
 done
 grep -q '\$var .* mv_req ' "$dir/w.vcd" || { echo "FAIL: the tensor engine's mv_req is not in the waveform"; exit 1; }
-# Dump times are 2*cycle+1 (rising edge) and 2*cycle+2: cycles 200..260 only.
+# Run cycle c's rising edge is dumped at 2c+3, the falling edge after it at 2c+4: cycles 200..260 only.
 times=$(grep '^#' "$dir/w.vcd" | tr -d '#' | sort -n)
 first=$(echo "$times" | head -1) last=$(echo "$times" | tail -1)
-[ "$first" -ge 401 ] && [ "$last" -le 522 ] || { echo "FAIL: dump times $first..$last outside the window"; exit 1; }
+[ "$first" -ge 403 ] && [ "$last" -le 524 ] || { echo "FAIL: dump times $first..$last outside the window"; exit 1; }
 "$tessera" run gemm --mode rtl --config tiny --m 8 --n 12 --k 8 --trace "$dir/w2.vcd" --trace-window 0:20 >/dev/null
 grep -q '\$enddefinitions' "$dir/w2.vcd" || { echo "FAIL: --trace .vcd is not a VCD"; exit 1; }
 [ ! -e "$dir/w2.vcd.partial.fst" ] || { echo "FAIL: the staged FST was left behind"; exit 1; }
@@ -47,4 +47,4 @@ counters = {e["name"] for e in ev if e["ph"] == "C"}
 assert counters == {"DRAM bytes/cycle", "SBUF accesses/cycle"}, counters
 print(f"timeline ok: {len(slices)} slices on {len(tracks)} tracks")
 PY
-echo "waveform ok: cycles $(( (first - 1) / 2 ))..$(( (last - 2) / 2 ))"
+echo "waveform ok: cycles $(( (first - 3) / 2 ))..$(( (last - 4) / 2 ))"
