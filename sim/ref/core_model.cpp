@@ -8,6 +8,7 @@
 
 #include "common/errors.hpp"
 #include "numerics/activation.hpp"
+#include "vector_alu.hpp"
 
 namespace tessera::ref {
 
@@ -24,8 +25,8 @@ std::string_view enum_name(const Instruction& inst, std::string_view field) {
   return (*f.enum_values)[inst.u(field)];
 }
 
-// The ALU operations of the vector engine, in fp32 (docs/isa.md): NaN in, canonical NaN out;
-// max/min order -0 below +0.
+}  // namespace
+
 uint32_t alu(std::string_view op, uint32_t x, uint32_t s) {
   if (op == "bypass") return x;
   if (op == "add") return fp::add32_bits(x, s);
@@ -35,7 +36,7 @@ uint32_t alu(std::string_view op, uint32_t x, uint32_t s) {
   if (op == "max" || op == "min") {
     if (fp::is_nan32(x) || fp::is_nan32(s)) return fp::kF32CanonicalNan;
     const float a = fp::float_of(x), b = fp::float_of(s);
-    if (a == b) return op == "max" ? (x & s) : (x | s);  // equal: only ±0 differ, by the sign bit
+    if (a == b) return op == "max" ? (x & s) : (x | s);  // equal: only +-0 differ, by the sign bit
     return (a > b) == (op == "max") ? x : s;
   }
   throw std::logic_error(fmt::format("alu op {}", op));
@@ -46,8 +47,6 @@ uint32_t reduce_step(std::string_view op, uint32_t acc, uint32_t x) {
   if (op == "mul") return fp::mul32_bits(acc, x);
   return alu(op, acc, x);  // max, min
 }
-
-}  // namespace
 
 std::vector<int64_t> free_offsets(const Ap& ap) {
   std::vector<int64_t> out;

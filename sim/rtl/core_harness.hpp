@@ -21,47 +21,19 @@
 #include "common/errors.hpp"
 #include "core_rtl.hpp"
 #include "ext_engines.hpp"
+#include "port_bits.hpp"
 #include "isa/isa.hpp"
 #include "verilated.h"
+#if TESSERA_CORE_TRACE
 #include "verilated_fst_c.h"
+#endif
 
 namespace tessera::rtl::detail {
 
-// Bit-field access to Verilator ports: integers for narrow ports, VlWide words for wide ones.
-template <typename Port>
-void put_bits(Port& port, unsigned lsb, unsigned width, uint64_t value) {
-  for (unsigned i = 0; i < width; ++i) {
-    const unsigned bit = lsb + i;
-    if constexpr (std::is_integral_v<Port>) {
-      const auto m = static_cast<Port>(Port{1} << bit);
-      port = static_cast<Port>(((value >> i) & 1) ? (port | m) : (port & ~m));
-    } else {
-      const uint32_t m = 1u << (bit % 32);
-      port[bit / 32] = ((value >> i) & 1) ? (port[bit / 32] | m) : (port[bit / 32] & ~m);
-    }
-  }
-}
-template <typename Port>
-uint64_t bits(const Port& port, unsigned lsb, unsigned width) {
-  uint64_t v = 0;
-  for (unsigned i = 0; i < width; ++i) {
-    const unsigned bit = lsb + i;
-    if constexpr (std::is_integral_v<Port>) v |= uint64_t{(port >> bit) & 1u} << i;
-    else v |= uint64_t{(port[bit / 32] >> (bit % 32)) & 1u} << i;
-  }
-  return v;
-}
-// Whole 32-bit words of a wide port (lsb a multiple of 32).
-template <typename Port>
-void put_word(Port& port, unsigned lsb, uint32_t w) {
-  if constexpr (std::is_integral_v<Port>) put_bits(port, lsb, 32, w);
-  else port[lsb / 32] = w;
-}
-template <typename Port>
-uint32_t word(const Port& port, unsigned lsb) {
-  if constexpr (std::is_integral_v<Port>) return static_cast<uint32_t>(bits(port, lsb, 32));
-  else return port[lsb / 32];
-}
+using rtl::get_bits;
+using rtl::get_word;
+using rtl::set_bits;
+using rtl::set_word;
 
 // Queue index in the core: 0 pe, 1 act, 2 dve, 3 + q dma<q>.
 inline int queue_index(const std::string& engine) {
@@ -99,7 +71,9 @@ class CoreHarness {
   }
 
   ~CoreHarness() {
+#if TESSERA_CORE_TRACE
     if (fst_) fst_->close();
+#endif
     model_->final();
   }
 
@@ -128,7 +102,7 @@ class CoreHarness {
     eval();
     m.rst_ni = 1;
     eval();
-    for (unsigned q = 0; q < queues_; ++q) put_word(m.len_i, 32 * q, static_cast<uint32_t>(words_[q].size()));
+    for (unsigned q = 0; q < queues_; ++q) set_word(m.len_i, 32 * q, static_cast<uint32_t>(words_[q].size()));
 
     // The start pulse: one cycle.
     m.start_i = 1;
@@ -149,7 +123,7 @@ class CoreHarness {
       if (m.deadlock_o) throw SimError(deadlock_message());
       if (m.dma_error_o) throw SimError(fmt::format("DMA received an AXI error response at cycle {}", now_cycle));
       uint64_t now = 0;
-      for (unsigned q = 0; q < queues_; ++q) now += word(m.cnt_insts_o, 32 * q);
+      for (unsigned q = 0; q < queues_; ++q) now += get_word(m.cnt_insts_o, 32 * q);
       if (now != completed) completed = now, last_progress = now_cycle;
       if (m.finished_o) break;
       if (now_cycle - last_progress > options_.watchdog_cycles)
@@ -163,10 +137,10 @@ class CoreHarness {
     r.traffic = std::move(traffic_);
     for (unsigned q = 0; q < queues_; ++q) {
       EngineCounters c;
-      c.instructions = word(m.cnt_insts_o, 32 * q);
-      c.busy_cycles = word(m.cnt_busy_o, 32 * q);
-      c.sem_stall_cycles = word(m.cnt_sem_stall_o, 32 * q);
-      c.mem_stall_cycles = word(m.cnt_mem_stall_o, 32 * q);
+      c.instructions = get_word(m.cnt_insts_o, 32 * q);
+      c.busy_cycles = get_word(m.cnt_busy_o, 32 * q);
+      c.sem_stall_cycles = get_word(m.cnt_sem_stall_o, 32 * q);
+      c.mem_stall_cycles = get_word(m.cnt_mem_stall_o, 32 * q);
       r.engines[queue_name(q)] = c;
     }
     r.dram_bytes_read = dram_.stats().bytes_read;
@@ -183,7 +157,7 @@ class CoreHarness {
     if (c + 1 - sample_.cycle >= kTrafficWindow) flush_traffic(c + 1);
     for (unsigned q = 0; q < queues_; ++q) {
       if (issue_seen_ >> q & 1) issued_[q].push_back(c);
-      const uint32_t count = word(m.cnt_insts_o, 32 * q);
+      const uint32_t count = get_word(m.cnt_insts_o, 32 * q);
       while (retired_[q] < count) {
         const uint32_t i = retired_[q]++;
         InstTiming t;
@@ -219,17 +193,25 @@ class CoreHarness {
   }
 
   void open_trace() {
+#if TESSERA_CORE_TRACE
     // The models are verilated with FST tracing; a .vcd is converted afterwards (core_rtl.cpp).
     fst_ = std::make_unique<VerilatedFstC>();
     model_->trace(fst_.get(), options_.trace_depth > 0 ? options_.trace_depth : 99);
     fst_->open(options_.trace_path.c_str());
+#else
+    throw InputError("--trace: this build has no waveform support (configure with -DTESSERA_CORE_TRACE=ON)");
+#endif
   }
 
   void dump(uint64_t time) {
     const int64_t c = run_cycle();
     if (c < static_cast<int64_t>(options_.trace_from) || c > static_cast<int64_t>(std::min<uint64_t>(options_.trace_to, INT64_MAX)))
       return;
+#if TESSERA_CORE_TRACE
     if (fst_) fst_->dump(time);
+#else
+    (void)time;
+#endif
   }
 
   void eval() {
@@ -265,7 +247,7 @@ class CoreHarness {
       for (unsigned i = 0; i < kWordBits / 32; ++i) {
         uint32_t v;
         std::memcpy(&v, w.data() + 4 * i, 4);
-        put_word(m.fetch_rdata_i, q * kWordBits + 32 * i, v);
+        set_word(m.fetch_rdata_i, q * kWordBits + 32 * i, v);
       }
     }
     m.fetch_rvalid_i = rvalid;
@@ -279,7 +261,7 @@ class CoreHarness {
     for (unsigned q = 0; q < queues_; ++q) {
       fetch_pending_[q].reset();
       if ((m.fetch_valid_o >> q) & 1) {
-        const uint32_t idx = word(m.fetch_idx_o, 32 * q);
+        const uint32_t idx = get_word(m.fetch_idx_o, 32 * q);
         if (idx >= words_[q].size())
           throw SimError(fmt::format("RTL: {} fetched instruction {} of {}", queue_name(q), idx, words_[q].size()));
         fetch_pending_[q] = idx;
@@ -316,8 +298,8 @@ class CoreHarness {
     m.ext_be_i = o.be;
     const unsigned rows = static_cast<unsigned>(config_.rows);
     for (unsigned p = 0; p < rows; ++p) {
-      put_bits(m.ext_mask_i, p, 1, o.mask.empty() ? 0 : o.mask[p]);
-      put_word(m.ext_wdata_i, 32 * p, o.wdata.empty() ? 0 : o.wdata[p]);
+      set_bits(m.ext_mask_i, p, 1, o.mask.empty() ? 0 : o.mask[p]);
+      set_word(m.ext_wdata_i, 32 * p, o.wdata.empty() ? 0 : o.wdata[p]);
     }
   }
 
@@ -328,14 +310,14 @@ class CoreHarness {
       in.inst_valid[e] = (m.ext_inst_valid_o >> e) & 1;
       if (in.inst_valid[e])
         for (unsigned i = 0; i < kWordBits / 32; ++i) {
-          const uint32_t v = word(m.ext_inst_o, e * kWordBits + 32 * i);
+          const uint32_t v = get_word(m.ext_inst_o, e * kWordBits + 32 * i);
           std::memcpy(in.inst[e].data() + 4 * i, &v, 4);
         }
     }
     in.gnt = m.ext_gnt_o;
     in.rvalid = m.ext_rvalid_o;
     in.rdata.resize(rows);
-    for (unsigned p = 0; p < rows; ++p) in.rdata[p] = word(m.ext_rdata_o, 32 * p);
+    for (unsigned p = 0; p < rows; ++p) in.rdata[p] = get_word(m.ext_rdata_o, 32 * p);
   }
 
   void apply_axi(const AxiMasterIn& s) {
@@ -348,7 +330,7 @@ class CoreHarness {
     for (unsigned i = 0; i < s.r_data.size(); i += 4) {
       uint32_t v = 0;
       std::memcpy(&v, s.r_data.data() + i, 4);
-      put_word(m.axi_r_data_i, 8 * i, v);
+      set_word(m.axi_r_data_i, 8 * i, v);
     }
     m.axi_aw_ready_i = s.aw_ready;
     m.axi_w_ready_i = s.w_ready;
@@ -380,10 +362,10 @@ class CoreHarness {
     o.w_strb.resize(bytes);
     if (o.w_valid) {
       for (unsigned i = 0; i < bytes; i += 4) {
-        const uint32_t v = word(m.axi_w_data_o, 8 * i);
+        const uint32_t v = get_word(m.axi_w_data_o, 8 * i);
         std::memcpy(o.w_data.data() + i, &v, 4);
       }
-      for (unsigned i = 0; i < bytes; ++i) o.w_strb[i] = static_cast<uint8_t>(bits(m.axi_w_strb_o, i, 1));
+      for (unsigned i = 0; i < bytes; ++i) o.w_strb[i] = static_cast<uint8_t>(get_bits(m.axi_w_strb_o, i, 1));
     }
   }
 
@@ -391,7 +373,7 @@ class CoreHarness {
     Model& m = *model_;
     std::string s;
     for (unsigned q = 0; q < queues_; ++q) {
-      const uint32_t done = word(m.cnt_insts_o, 32 * q);
+      const uint32_t done = get_word(m.cnt_insts_o, 32 * q);
       if (words_[q].empty()) continue;
       s += fmt::format("\n  {}: {} of {} instructions completed", queue_name(q), done, words_[q].size());
       if (done < words_[q].size())
@@ -410,7 +392,9 @@ class CoreHarness {
   unsigned queues_;
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<Model> model_;
+#if TESSERA_CORE_TRACE
   std::unique_ptr<VerilatedFstC> fst_;
+#endif
   AxiDram dram_;
   ExtEngines ext_;
   ExtOutputs ext_out_;

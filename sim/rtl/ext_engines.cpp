@@ -11,12 +11,15 @@
 #include "common/errors.hpp"
 #include "numerics/activation.hpp"
 #include "ref/core_model.hpp"
+#include "ref/vector_alu.hpp"
 
 namespace tessera::rtl {
 
 using isa::Ap;
 using isa::Instruction;
 using isa::Space;
+using ref::alu;
+using ref::reduce_step;
 
 namespace {
 
@@ -25,29 +28,6 @@ unsigned elem_bytes(fp::Format f) { return fp::info(f).bits / 8; }
 std::string_view enum_name(const Instruction& inst, std::string_view field) {
   const auto& f = inst.op->fields[static_cast<size_t>(inst.op->field_index(field))];
   return (*f.enum_values)[inst.u(field)];
-}
-
-// The vector engine's ALU and reduction steps, copied from ref/core_model.cpp (private there)
-// so both levels apply the same fp32 operations.
-uint32_t alu(std::string_view op, uint32_t x, uint32_t s) {
-  if (op == "bypass") return x;
-  if (op == "add") return fp::add32_bits(x, s);
-  if (op == "sub") return fp::add32_bits(x, s ^ 0x80000000u);
-  if (op == "rsub") return fp::add32_bits(s, x ^ 0x80000000u);
-  if (op == "mul") return fp::mul32_bits(x, s);
-  if (op == "max" || op == "min") {
-    if (fp::is_nan32(x) || fp::is_nan32(s)) return fp::kF32CanonicalNan;
-    const float a = fp::float_of(x), b = fp::float_of(s);
-    if (a == b) return op == "max" ? (x & s) : (x | s);  // equal: only ±0 differ, by the sign bit
-    return (a > b) == (op == "max") ? x : s;
-  }
-  throw std::logic_error(fmt::format("alu op {}", op));
-}
-
-uint32_t reduce_step(std::string_view op, uint32_t acc, uint32_t x) {
-  if (op == "add") return fp::add32_bits(acc, x);
-  if (op == "mul") return fp::mul32_bits(acc, x);
-  return alu(op, acc, x);  // max, min
 }
 
 uint64_t word_key(Space space, uint32_t word) { return (uint64_t{static_cast<uint8_t>(space)} << 32) | word; }

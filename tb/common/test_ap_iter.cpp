@@ -8,13 +8,13 @@
 #include "Vap_iter.h"
 #include "isa/isa.hpp"
 #include "ref/core_model.hpp"
-#include "support/port_bits.hpp"
+#include "rtl/port_bits.hpp"
 #include "support/sim_ctrl.hpp"
 #include "verilated.h"
 
 using namespace tessera;
 
-using tb::set_bits;
+using rtl::set_bits;
 
 TEST_CASE("ap_iter streams the reference enumeration under back-pressure", "[rtl][ap_iter]") {
   const uint32_t seed = Catch::rngSeed();

@@ -11,13 +11,13 @@
 #include "config/core_config.hpp"
 #include "isa/program.hpp"
 #include "ref/core_model.hpp"
-#include "support/port_bits.hpp"
+#include "rtl/port_bits.hpp"
 #include "support/sim_ctrl.hpp"
 #include "verilated.h"
 
 using namespace tessera;
-using tb::get_bits;
-using tb::set_bits;
+using rtl::get_bits;
+using rtl::set_bits;
 
 namespace {
 

@@ -1,11 +1,11 @@
 // Bit-field access to Verilator ports: plain integers for narrow ports, 32-bit words (VlWide)
-// for wide ones.
+// for wide ones. Used by the core's harness and the testbenches.
 #pragma once
 
 #include <cstdint>
 #include <type_traits>
 
-namespace tessera::tb {
+namespace tessera::rtl {
 
 template <typename Port>
 void set_bits(Port& port, unsigned lsb, unsigned width, uint64_t value) {
@@ -32,4 +32,16 @@ uint64_t get_bits(const Port& port, unsigned lsb, unsigned width) {
   return v;
 }
 
-}  // namespace tessera::tb
+// Whole 32-bit words of a port (lsb a multiple of 32).
+template <typename Port>
+void set_word(Port& port, unsigned lsb, uint32_t w) {
+  if constexpr (std::is_integral_v<Port>) set_bits(port, lsb, 32, w);
+  else port[lsb / 32] = w;
+}
+template <typename Port>
+uint32_t get_word(const Port& port, unsigned lsb) {
+  if constexpr (std::is_integral_v<Port>) return static_cast<uint32_t>(get_bits(port, lsb, 32));
+  else return port[lsb / 32];
+}
+
+}  // namespace tessera::rtl
