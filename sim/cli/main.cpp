@@ -53,3 +53,8 @@ int main(int argc, char** argv) {
     return fail(kExitSimError, fmt::format("internal error: {}", e.what()));
   }
 }
+
+// libsystemc.so carries its own main(), which calls sc_main; tessera's main above is the one
+// that runs, and it enters SystemC only inside tlm::run_tlm (--mode tlm). This definition only
+// satisfies the library's reference.
+extern "C" int sc_main(int, char**) { return tessera::kExitSimError; }

@@ -12,6 +12,7 @@
 #include "io/output_dir.hpp"
 #include "io/timeline.hpp"
 #include "rtl/core_rtl.hpp"
+#include "tlm/tlm_run.hpp"
 
 namespace tessera::cli {
 
@@ -35,15 +36,15 @@ void add_common_run_options(CLI::App& sub, CommonRunOptions& o) {
 }
 
 void check_mode(const CommonRunOptions& o) {
-  if (o.mode != "ref" && o.mode != "rtl")
-    throw InputError(fmt::format("--mode {} is not available in this build yet; use --mode ref or rtl", o.mode));
+  if (o.mode != "ref" && o.mode != "rtl" && o.mode != "tlm")
+    throw InputError(fmt::format("--mode {} is not available in this build yet; use --mode ref, tlm or rtl", o.mode));
   if (!o.rtl.empty()) throw InputError("--rtl applies to --mode cosim only");
-  if (o.mode == "ref" && (!o.trace.empty() || !o.trace_window.empty()))
-    throw InputError("--trace needs --mode rtl or cosim (ref mode has no cycles)");
+  if (o.mode != "rtl" && (!o.trace.empty() || !o.trace_window.empty()))
+    throw InputError(fmt::format("--trace needs --mode rtl or cosim ({} mode has no waveforms)", o.mode));
   const auto ends = [&](const char* ext) { return o.trace.size() >= 4 && o.trace.compare(o.trace.size() - 4, 4, ext) == 0; };
   if (!o.trace.empty() && !ends(".fst") && !ends(".vcd"))
     throw InputError(fmt::format("--trace {}: the waveform file must end in .fst or .vcd", o.trace));
-  if (o.mode == "ref" && o.dram_backpressure) throw InputError("--dram-backpressure needs --mode rtl");
+  if (o.mode != "rtl" && o.dram_backpressure) throw InputError("--dram-backpressure needs --mode rtl");
   if (o.trace.empty() && (!o.trace_window.empty() || o.trace_depth))
     throw InputError("--trace-window and --trace-depth need --trace FILE");
   if (!o.timeline.empty() && o.mode == "ref")
@@ -72,6 +73,9 @@ std::pair<uint64_t, uint64_t> parse_window(const std::string& w) {
 
 }  // namespace
 
+kernels::RunResult run_rtl_mode(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,
+                                const std::map<std::string, kernels::HostTensor>& inputs);
+
 ModeRun run_mode(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,
                  const std::map<std::string, kernels::HostTensor>& inputs) {
   ModeRun run;
@@ -82,17 +86,26 @@ ModeRun run_mode(const CommonRunOptions& o, const CoreConfig& config, const isa:
   // The timed model runs first, so that its own diagnostics (a deadlock detected by the RTL,
   // an assertion) are what the user sees; the program is validated before either runs.
   ref::CoreModel(config, o.seed).validate(program);
-  rtl::CoreRunOptions ro;
-  ro.trace_path = o.trace;
-  ro.trace_depth = o.trace_depth;
-  ro.dram_backpressure = o.dram_backpressure;
-  if (!o.trace_window.empty()) std::tie(ro.trace_from, ro.trace_to) = parse_window(o.trace_window);
-  run.result = rtl::run_rtl(config, program, inputs, o.seed, ro);
+  if (o.mode == "tlm") {
+    run.result = tlm::run_tlm(config, program, inputs, o.seed);
+  } else {
+    run.result = run_rtl_mode(o, config, program, inputs);
+  }
   const kernels::RunResult ref = kernels::run_ref(config, program, inputs, o.seed);
   run.result.stats.flops = ref.stats.flops;
   run.result.stats.dram_bytes = ref.stats.dram_bytes;
   run.divergence = kernels::first_difference(ref.outputs, run.result.outputs);
   return run;
+}
+
+kernels::RunResult run_rtl_mode(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,
+                                const std::map<std::string, kernels::HostTensor>& inputs) {
+  rtl::CoreRunOptions ro;
+  ro.trace_path = o.trace;
+  ro.trace_depth = o.trace_depth;
+  ro.dram_backpressure = o.dram_backpressure;
+  if (!o.trace_window.empty()) std::tie(ro.trace_from, ro.trace_to) = parse_window(o.trace_window);
+  return rtl::run_rtl(config, program, inputs, o.seed, ro);
 }
 
 nlohmann::json timeline_of(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,

@@ -116,9 +116,8 @@ tessera_cli_no_outputs(gemm_unknown_config 2 --stderr "unknown config 'huge' (kn
                        -- $<TARGET_FILE:tessera> run gemm --config huge --out-dir <OUT>)
 tessera_gemm_bad(gemm_unknown_dtype --stderr "fp64" -- --dtype fp64)
 tessera_gemm_bad(gemm_unknown_mode --stderr "gpu" -- --mode gpu)
-foreach(mode tlm cosim)
-  tessera_gemm_bad(gemm_mode_${mode}_not_built --stderr "--mode ${mode} is not available" -- --mode ${mode})
-endforeach()
+tessera_gemm_bad(gemm_mode_cosim_not_built --stderr "--mode cosim is not available" -- --mode cosim)
+tessera_gemm_bad(gemm_trace_in_tlm --stderr "--trace needs --mode rtl" -- --mode tlm --trace <OUT>/w.fst)
 tessera_cli_no_outputs(gemm_rtl_trn1_not_built 2 --stderr "no verilated core is built for config trn1"
                        -- $<TARGET_FILE:tessera> run gemm --config trn1 --mode rtl --out-dir <OUT>)
 tessera_gemm_bad(gemm_rtl_window_no_trace --stderr "--trace-window and --trace-depth need --trace" -- --mode rtl --trace-window 0:9)
@@ -130,7 +129,7 @@ tessera_gemm_bad(gemm_trace_in_ref --stderr "--trace" -- --trace <OUT>/wave.fst)
 tessera_gemm_bad(gemm_trace_window_in_ref --stderr "--trace" -- --trace-window 0:100)
 tessera_gemm_bad(gemm_timeline_in_ref --stderr "--timeline" -- --timeline <OUT>/timeline.json)
 tessera_gemm_bad(gemm_rtl_blocks_in_ref --stderr "--rtl" -- --rtl pe)
-tessera_exec_bad(exec_mode_tlm_not_built "${PROGRAMS}/dma.tasm" --stderr "--mode tlm is not available" -- --mode tlm)
+tessera_exec_bad(exec_mode_cosim_not_built "${PROGRAMS}/dma.tasm" --stderr "--mode cosim is not available" -- --mode cosim)
 tessera_exec_bad(exec_unknown_mode "${PROGRAMS}/dma.tasm" --stderr "gpu" -- --mode gpu)
 tessera_cli_no_outputs(exec_unknown_config 2 --stderr "unknown config 'huge'"
                        -- $<TARGET_FILE:tessera> exec "${PROGRAMS}/dma.tasm" --config huge --out-dir <OUT>)
@@ -334,3 +333,39 @@ set_tests_properties(core.gemm.backpressure.small PROPERTIES LABELS rtl)
 add_test(NAME core.waveform_and_timeline
          COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/cli/check_waveform.sh" $<TARGET_FILE:tessera> "${DEBIAN_PYTHON3}")
 set_tests_properties(core.waveform_and_timeline PROPERTIES LABELS rtl)
+
+# --- 10. --mode tlm: the SystemC TLM model (label tlm), bit-exact with the reference ---------------
+foreach(prog pe act dve dma)
+  set(checker "${PROGRAMS}/exec_and_check.sh" $<TARGET_FILE:tessera> "${DEBIAN_PYTHON3}" ${prog})
+  add_test(NAME "tlm.program_exec.${prog}"
+           COMMAND ${checker} -- "${PROGRAMS}/${prog}.tasm" --config tiny --mode tlm ${IN_${prog}})
+  set_tests_properties("tlm.program_exec.${prog}" PROPERTIES LABELS tlm ENVIRONMENT TESSERA_MODE=tlm)
+endforeach()
+foreach(preset tiny small)
+  foreach(dtype fp32 bf16 fp16 e4m3 e5m2)
+    set(i 0)
+    foreach(shape IN LISTS core_gemm_shapes)
+      separate_arguments(mnk UNIX_COMMAND "${shape}")
+      list(GET mnk 0 m)
+      list(GET mnk 1 n)
+      list(GET mnk 2 k)
+      add_test(NAME "tlm.gemm.${preset}.${dtype}.${m}x${n}x${k}"
+               COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "check vs fp64: pass"
+                       -- $<TARGET_FILE:tessera> run gemm --mode tlm --config ${preset} --dtype ${dtype}
+                          --m ${m} --n ${n} --k ${k} --seed ${i})
+      set_tests_properties("tlm.gemm.${preset}.${dtype}.${m}x${n}x${k}" PROPERTIES LABELS tlm)
+      math(EXPR i "${i} + 1")
+    endforeach()
+  endforeach()
+endforeach()
+foreach(kernel linear_bwd bias_gelu bias_gelu_bwd softmax_xent layernorm layernorm_bwd rmsnorm adamw sgd_momentum)
+  foreach(preset tiny small)
+    add_test(NAME "tlm.kernel.${kernel}.${preset}"
+             COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "${kernel} on ${preset} (tlm mode)"
+                     -- $<TARGET_FILE:tessera> run ${kernel} --mode tlm --config ${preset} --seed 3)
+    set_tests_properties("tlm.kernel.${kernel}.${preset}" PROPERTIES LABELS tlm)
+  endforeach()
+endforeach()
+tessera_cli_no_outputs(tlm_deadlock --deadlock --engine dma0 --engine dve --engine act
+                       -- $<TARGET_FILE:tessera> exec "${DATA}/deadlock.tasm" --config tiny --mode tlm --out-dir <OUT>)
+set_tests_properties(cli.tlm_deadlock PROPERTIES LABELS tlm)

@@ -1,0 +1,149 @@
+#include "engine.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace tessera::tlm {
+
+Engine::Engine(sc_core::sc_module_name name, const CoreConfig& config, const isa::Queue& queue, Semaphores& sems,
+               uint64_t seed, RunRecord& record)
+    : sc_module(name),
+      config_(config),
+      queue_(queue),
+      sems_(sems),
+      record_(record),
+      exec_(config, seed),
+      published_(queue.insts.size(), false) {
+  SC_HAS_PROCESS(Engine);
+  SC_THREAD(thread);
+}
+
+void Engine::connect_memories() {
+  MemView mem;
+  uint8_t* base[2] = {nullptr, nullptr};
+  for (int m = 0; m < 2; ++m) {
+    ::tlm::tlm_generic_payload tx;
+    ::tlm::tlm_dmi dmi;
+    tx.set_address(0);
+    tx.set_command(::tlm::TLM_READ_COMMAND);
+    if (!initiator_socket[m]->get_direct_mem_ptr(tx, dmi)) throw std::logic_error("on-chip memory without DMI");
+    base[m] = dmi.get_dmi_ptr();
+  }
+  mem.sbuf = base[0];
+  mem.psum = base[1];
+  mem.sbuf_partition_bytes = config_.sbuf_bytes_per_partition;
+  mem.psum_partition_bytes = config_.psum_banks * config_.psum_bank_bytes_per_partition();
+  mem.dram = this;
+  exec_.set_memories(mem);
+}
+
+void Engine::read(uint64_t addr, void* dst, uint64_t n) {
+  ::tlm::tlm_generic_payload tx;
+  tx.set_command(::tlm::TLM_READ_COMMAND);
+  tx.set_address(addr);
+  tx.set_data_ptr(static_cast<unsigned char*>(dst));
+  tx.set_data_length(static_cast<unsigned>(n));
+  initiator_socket[2]->transport_dbg(tx);
+}
+
+void Engine::write(uint64_t addr, const void* src, uint64_t n) {
+  ::tlm::tlm_generic_payload tx;
+  tx.set_command(::tlm::TLM_WRITE_COMMAND);
+  tx.set_address(addr);
+  tx.set_data_ptr(const_cast<unsigned char*>(static_cast<const unsigned char*>(src)));
+  tx.set_data_length(static_cast<unsigned>(n));
+  initiator_socket[2]->transport_dbg(tx);
+}
+
+void Engine::thread() {
+  connect_memories();
+  qk_.reset();
+  run_queue();
+  drained_ = true;
+  // Counters: busy = cycles with something in flight, i.e. the union of (issue, done].
+  kernels::EngineTiming& t = record_.engines[queue_.engine];
+  std::sort(busy_.begin(), busy_.end());
+  uint64_t covered = 0;
+  for (const auto& [lo, hi] : busy_) {
+    const uint64_t from = std::max(lo, covered);
+    if (hi > from) t.busy_cycles += hi - from;
+    covered = std::max(covered, hi);
+  }
+  t.instructions = queue_.insts.size();
+}
+
+uint64_t Engine::head_cycle(size_t i) const {
+  const uint64_t fetched = 2 + i;
+  return have_pop_ ? std::max(fetched, last_pop_ + 1) : fetched;
+}
+
+uint64_t Engine::resolve_wait(const isa::Instruction& inst, uint64_t head, uint64_t lower) {
+  uint64_t result = lower;
+  if (inst.wait_en && sems_.known_time(inst.wait_sem, inst.wait_value) > lower) {
+    before_block();
+    blocked_ = true;
+    for (;;) {
+      const uint64_t now = to_cycles(sc_core::sc_time_stamp());
+      const uint64_t known = sems_.known_time(inst.wait_sem, inst.wait_value);
+      const uint64_t t = std::max(lower, known);
+      // Signals still to come have cycles >= now, so an answer <= now is final.
+      if (t <= now) {
+        result = t;
+        break;
+      }
+      if (known == kNever) sc_core::wait(sems_.changed());
+      else sc_core::wait(cycle_time() * static_cast<double>(t - now), sems_.changed());
+    }
+    blocked_ = false;
+    qk_.reset();
+  }
+  if (inst.wait_en) {
+    const uint64_t sem_ok = std::max(head, sems_.known_time(inst.wait_sem, inst.wait_value));
+    record_.engines[queue_.engine].sem_stall_cycles += std::min(sem_ok, result) - head;
+  }
+  return result;
+}
+
+void Engine::run_nop(size_t i, uint64_t idle_from) {
+  const isa::Instruction& inst = queue_.insts[i];
+  const uint64_t head = head_cycle(i);
+  const uint64_t t = resolve_wait(inst, head, std::max(head, idle_from));
+  complete(i, t, t);
+  last_pop_ = t;
+  have_pop_ = true;
+}
+
+void Engine::publish(size_t i, uint64_t done) {
+  if (published_[i]) return;
+  published_[i] = true;
+  const isa::Instruction& inst = queue_.insts[i];
+  if (inst.signal_en) sems_.signal(inst.signal_sem, done);
+}
+
+void Engine::complete(size_t i, uint64_t issue, uint64_t done) {
+  publish(i, done);
+  record_.instructions.push_back({queue_.engine, static_cast<uint32_t>(i), issue, done});
+  record_.last_done = std::max(record_.last_done, done);
+  if (queue_.insts[i].op->engine != "any") busy_.push_back({issue, done});
+}
+
+void Engine::keep_quantum(uint64_t local_cycle) {
+  const uint64_t now = to_cycles(sc_core::sc_time_stamp());
+  qk_.set(local_cycle > now ? cycle_time() * static_cast<double>(local_cycle - now) : sc_core::SC_ZERO_TIME);
+  // Unstored signals of this engine lie at or after local_cycle, so syncing keeps the
+  // semaphores' invariant without publishing anything early.
+  if (qk_.need_sync()) qk_.sync();
+}
+
+std::string Engine::state() const {
+  if (next_ >= queue_.insts.size()) return fmt::format("{}: done ({} instructions)", queue_.engine, queue_.insts.size());
+  const isa::Instruction& inst = queue_.insts[next_];
+  const uint64_t now = to_cycles(sc_core::sc_time_stamp());
+  if (inst.wait_en)
+    return fmt::format("{}: instruction {} waits for s{} >= {} (s{} = {}): {}", queue_.engine, next_, inst.wait_sem,
+                       inst.wait_value, inst.wait_sem, sems_.value_at(inst.wait_sem, now), isa::to_text(inst));
+  return fmt::format("{}: instruction {}: {}", queue_.engine, next_, isa::to_text(inst));
+}
+
+}  // namespace tessera::tlm

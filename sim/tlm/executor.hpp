@@ -1,0 +1,71 @@
+// The numerics of every instruction on the TLM model's memories (bit-exact with
+// ref::CoreModel, SPEC section 3). Each engine owns one Executor and calls it when the engine
+// accepts an instruction (docs/tlm.md "Numerics"): the semaphores order every engine's
+// accesses exactly as in the reference, so running an instruction atomically at any point of
+// its [issue, done] window gives the reference's result.
+//
+// The element loops below follow ref::CoreModel's exec_* functions (sim/ref/core_model.cpp)
+// step by step: same element order, same widen/narrow/alu/activate calls. They are restated
+// here, not shared, because the reference keeps them private to its own memories; the shared
+// pieces (number formats, activation functions, the vector ALU, free_offsets) are called, not
+// copied. tests/tlm compares every output bit for bit against the RTL (and the CLI against ref).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "config/core_config.hpp"
+#include "isa/isa.hpp"
+#include "numerics/fp.hpp"
+#include "numerics/xorshift32.hpp"
+
+namespace tessera::tlm {
+
+// Functional (untimed) DRAM access: the DMA engine implements it with transport_dbg.
+class DramAccess {
+ public:
+  virtual ~DramAccess() = default;
+  virtual void read(uint64_t addr, void* dst, uint64_t n) = 0;
+  virtual void write(uint64_t addr, const void* src, uint64_t n) = 0;
+};
+
+// Direct (DMI) views of the on-chip memories plus the DRAM port.
+struct MemView {
+  uint8_t* sbuf = nullptr;
+  uint8_t* psum = nullptr;
+  uint64_t sbuf_partition_bytes = 0;
+  uint64_t psum_partition_bytes = 0;
+  DramAccess* dram = nullptr;
+};
+
+class Executor {
+ public:
+  // `seed`: the kernel seed of the per-lane stochastic-rounding generators.
+  Executor(const CoreConfig& config, uint64_t seed);
+  void set_memories(const MemView& mem) { mem_ = mem; }
+
+  // Runs one instruction (nops: nothing). Adds to flops/dram_bytes like ref::RunStats.
+  void execute(const isa::Instruction& inst);
+  uint64_t flops() const { return flops_; }
+  uint64_t dram_bytes() const { return dram_bytes_; }
+
+ private:
+  void exec_matmul(const isa::Instruction& inst);
+  void exec_activation(const isa::Instruction& inst);
+  void exec_dve(const isa::Instruction& inst);
+  void exec_dma(const isa::Instruction& inst);
+
+  uint8_t* onchip(isa::Space space, uint32_t partition, uint64_t offset) const;
+  uint32_t load(const isa::Ap& ap, uint32_t partition, int64_t element) const;
+  void store(const isa::Ap& ap, uint32_t partition, int64_t element, uint32_t f32,
+             fp::Rounding rounding = fp::Rounding::kRne);
+  uint32_t scalar_value(const isa::Scalar& s, uint32_t partition) const;
+
+  MemView mem_;
+  std::vector<fp::Xorshift32> lanes_;
+  std::vector<float> stationary_;  // [k][m], widened
+  uint32_t stationary_k_ = 0, stationary_m_ = 0;
+  uint64_t flops_ = 0, dram_bytes_ = 0;
+};
+
+}  // namespace tessera::tlm

@@ -1,0 +1,106 @@
+#include "tlm_run.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include <systemc>
+
+#include "common/errors.hpp"
+#include "dma_engine.hpp"
+#include "ext_engine.hpp"
+#include "memories.hpp"
+#include "pe_engine.hpp"
+#include "ref/core_model.hpp"
+
+namespace tessera::tlm {
+
+namespace {
+
+// The core: memories, semaphores and one engine per program queue, bound socket to socket.
+class Core : public sc_core::sc_module {
+ public:
+  Core(sc_core::sc_module_name name, const CoreConfig& config, const isa::Program& program, ref::Dram& dram,
+       uint64_t seed)
+      : sc_module(name),
+        sems_(isa::Isa::get().semaphores()),
+        sbuf_("sbuf", config.rows, config.sbuf_bytes_per_partition),
+        psum_("psum", config.rows, config.psum_banks * config.psum_bank_bytes_per_partition()),
+        dram_("dram", config, dram) {
+    for (const isa::Queue& q : program.queues) {
+      const std::string cls = isa::engine_class(q.engine);
+      std::unique_ptr<Engine> e;
+      if (cls == "pe") e = std::make_unique<PeEngine>(q.engine.c_str(), config, q, sems_, seed, record_);
+      else if (cls == "dma") e = std::make_unique<DmaEngine>(q.engine.c_str(), config, q, sems_, seed, record_);
+      else e = std::make_unique<ExtEngine>(q.engine.c_str(), config, q, sems_, seed, record_);
+      e->initiator_socket.bind(sbuf_.target_socket);
+      e->initiator_socket.bind(psum_.target_socket);
+      e->initiator_socket.bind(dram_.target_socket);
+      engines_.push_back(std::move(e));
+    }
+  }
+
+  std::vector<std::unique_ptr<Engine>>& engines() { return engines_; }
+  RunRecord& record() { return record_; }
+  const DramMemory& dram() const { return dram_; }
+
+ private:
+  RunRecord record_;
+  Semaphores sems_;
+  OnChipMemory sbuf_, psum_;
+  DramMemory dram_;
+  std::vector<std::unique_ptr<Engine>> engines_;
+};
+
+bool g_used = false;
+
+}  // namespace
+
+kernels::RunResult run_tlm(const CoreConfig& config, const isa::Program& program,
+                           const std::map<std::string, kernels::HostTensor>& inputs, uint64_t seed) {
+  if (g_used) throw std::logic_error("run_tlm: SystemC elaborates once per process; run one simulation per process");
+  g_used = true;
+  ref::CoreModel(config, seed).validate(program);
+  ref::Dram dram(config.dram_bytes);
+  kernels::place_inputs(config, program, inputs, dram);
+
+  // Engines run up to a quantum ahead of SystemC time; semaphore waits synchronise earlier.
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(cycle_time() * 10000.0);
+  sc_core::sc_report_handler::set_actions(sc_core::SC_ID_INSTANCE_EXISTS_, sc_core::SC_DO_NOTHING);
+  auto core = std::make_unique<Core>("tessera_core", config, program, dram, seed);
+  sc_core::sc_start();
+
+  std::string stuck;
+  for (const auto& e : core->engines())
+    if (!e->done()) stuck += "\n  " + e->state();
+  if (!stuck.empty()) {
+    std::string all;
+    for (const auto& e : core->engines()) all += "\n  " + e->state();
+    throw SimError("deadlock: every unfinished engine waits on a semaphore and nothing is in flight" + all);
+  }
+
+  kernels::RunResult result;
+  result.outputs = kernels::read_outputs(program, dram);
+  kernels::Timing timing;
+  RunRecord& rec = core->record();
+  // The RTL's cycle counter stops two cycles after the last completion (finished_o is
+  // registered one cycle after it, and the counter counts that cycle too).
+  timing.cycles = rec.instructions.empty() ? 2 : rec.last_done + 2;
+  std::stable_sort(rec.instructions.begin(), rec.instructions.end(),
+                   [](const kernels::InstTiming& a, const kernels::InstTiming& b) { return a.done < b.done; });
+  timing.instructions = rec.instructions;
+  for (const auto& e : core->engines()) {
+    const std::string& name = std::string(e->basename());
+    timing.engines[name] = rec.engines[name];
+    result.stats.instructions[name] = rec.engines[name].instructions;
+    result.stats.flops += e->executor().flops();
+    result.stats.dram_bytes += e->executor().dram_bytes();
+  }
+  result.timing = timing;
+  return result;
+}
+
+}  // namespace tessera::tlm

@@ -1,0 +1,205 @@
+// tlm_vs_rtl: one program on the verilated core and on the TLM model, compared (docs/tlm.md
+// "Measured agreement"). Outputs bit for bit; pe/act/dve issue and done cycles instruction by
+// instruction; each DMA transfer's completion; total cycles. Prints the first instruction whose
+// timing differs and a summary, and exits 1 when a requirement given on the command line fails.
+//
+//   tlm_vs_rtl --config small --kernel gemm [--dtype bf16] [--flag m=32 ...] [--seed N]
+//   tlm_vs_rtl --config tiny --program FILE.tasm
+//   requirements: --max-cycles-error PCT  --exact ENGINE (pe, act, dve; repeatable)
+//                 --max-dma-error PCT (completion cycle, relative to the RTL's)
+//   --verbose: every instruction's cycles
+//
+// SystemC owns main(): one comparison per process.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <systemc>
+#include <vector>
+
+#include "common/errors.hpp"
+#include "config/core_config.hpp"
+#include "isa/program.hpp"
+#include "kernels/registry.hpp"
+#include "kernels/runner.hpp"
+#include "ref/core_model.hpp"
+#include "rtl/core_rtl.hpp"
+#include "tlm/tlm_run.hpp"
+
+namespace {
+
+using namespace tessera;
+
+struct Options {
+  std::string config = "small", kernel, program, dtype;
+  kernels::FlagValues flags;
+  uint64_t seed = 1;
+  double max_cycles_error = -1, max_dma_error = -1;
+  std::set<std::string> exact;
+  bool verbose = false;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw InputError(fmt::format("{} needs a value", a));
+      return argv[++i];
+    };
+    if (a == "--config") o.config = value();
+    else if (a == "--kernel") o.kernel = value();
+    else if (a == "--program") o.program = value();
+    else if (a == "--dtype") o.dtype = value();
+    else if (a == "--seed") o.seed = std::stoull(value());
+    else if (a == "--max-cycles-error") o.max_cycles_error = std::stod(value());
+    else if (a == "--max-dma-error") o.max_dma_error = std::stod(value());
+    else if (a == "--exact") o.exact.insert(value());
+    else if (a == "--verbose") o.verbose = true;
+    else if (a == "--flag") {
+      const std::string f = value();
+      const size_t eq = f.find('=');
+      if (eq == std::string::npos) throw InputError("--flag NAME=VALUE");
+      o.flags[f.substr(0, eq)] = std::stod(f.substr(eq + 1));
+    } else {
+      throw InputError(fmt::format("unknown argument {}", a));
+    }
+  }
+  if (o.kernel.empty() == o.program.empty()) throw InputError("give --kernel or --program");
+  return o;
+}
+
+std::string engine_class(const std::string& e) { return e.rfind("dma", 0) == 0 ? "dma" : e; }
+
+int compare(const Options& o) {
+  const CoreConfig& config = preset(o.config);
+  isa::Program program;
+  std::map<std::string, kernels::HostTensor> inputs;
+  if (!o.kernel.empty()) {
+    const kernels::KernelSpec* spec = kernels::find_kernel(o.kernel);
+    if (!spec) throw InputError(fmt::format("unknown kernel {}", o.kernel));
+    const kernels::FlagValues flags = kernels::flag_values(*spec, o.flags);
+    const auto dtype = fp::parse_format(o.dtype.empty() ? spec->dtypes.front() : o.dtype);
+    if (!dtype) throw InputError("unknown dtype");
+    program = spec->build(config, flags, *dtype);
+    inputs = kernels::resolve_inputs(program, {}, o.seed);
+    kernels::prepare_inputs(*spec, inputs, flags, o.seed);
+  } else {
+    std::ifstream in(o.program);
+    if (!in) throw InputError(fmt::format("cannot read {}", o.program));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    program = isa::parse_tasm(ss.str(), o.program);
+    inputs = kernels::resolve_inputs(program, {}, o.seed);
+  }
+  ref::CoreModel(config, o.seed).validate(program);  // the RTL takes validated programs only
+  fmt::print("tlm_vs_rtl: config {}, {} {}, seed {}, {} instructions\n", config.name,
+             o.kernel.empty() ? "program" : "kernel", o.kernel.empty() ? o.program : o.kernel, o.seed,
+             program.instruction_count());
+
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  const kernels::RunResult rtl = rtl::run_rtl(config, program, inputs, o.seed, {});
+  const auto t1 = clock::now();
+  const kernels::RunResult tlm = tlm::run_tlm(config, program, inputs, o.seed);
+  const auto t2 = clock::now();
+  const double rtl_s = std::chrono::duration<double>(t1 - t0).count();
+  const double tlm_s = std::chrono::duration<double>(t2 - t1).count();
+
+  bool ok = true;
+  const std::string diff = kernels::first_difference(rtl.outputs, tlm.outputs);
+  fmt::print("outputs: {}\n", diff.empty() ? "bit-identical" : "DIFFER: " + diff);
+  ok = ok && diff.empty();
+
+  std::map<std::pair<std::string, uint32_t>, kernels::InstTiming> by_id;
+  for (const auto& t : tlm.timing->instructions) by_id[{t.engine, t.index}] = t;
+  std::map<std::string, std::pair<uint64_t, uint64_t>> exact;  // class -> (exact, total)
+  double dma_max_err = 0, dma_max_dur_err = 0;
+  std::string dma_worst;
+  bool first_reported = false;
+  for (const auto& r : rtl.timing->instructions) {
+    const auto it = by_id.find({r.engine, r.index});
+    if (it == by_id.end()) {
+      fmt::print("MISSING in tlm: {} #{}\n", r.engine, r.index);
+      ok = false;
+      continue;
+    }
+    const kernels::InstTiming& t = it->second;
+    const std::string cls = engine_class(r.engine);
+    const isa::Instruction* inst = nullptr;
+    for (const isa::Queue& q : program.queues)
+      if (q.engine == r.engine) inst = &q.insts[r.index];
+    const bool same = r.issue == t.issue && r.done == t.done;
+    if (o.verbose)
+      fmt::print("{:>5} #{:<3} rtl {:>6} {:>6} ({:>5})  tlm {:>6} {:>6} ({:>5})  {}\n", r.engine, r.index, r.issue, r.done,
+                 r.done - r.issue, t.issue, t.done, t.done - t.issue, isa::to_text(*inst));
+    if (cls == "dma") {
+      const double err = std::fabs(static_cast<double>(t.done) - static_cast<double>(r.done)) /
+                         static_cast<double>(std::max<uint64_t>(r.done, 1));
+      const double dur = static_cast<double>(r.done - r.issue + 1);
+      const double dur_err =
+          std::fabs(static_cast<double>(t.done - t.issue + 1) - dur) / dur;
+      if (err > dma_max_err) {
+        dma_max_err = err;
+        dma_worst = fmt::format("{} #{}: rtl issue {} done {}, tlm issue {} done {}", r.engine, r.index, r.issue, r.done,
+                                t.issue, t.done);
+      }
+      dma_max_dur_err = std::max(dma_max_dur_err, dur_err);
+    }
+    auto& e = exact[cls];
+    ++e.second;
+    if (same) ++e.first;
+    if (!same && cls != "dma" && !first_reported) {
+      first_reported = true;
+      fmt::print("first timing difference: {} #{} `{}`: rtl issue {} done {}, tlm issue {} done {}\n", r.engine,
+                 r.index, isa::to_text(*inst), r.issue, r.done, t.issue, t.done);
+    }
+  }
+  for (const auto& [cls, e] : exact)
+    fmt::print("{:>4}: {} of {} instructions with identical issue and done cycles\n", cls, e.first, e.second);
+  fmt::print("dma: max completion error {:.3f}% ({}); max duration error {:.1f}%\n", 100 * dma_max_err, dma_worst,
+             100 * dma_max_dur_err);
+  const double ratio = static_cast<double>(tlm.timing->cycles) / static_cast<double>(rtl.timing->cycles);
+  fmt::print("cycles: rtl {}, tlm {}, tlm/rtl {:.5f} ({:+.3f}%)\n", rtl.timing->cycles, tlm.timing->cycles, ratio,
+             100 * (ratio - 1));
+  fmt::print("wall: rtl {:.3f} s, tlm {:.3f} s, speedup {:.1f}x\n", rtl_s, tlm_s, rtl_s / tlm_s);
+
+  if (o.max_cycles_error >= 0 && std::fabs(ratio - 1) * 100 > o.max_cycles_error) {
+    fmt::print("FAIL: total cycles differ by more than {}%\n", o.max_cycles_error);
+    ok = false;
+  }
+  if (o.max_dma_error >= 0 && dma_max_err * 100 > o.max_dma_error) {
+    fmt::print("FAIL: a DMA completion differs by more than {}%\n", o.max_dma_error);
+    ok = false;
+  }
+  for (const std::string& cls : o.exact) {
+    const auto e = exact[cls];
+    if (e.first != e.second) {
+      fmt::print("FAIL: {} timing is not exact ({} of {})\n", cls, e.first, e.second);
+      ok = false;
+    }
+  }
+  fmt::print("{}\n", ok ? "PASS" : "FAIL");
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+  try {
+    return compare(parse(argc, argv));
+  } catch (const tessera::InputError& e) {
+    fmt::print(stderr, "tlm_vs_rtl: error: {}\n", e.what());
+    return 2;
+  } catch (const tessera::SimError& e) {
+    fmt::print(stderr, "tlm_vs_rtl: error: {}\n", e.what());
+    return 3;
+  }
+}
