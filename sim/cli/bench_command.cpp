@@ -2,7 +2,9 @@
 // measured in one run of this command, so ratios between them are meaningful on a noisy host.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <vector>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -13,6 +15,7 @@
 #include "kernels/gemm.hpp"
 #include "kernels/runner.hpp"
 #include "rtl/core_rtl.hpp"
+#include "tlm/tlm_run.hpp"
 
 namespace tessera::cli {
 namespace {
@@ -24,6 +27,31 @@ struct BenchOptions {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// A plain fp32 GEMM loop (i-k-j order, which the compiler vectorizes) of the kernel's size,
+// single thread: the yardstick of the TLM's numerics speed (SPEC section 11). Repeated until
+// it has run for at least 0.2 s; seconds per GEMM.
+double native_gemm_seconds(const kernels::GemmShape& s) {
+  std::vector<float> a(s.m * s.k), b(s.k * s.n), c(s.m * s.n);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(i % 7) * 0.25f;
+  for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(i % 5) * 0.5f;
+  uint64_t reps = 0;
+  volatile float sink = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  do {
+    std::fill(c.begin(), c.end(), 0.0f);
+    for (uint64_t i = 0; i < s.m; ++i)
+      for (uint64_t k = 0; k < s.k; ++k) {
+        const float av = a[i * s.k + k];
+        float* ci = &c[i * s.n];
+        const float* bk = &b[k * s.n];
+        for (uint64_t j = 0; j < s.n; ++j) ci[j] += av * bk[j];
+      }
+    sink = sink + c[reps % c.size()];
+    ++reps;
+  } while (seconds_since(t0) < 0.2);
+  return seconds_since(t0) / static_cast<double>(reps);
 }
 
 int run_bench(const BenchOptions& o) {
@@ -54,9 +82,18 @@ int run_bench(const BenchOptions& o) {
   // (bench/ measures the trn1 array alone: bench_tensor_array_trn1).
   r["rtl_pe_cycles_per_s"] = cycles * pes / rtl_seconds;
   r["rtl_pe_source"] = fmt::format("tensor engine in the {} core ({}x{}) running gemm", config.name, config.rows, config.cols);
-  // No TLM model yet (issue #6): its figures are null, not guessed.
-  r["tlm_speedup_vs_rtl"] = nullptr;
-  r["tlm_vs_native_gemm"] = nullptr;
+  // The same gemm on the TLM model (once: SystemC elaborates once per process), and a plain
+  // fp32 GEMM loop of the same size, all in this one run.
+  const auto t1 = std::chrono::steady_clock::now();
+  const kernels::RunResult tlm = tlm::run_tlm(config, program, inputs, 1);
+  const double tlm_seconds = seconds_since(t1);
+  const std::string tlm_diff = kernels::first_difference(ref.outputs, tlm.outputs);
+  if (!tlm_diff.empty()) throw SimError(fmt::format("bench: the TLM gemm differs from the reference at {}", tlm_diff));
+  const double native_seconds = native_gemm_seconds(shape);
+  r["tlm_speedup_vs_rtl"] = rtl_seconds / tlm_seconds;
+  r["tlm_vs_native_gemm"] = native_seconds / tlm_seconds;
+  r["tlm_cycles_vs_rtl"] = static_cast<double>(tlm.timing->cycles) / cycles;
+  r["seconds"] = {{"rtl", rtl_seconds}, {"tlm", tlm_seconds}, {"native_gemm", native_seconds}};
   r["kernels"]["gemm"] = {
       {"mode", "rtl"},
       {"shape", {{"m", shape.m}, {"n", shape.n}, {"k", shape.k}}},
@@ -69,7 +106,10 @@ int run_bench(const BenchOptions& o) {
   fmt::print("  rtl_core_cycles_per_s {:.4g}\n", r["rtl_core_cycles_per_s"].get<double>());
   fmt::print("  rtl_pe_cycles_per_s   {:.4g} ({})\n", r["rtl_pe_cycles_per_s"].get<double>(),
              r["rtl_pe_source"].get<std::string>());
-  fmt::print("  tlm_speedup_vs_rtl    - (no TLM model yet)\n  tlm_vs_native_gemm    - (no TLM model yet)\n");
+  fmt::print("  tlm_speedup_vs_rtl    {:.4g} (gemm on {}; TLM cycles / RTL cycles {:.4f})\n",
+             r["tlm_speedup_vs_rtl"].get<double>(), config.name, r["tlm_cycles_vs_rtl"].get<double>());
+  fmt::print("  tlm_vs_native_gemm    {:.4g} (native fp32 loop {:.3g} s, TLM {:.3g} s)\n", r["tlm_vs_native_gemm"].get<double>(),
+             native_seconds, tlm_seconds);
   for (const auto& [name, k] : r["kernels"].items())
     fmt::print("  kernel {:<10} cycles {:>10}  mfu {:.3f}\n", name, k["cycles"].get<uint64_t>(), k["mfu"].get<double>());
   if (!o.json.empty()) write_file_atomic(o.json, r.dump(2) + "\n");

@@ -369,3 +369,16 @@ endforeach()
 tessera_cli_no_outputs(tlm_deadlock --deadlock --engine dma0 --engine dve --engine act
                        -- $<TARGET_FILE:tessera> exec "${DATA}/deadlock.tasm" --config tiny --mode tlm --out-dir <OUT>)
 set_tests_properties(cli.tlm_deadlock PROPERTIES LABELS tlm)
+
+# tessera bench: runs, every SPEC key present and a number (not null), the gemm bit-exact in
+# both timed models (bench exits 3 otherwise).
+add_test(NAME cli.bench_tiny
+         COMMAND "${DEBIAN_PYTHON3}" -c "import json,subprocess,sys,tempfile,os
+d=tempfile.mkdtemp(); p=os.path.join(d,'b.json')
+subprocess.run([sys.argv[1],'bench','--config','tiny','--json',p],check=True,stdout=subprocess.DEVNULL)
+r=json.load(open(p))
+for k in ('rtl_pe_cycles_per_s','rtl_core_cycles_per_s','tlm_speedup_vs_rtl','tlm_vs_native_gemm'):
+    assert isinstance(r[k],float) and r[k]>0, (k,r[k])
+g=r['kernels']['gemm']; assert g['cycles']>0 and 0<g['mfu']<=1, g
+print('bench ok')" $<TARGET_FILE:tessera>)
+set_tests_properties(cli.bench_tiny PROPERTIES LABELS rtl)
