@@ -48,7 +48,10 @@ inline std::string queue_name(unsigned q) {
   return q < 3 ? fixed[q] : fmt::format("dma{}", q - 3);
 }
 
-template <typename Model>
+// Model: the preset's verilated core; kTrace: whether it was verilated with FST tracing (the
+// harness uses the traced model only when a waveform is asked for: tracing compiled in slows
+// every cycle even when nothing is dumped, docs/core.md).
+template <typename Model, bool kTrace>
 class CoreHarness {
  public:
   static constexpr unsigned kWordBits = 1024;
@@ -194,10 +197,14 @@ class CoreHarness {
 
   void open_trace() {
 #if TESSERA_CORE_TRACE
-    // The models are verilated with FST tracing; a .vcd is converted afterwards (core_rtl.cpp).
-    fst_ = std::make_unique<VerilatedFstC>();
-    model_->trace(fst_.get(), options_.trace_depth > 0 ? options_.trace_depth : 99);
-    fst_->open(options_.trace_path.c_str());
+    if constexpr (!kTrace) {
+      throw std::logic_error("a waveform was asked of the core model verilated without tracing");
+    } else {
+      // FST; a .vcd is converted afterwards (core_rtl.cpp).
+      fst_ = std::make_unique<VerilatedFstC>();
+      model_->trace(fst_.get(), options_.trace_depth > 0 ? options_.trace_depth : 99);
+      fst_->open(options_.trace_path.c_str());
+    }
 #else
     throw InputError("--trace: this build has no waveform support (configure with -DTESSERA_CORE_TRACE=ON)");
 #endif

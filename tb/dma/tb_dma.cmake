@@ -44,6 +44,7 @@ foreach(preset tiny small)
     TOP_MODULE dma_engine
     PREFIX Vdma_engine
     DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/${target}.verilated"
+    OPT_SLOW ${TESSERA_VERILATED_OPT_SLOW}
     VERILATOR_ARGS -Wall -GRows=${rows} -GQueues=${queues} -GMemAw=${mem_aw} -GAxiBytes=${axi_bytes}
                    -GMaxBurstBeats=16 -GOutstandingReads=4 --x-initial unique --assert)
   target_compile_definitions(${target} PRIVATE TESSERA_PRESET="${preset}" TESSERA_DMA_AXI_BYTES=${axi_bytes})

@@ -20,6 +20,7 @@ foreach(variant "default;4;3;8" "tight;3;2;2")
     TOP_MODULE seq_top
     PREFIX Vseq_top
     DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/${target}.verilated"
+    OPT_SLOW ${TESSERA_VERILATED_OPT_SLOW}
     VERILATOR_ARGS -Wall -GQueues=${queues} -GFetchDepth=${fetch_depth} -GInflightDepth=${inflight_depth}
                    --x-initial unique --assert)
   target_compile_definitions(${target} PRIVATE SEQ_QUEUES=${queues} SEQ_FETCH_DEPTH=${fetch_depth}
