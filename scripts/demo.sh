@@ -4,8 +4,8 @@
 # The demo checks every `tessera fp` operation, in the C++ reference and in the verilated FP
 # units, against vectors from the independent exact-rational generator; runs a ragged bf16 gemm
 # on the verilated core (bit for bit against the reference model, and against an independent
-# numpy emulation of the numerics contract) with a waveform window and a timeline; then runs
-# every training kernel on the core.
+# numpy emulation of the numerics contract) with a waveform window and a timeline; runs every
+# training kernel on the core; and trains the MLP of SPEC section 8.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -47,4 +47,11 @@ for kernel in linear_bwd bias_gelu bias_gelu_bwd softmax_xent layernorm layernor
   "$tessera" run "$kernel" --config tiny --mode rtl --seed 1 --report "$TESSERA_BUILD_DIR/demo/$kernel.json" \
     | grep -E "on tiny|cycles|check|vs ref" || status=1
 done
+echo
+echo "== tessera train mlp: 20 AdamW steps on small (reference model), then 2 steps on the verilated core (tiny)"
+"$tessera" train mlp --config small --mode ref --steps 20 --optimizer adamw --seed 1 \
+  --out-dir "$TESSERA_BUILD_DIR/demo/train_ref" | tail -n 4 || status=1
+"$tessera" train mlp --config tiny --mode rtl --steps 2 --optimizer adamw --seed 1 \
+  --out-dir "$TESSERA_BUILD_DIR/demo/train_rtl" | tail -n 4 || status=1
+echo "loss curves: $TESSERA_BUILD_DIR/demo/train_ref/loss.csv, $TESSERA_BUILD_DIR/demo/train_rtl/loss.csv"
 exit $status

@@ -3,6 +3,7 @@
 # and builds. Sourced by scripts/demo.sh and scripts/test.sh; runnable on its own.
 #   TESSERA_BUILD_DIR  build directory (default: build)
 #   TESSERA_BUILD_TYPE CMake build type (default: Release)
+#   TESSERA_EXTRA_PACKAGES more Debian packages (scripts/test.sh: python3-torch)
 set -euo pipefail
 
 TESSERA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -12,6 +13,8 @@ TESSERA_BUILD_TYPE=${TESSERA_BUILD_TYPE:-Release}
 packages=(g++ make cmake ninja-build ccache pkg-config python3 zlib1g-dev
           verilator libsystemc-dev catch2 libfmt-dev libcli11-dev nlohmann-json3-dev
           libssl-dev python3-numpy gtkwave)  # gtkwave: fst2vcd, to read and convert waveforms
+read -r -a extra <<< "${TESSERA_EXTRA_PACKAGES:-}"
+packages+=("${extra[@]}")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,6 +3,8 @@
 # The exit code is the suite's. JUnit XML goes to $TESSERA_BUILD_DIR/junit.xml.
 # Extra arguments go to ctest (e.g. scripts/test.sh -L unit, or -L slow for the slow tests).
 set -euo pipefail
+# The training test compares with PyTorch (tests/kernels/train_vs_torch.py).
+export TESSERA_EXTRA_PACKAGES="python3-torch ${TESSERA_EXTRA_PACKAGES:-}"
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 labels=(-LE slow)

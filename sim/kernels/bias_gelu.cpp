@@ -27,6 +27,33 @@ double gelu_tanh_grad(double u) {
 
 }  // namespace
 
+void emit_gelu_tanh_grad(KernelBuilder& b, const isa::Ap& u, const isa::Ap& v, const isa::Ap& t, const isa::Ap& s,
+                         const isa::Ap& dy, const isa::Ap& dx) {
+  const float c1 = static_cast<float>(kC1), c3 = static_cast<float>(kC3), c3x3 = static_cast<float>(3 * kC3);
+  ts(b, t, v, "mul", imm(c3), "add", imm(c1));      // t = C1 + C3 u^2
+  tt(b, "mul", t, t, u);                            // w = t u
+  act(b, ActFunc::kSigmoid, s, t);                  // s = sigmoid(w)
+  ts(b, v, v, "mul", imm(c3x3), "add", imm(c1));    // w' = C1 + 3 C3 u^2
+  tt(b, "mul", v, v, u);                            // u w'
+  ts(b, t, s, "rsub", imm(1.0f));                   // 1 - s
+  tt(b, "mul", v, v, t);                            // u w' (1 - s)
+  ts(b, v, v, "add", imm(1.0f));                    // 1 + u w' (1 - s)
+  tt(b, "mul", v, v, s);                            // gelu'(u)
+  tt(b, "mul", dx, v, dy);                          // dx = dy gelu'(u)
+}
+
+Ev ev_gelu_tanh_grad(Ev u, Ev dy) {
+  const Ev c1 = ev_const(kC1, static_cast<float>(kC1)), c3 = ev_const(kC3, static_cast<float>(kC3)),
+           c3x3 = ev_const(3 * kC3, static_cast<float>(3 * kC3)), one = ev_exact(1);
+  const Ev v = ev_mul(u, u);
+  const Ev w = ev_mul(ev_add(ev_mul(v, c3), c1), u);
+  const Ev s = ev_act(ActFunc::kSigmoid, w);
+  const Ev uwp = ev_mul(ev_add(ev_mul(v, c3x3), c1), u);
+  const Ev g = ev_mul(ev_add(ev_mul(uwp, ev_sub(one, s)), one), s);
+  const Ev chain = ev_mul(g, dy);
+  return {dy.v * gelu_tanh_grad(u.v), chain.e};
+}
+
 isa::Program build_bias_gelu(const CoreConfig& config, uint64_t m, uint64_t n) {
   KernelBuilder b(config);
   const DramTensor x = b.dram_tensor("x", fp::Format::kFp32, {m, n}, isa::TensorIo::kIn);
@@ -76,7 +103,6 @@ isa::Program build_bias_gelu_bwd(const CoreConfig& config, uint64_t m, uint64_t 
     part[i] = b.sbuf_tile(fp::Format::kFp32, rows, 1);
     acc[i] = b.sbuf_tile(fp::Format::kFp32, rows, 1);
   }
-  const float c1 = static_cast<float>(kC1), c3 = static_cast<float>(kC3), c3x3 = static_cast<float>(3 * kC3);
   unsigned it = 0, blk = 0;
   for (uint64_t n0 = 0; n0 < n; n0 += rows, ++blk) {
     const auto nt = static_cast<uint32_t>(std::min<uint64_t>(rows, n - n0));
@@ -91,16 +117,7 @@ isa::Program build_bias_gelu_bwd(const CoreConfig& config, uint64_t m, uint64_t 
       b.dma(ap(B.d), dy.cols(m0, mt, n0, nt), 2);
       act(b, ActFunc::kIdentity, ap(B.u), ap(B.x), imm(1.0f), col_of(bcol));  // u = x + b
       act(b, ActFunc::kSquare, ap(B.v), ap(B.x), imm(1.0f), col_of(bcol));    // v = u^2
-      ts(b, ap(B.t), ap(B.v), "mul", imm(c3), "add", imm(c1));                // t = C1 + C3 u^2
-      tt(b, "mul", ap(B.t), ap(B.t), ap(B.u));                                // w = t u
-      act(b, ActFunc::kSigmoid, ap(B.s), ap(B.t));                            // s = sigmoid(w)
-      ts(b, ap(B.v), ap(B.v), "mul", imm(c3x3), "add", imm(c1));              // w' = C1 + 3 C3 u^2
-      tt(b, "mul", ap(B.v), ap(B.v), ap(B.u));                                // u w'
-      ts(b, ap(B.t), ap(B.s), "rsub", imm(1.0f));                             // 1 - s
-      tt(b, "mul", ap(B.v), ap(B.v), ap(B.t));                                // u w' (1 - s)
-      ts(b, ap(B.v), ap(B.v), "add", imm(1.0f));                              // 1 + u w' (1 - s)
-      tt(b, "mul", ap(B.v), ap(B.v), ap(B.s));                                // gelu'(u)
-      tt(b, "mul", ap(B.v), ap(B.v), ap(B.d));                                // dx = dy gelu'(u)
+      emit_gelu_tanh_grad(b, ap(B.u), ap(B.v), ap(B.t), ap(B.s), ap(B.d), ap(B.v));       // dx = dy gelu'(u)
       reduce(b, "add", part[it % 2].ap(0, nt, 0, 1), ap(B.v));                // sum over this tile's rows
       tt(b, "add", dba.ap(0, nt, 0, 1), dba.ap(0, nt, 0, 1), part[it % 2].ap(0, nt, 0, 1));
       b.dma(dx.cols(m0, mt, n0, nt), ap(B.v), 1);
@@ -126,20 +143,13 @@ Reference reference_bias_gelu_bwd(const Tensors& in) {
   const HostTensor& xt = in.at("x");
   const uint64_t m = xt.shape[0], n = xt.shape[1];
   const std::vector<double> x = values(xt), bias = values(in.at("b")), dy = values(in.at("dy"));
-  const Ev c1 = ev_const(kC1, static_cast<float>(kC1)), c3 = ev_const(kC3, static_cast<float>(kC3)),
-           c3x3 = ev_const(3 * kC3, static_cast<float>(3 * kC3)), one = ev_exact(1);
   std::vector<Ev> dx(m * n);
   std::vector<std::vector<Ev>> cols(n);
   for (uint64_t i = 0; i < m * n; ++i) {
     // The kernel's instruction sequence, for the error bound.
     const Ev u = ev_add(ev_exact(x[i]), ev_exact(bias[i % n]));
-    const Ev v = ev_mul(u, u);
-    const Ev w = ev_mul(ev_add(ev_mul(v, c3), c1), u);
-    const Ev s = ev_act(ActFunc::kSigmoid, w);
-    const Ev uwp = ev_mul(ev_add(ev_mul(v, c3x3), c1), u);
-    const Ev g = ev_mul(ev_add(ev_mul(uwp, ev_sub(one, s)), one), s);
-    const Ev chain = ev_mul(g, ev_exact(dy[i]));
-    dx[i] = {dy[i] * gelu_tanh_grad(x[i] + bias[i % n]), chain.e};
+    dx[i] = ev_gelu_tanh_grad(u, ev_exact(dy[i]));
+    dx[i].v = dy[i] * gelu_tanh_grad(x[i] + bias[i % n]);
     cols[i % n].push_back(dx[i]);
   }
   std::vector<Ev> db(n);

@@ -24,4 +24,13 @@ Reference reference_bias_gelu(const Tensors& inputs);
 isa::Program build_bias_gelu_bwd(const CoreConfig& config, uint64_t m, uint64_t n);
 Reference reference_bias_gelu_bwd(const Tensors& inputs);
 
+// The derivative part of the backward on fp32 patterns of one shape, for kernels that compose
+// it: given u (the pre-activation) and v = u^2, dx = dy * gelu_tanh'(u) by the sequence above
+// (v, t, s are overwritten; dx may be v; dy may be in PSUM).
+void emit_gelu_tanh_grad(KernelBuilder& b, const isa::Ap& u, const isa::Ap& v, const isa::Ap& t, const isa::Ap& s,
+                         const isa::Ap& dy, const isa::Ap& dx);
+// Its reference: value dy * gelu_tanh'(u) (PyTorch's formula), bound from the sequence with
+// v = u^2 formed by one rounding; u and dy carry their own errors.
+Ev ev_gelu_tanh_grad(Ev u, Ev dy);
+
 }  // namespace tessera::kernels

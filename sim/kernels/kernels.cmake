@@ -7,4 +7,5 @@ target_sources(tessera_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/optim.cpp
   ${CMAKE_CURRENT_LIST_DIR}/softmax_xent.cpp
   ${CMAKE_CURRENT_LIST_DIR}/layernorm.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/mlp_step.cpp
   ${CMAKE_CURRENT_LIST_DIR}/registry.cpp)

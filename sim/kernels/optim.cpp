@@ -2,10 +2,44 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 namespace tessera::kernels {
 
 using fp::ActFunc;
+
+AdamwConsts adamw_consts(const AdamwParams& h) {
+  const double bc1 = 1 - std::pow(h.beta1, static_cast<double>(h.step));
+  const double bc2 = 1 - std::pow(h.beta2, static_cast<double>(h.step));
+  AdamwConsts k;
+  k.b1 = static_cast<float>(h.beta1), k.omb1 = static_cast<float>(1 - h.beta1);
+  k.b2 = static_cast<float>(h.beta2), k.omb2 = static_cast<float>(1 - h.beta2);
+  k.inv_bc2 = static_cast<float>(1 / bc2), k.alpha = static_cast<float>(h.lr / bc1);
+  k.decay = static_cast<float>(1 - h.lr * h.weight_decay), k.eps = static_cast<float>(h.eps);
+  return k;
+}
+
+void emit_adamw_update(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& p, const isa::Ap& m, const isa::Ap& v,
+                       const isa::Ap& g, const isa::Ap& t, const isa::Ap& u, const isa::Ap& q,
+                       const std::function<void()>& after_m, const std::function<void()>& after_v) {
+  act(b, ActFunc::kIdentity, t, g, imm(k.omb1));        // (1 - b1) g
+  ts(b, m, m, "mul", imm(k.b1));                        // b1 m
+  tt(b, "add", m, m, t);                                // m'
+  if (after_m) after_m();
+  act(b, ActFunc::kSquare, u, g);                       // g^2
+  ts(b, u, u, "mul", imm(k.omb2));                      // (1 - b2) g^2
+  ts(b, v, v, "mul", imm(k.b2));                        // b2 v
+  tt(b, "add", v, v, u);                                // v'
+  if (after_v) after_v();
+  act(b, ActFunc::kRsqrt, q, v, imm(k.inv_bc2));        // 1 / sqrt(v' / bc2)
+  act(b, ActFunc::kReciprocal, q, q);                   // sqrt(v' / bc2)
+  ts(b, q, q, "add", imm(k.eps));                       // + eps
+  act(b, ActFunc::kReciprocal, q, q);                   // 1 / denom
+  tt(b, "mul", q, q, m);                                // m' / denom
+  ts(b, q, q, "mul", imm(k.alpha));                     // * lr / bc1
+  ts(b, p, p, "mul", imm(k.decay));                     // p (1 - lr wd)
+  tt(b, "sub", p, p, q);                                // p'
+}
 
 isa::Program build_adamw(const CoreConfig& config, uint64_t n, const AdamwParams& h) {
   KernelBuilder b(config);
@@ -26,12 +60,7 @@ isa::Program build_adamw(const CoreConfig& config, uint64_t n, const AdamwParams
     for (Tile* t : {&B.p, &B.m, &B.v, &B.g, &B.t, &B.u, &B.q}) *t = b.sbuf_tile(f32, rows, f);
     if (h.bf16_copy) B.pb = b.sbuf_tile(fp::Format::kBf16, rows, f);
   }
-  const double bc1 = 1 - std::pow(h.beta1, static_cast<double>(h.step));
-  const double bc2 = 1 - std::pow(h.beta2, static_cast<double>(h.step));
-  const float b1 = static_cast<float>(h.beta1), omb1 = static_cast<float>(1 - h.beta1);
-  const float b2 = static_cast<float>(h.beta2), omb2 = static_cast<float>(1 - h.beta2);
-  const float inv_bc2 = static_cast<float>(1 / bc2), alpha = static_cast<float>(h.lr / bc1);
-  const float decay = static_cast<float>(1 - h.lr * h.weight_decay), eps = static_cast<float>(h.eps);
+  const AdamwConsts k = adamw_consts(h);
   unsigned it = 0;
   for (const FlatPiece& pc : flat_pieces(n, rows, f)) {
     const Buf& B = buf[it++ % 2];
@@ -41,23 +70,8 @@ isa::Program build_adamw(const CoreConfig& config, uint64_t n, const AdamwParams
     b.dma(ap(B.m), dram(m), 1);
     b.dma(ap(B.v), dram(v), 2);
     b.dma(ap(B.p), dram(p), 3);
-    act(b, ActFunc::kIdentity, ap(B.t), ap(B.g), imm(omb1));        // (1 - b1) g
-    ts(b, ap(B.m), ap(B.m), "mul", imm(b1));                        // b1 m
-    tt(b, "add", ap(B.m), ap(B.m), ap(B.t));                        // m'
-    b.dma(dram(m), ap(B.m), 0);
-    act(b, ActFunc::kSquare, ap(B.u), ap(B.g));                     // g^2
-    ts(b, ap(B.u), ap(B.u), "mul", imm(omb2));                      // (1 - b2) g^2
-    ts(b, ap(B.v), ap(B.v), "mul", imm(b2));                        // b2 v
-    tt(b, "add", ap(B.v), ap(B.v), ap(B.u));                        // v'
-    b.dma(dram(v), ap(B.v), 1);
-    act(b, ActFunc::kRsqrt, ap(B.q), ap(B.v), imm(inv_bc2));        // 1 / sqrt(v' / bc2)
-    act(b, ActFunc::kReciprocal, ap(B.q), ap(B.q));                 // sqrt(v' / bc2)
-    ts(b, ap(B.q), ap(B.q), "add", imm(eps));                       // + eps
-    act(b, ActFunc::kReciprocal, ap(B.q), ap(B.q));                 // 1 / denom
-    tt(b, "mul", ap(B.q), ap(B.q), ap(B.m));                        // m' / denom
-    ts(b, ap(B.q), ap(B.q), "mul", imm(alpha));                     // * lr / bc1
-    ts(b, ap(B.p), ap(B.p), "mul", imm(decay));                     // p (1 - lr wd)
-    tt(b, "sub", ap(B.p), ap(B.p), ap(B.q));                        // p'
+    emit_adamw_update(b, k, ap(B.p), ap(B.m), ap(B.v), ap(B.g), ap(B.t), ap(B.u), ap(B.q),
+                      [&] { b.dma(dram(m), ap(B.m), 0); }, [&] { b.dma(dram(v), ap(B.v), 1); });
     b.dma(dram(p), ap(B.p), 2);
     if (h.bf16_copy) {
       b.tensor_copy(ap(B.pb), ap(B.p), true);
@@ -125,39 +139,51 @@ std::vector<Ev> reference_sr_copy(const HostTensor& p) {
 namespace {
 // sqrt(x) as the kernel forms it, reciprocal(rsqrt(x)). Away from 0 the two functions' bounds
 // compose; when x may be 0 (g = v = 0: rsqrt gives +inf, reciprocal +0) both the computed and
-// the exact root lie in [0, sqrt(v + e) (1 + 16 * 2^-23)], plus subnormal slack.
+// the exact root lie in [0, sqrt(v + e) (1 + 16 * 2^-23)], plus subnormal slack. That interval
+// holds everywhere, so it also caps the composed bound (whose derivative terms explode when
+// [v - e, v + e] comes close to 0 without reaching it).
 Ev ev_sqrt(Ev x) {
-  if (x.v - x.e > 0) return ev_act(ActFunc::kReciprocal, ev_act(ActFunc::kRsqrt, x));
   const double hi = std::sqrt(std::max(0.0, x.v + x.e));
-  return {std::sqrt(std::max(0.0, x.v)), hi * (1 + 16 * 0x1p-23) + 0x1p-140};
+  const Ev direct{std::sqrt(std::max(0.0, x.v)), hi * (1 + 16 * 0x1p-23) + 0x1p-140};
+  if (x.v - x.e > 0) {
+    const Ev composed = ev_act(ActFunc::kReciprocal, ev_act(ActFunc::kRsqrt, x));
+    if (std::isfinite(composed.e) && composed.e < direct.e) return composed;
+  }
+  return direct;
 }
 }  // namespace
 
-Reference reference_adamw(const Tensors& in, const Tensors& out, const AdamwParams& h) {
-  const std::vector<double> p = values(in.at("p")), m = values(in.at("m")), v = values(in.at("v")),
-                            g = values(in.at("g"));
+AdamwElementRef adamw_element_reference(double p, double m, double v, Ev g, const AdamwParams& h) {
   const double bc1 = 1 - std::pow(h.beta1, static_cast<double>(h.step));
   const double bc2 = 1 - std::pow(h.beta2, static_cast<double>(h.step));
   auto c = [](double real) { return ev_const(real, static_cast<float>(real)); };
   const Ev b1 = c(h.beta1), omb1 = c(1 - h.beta1), b2 = c(h.beta2), omb2 = c(1 - h.beta2), inv_bc2 = c(1 / bc2),
            alpha = c(h.lr / bc1), decay = c(1 - h.lr * h.weight_decay), eps = c(h.eps);
+  // Direct formulas (PyTorch AdamW) for the values ...
+  const double m1 = h.beta1 * m + (1 - h.beta1) * g.v;
+  const double v1 = h.beta2 * v + (1 - h.beta2) * g.v * g.v;
+  const double p1 = p * (1 - h.lr * h.weight_decay) - h.lr / bc1 * m1 / (std::sqrt(v1 / bc2) + h.eps);
+  // ... and the instruction sequence for the bounds. The kernel's sqrt(v_hat) is >= 0 and
+  // fl(s + eps) >= fl(eps); the exact s + eps >= eps: the reciprocal's argument is >= the floor.
+  const Ev em = ev_add(ev_mul(ev_exact(m), b1), ev_mul(g, omb1));
+  const Ev ev = ev_add(ev_mul(ev_exact(v), b2), ev_mul(ev_mul(g, g), omb2));
+  const Ev s = ev_sqrt(ev_mul(ev, inv_bc2));
+  const double floor = std::min(h.eps, static_cast<double>(static_cast<float>(h.eps)));
+  const Ev q = ev_mul(ev_mul(ev_reciprocal_floor(ev_add(s, eps), floor), em), alpha);
+  const Ev ep = ev_sub(ev_mul(ev_exact(p), decay), q);
+  return {{p1, ep.e}, {m1, em.e}, {v1, ev.e}};
+}
+
+Reference reference_adamw(const Tensors& in, const Tensors& out, const AdamwParams& h) {
+  const std::vector<double> p = values(in.at("p")), m = values(in.at("m")), v = values(in.at("v")),
+                            g = values(in.at("g"));
   Reference ref;
   std::vector<Ev>&rp = ref["p"], &rm = ref["m"], &rv = ref["v"];
   for (uint64_t i = 0; i < p.size(); ++i) {
-    // Direct formulas (PyTorch AdamW) for the values ...
-    const double m1 = h.beta1 * m[i] + (1 - h.beta1) * g[i];
-    const double v1 = h.beta2 * v[i] + (1 - h.beta2) * g[i] * g[i];
-    const double p1 = p[i] * (1 - h.lr * h.weight_decay) - h.lr / bc1 * m1 / (std::sqrt(v1 / bc2) + h.eps);
-    // ... and the instruction sequence for the bounds.
-    const Ev G = ev_exact(g[i]);
-    const Ev em = ev_add(ev_mul(ev_exact(m[i]), b1), ev_mul(G, omb1));
-    const Ev ev = ev_add(ev_mul(ev_exact(v[i]), b2), ev_mul(ev_mul(G, G), omb2));
-    const Ev s = ev_sqrt(ev_mul(ev, inv_bc2));
-    const Ev q = ev_mul(ev_mul(ev_act(ActFunc::kReciprocal, ev_add(s, eps)), em), alpha);
-    const Ev ep = ev_sub(ev_mul(ev_exact(p[i]), decay), q);
-    rm.push_back({m1, em.e});
-    rv.push_back({v1, ev.e});
-    rp.push_back({p1, ep.e});
+    const AdamwElementRef r = adamw_element_reference(p[i], m[i], v[i], ev_exact(g[i]), h);
+    rp.push_back(r.p);
+    rm.push_back(r.m);
+    rv.push_back(r.v);
   }
   if (h.bf16_copy) ref["p_bf16"] = reference_sr_copy(out.at("p"));
   return ref;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "config/core_config.hpp"
 #include "isa/program.hpp"
@@ -28,7 +29,24 @@ struct AdamwParams {
 // with bc1 = 1 - b1^t, bc2 = 1 - b2^t, alpha = lr / bc1; every constant computed in double on
 // the host and rounded once to fp32.
 isa::Program build_adamw(const CoreConfig& config, uint64_t n, const AdamwParams& params);
+
+// The fp32 constants above (computed in double, rounded once).
+struct AdamwConsts {
+  float b1, omb1, b2, omb2, inv_bc2, alpha, decay, eps;
+};
+AdamwConsts adamw_consts(const AdamwParams& params);
+// The update sequence above on equally shaped fp32 patterns: p, m, v (updated in place), g
+// (SBUF or PSUM; read only), t, u, q temporaries. after_m / after_v run right after m' / v'
+// are complete (e.g. to store them while the rest proceeds).
+void emit_adamw_update(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& p, const isa::Ap& m, const isa::Ap& v,
+                       const isa::Ap& g, const isa::Ap& t, const isa::Ap& u, const isa::Ap& q,
+                       const std::function<void()>& after_m = {}, const std::function<void()>& after_v = {});
 Reference reference_adamw(const Tensors& inputs, const Tensors& outputs, const AdamwParams& params);
+// One element of it with a gradient that carries an error (Ev; e.g. computed on chip).
+struct AdamwElementRef {
+  Ev p, m, v;
+};
+AdamwElementRef adamw_element_reference(double p, double m, double v, Ev g, const AdamwParams& params);
 
 struct SgdParams {
   double lr = 0.01, momentum = 0.9;

@@ -10,6 +10,7 @@
 #include "gemm.hpp"
 #include "layernorm.hpp"
 #include "linear_bwd.hpp"
+#include "mlp_step.hpp"
 #include "optim.hpp"
 #include "softmax_xent.hpp"
 #include "train_util.hpp"
@@ -62,6 +63,25 @@ SgdParams sgd_params(const FlagValues& f) {
   p.lr = real_flag(f, "lr", 0, 1e6);
   p.momentum = real_flag(f, "momentum", 0, 1);
   p.bf16_copy = bool_flag(f, "bf16-copy");
+  return p;
+}
+
+MlpShape mlp_shape(const FlagValues& f) {
+  return MlpShape{iflag(f, "batch"), iflag(f, "in-features"), iflag(f, "hidden"), iflag(f, "classes")};
+}
+
+MlpStepParams mlp_params(const FlagValues& f) {
+  MlpStepParams p;
+  p.sgd = bool_flag(f, "sgd");
+  p.h.lr = real_flag(f, "lr", 0, 1e6);
+  p.h.beta1 = real_flag(f, "beta1", 0, 1, false, true);
+  p.h.beta2 = real_flag(f, "beta2", 0, 1, false, true);
+  p.h.eps = real_flag(f, "eps", 0, 1e6, true);
+  p.h.weight_decay = real_flag(f, "weight-decay", 0, 1e6);
+  p.h.step = iflag(f, "step");
+  if (!p.sgd && (1 - std::pow(p.h.beta2, static_cast<double>(p.h.step)) < 0x1p-100 ||
+                 1 - std::pow(p.h.beta1, static_cast<double>(p.h.step)) < 0x1p-100))
+    throw InputError("--step: the bias corrections 1 - beta^step vanish");
   return p;
 }
 
@@ -222,6 +242,48 @@ std::vector<KernelSpec> make_registry() {
     };
     k.check = [](const Tensors& in, const Tensors& out, const FlagValues& f) {
       return compare(out, reference_sgd_momentum(in, out, sgd_params(f)), gamma_text());
+    };
+    r.push_back(std::move(k));
+  }
+  {
+    KernelSpec k;
+    k.name = "mlp_step";
+    k.summary = "one training step of x -> Linear -> gelu_tanh -> Linear -> cross-entropy, AdamW or SGD (tessera train mlp)";
+    k.flags = {size_flag("batch", "rows of x (B)", 8),
+               size_flag("in-features", "D: x [B,D], w1 [H,D]", 16),
+               size_flag("hidden", "H: w1 [H,D], w2 [C,H]", 32),
+               size_flag("classes", "C: w2 [C,H], logits [B,C]", 8),
+               {"lr", "learning rate", 1e-3, false},
+               {"beta1", "first-moment decay", 0.9, false},
+               {"beta2", "second-moment decay", 0.999, false},
+               {"eps", "added to sqrt(v_hat)", 1e-8, false},
+               {"weight-decay", "decoupled weight decay", 0.01, false},
+               {"step", "step number t (bias corrections)", 1, true},
+               {"sgd", "1: plain SGD p -= lr g instead of AdamW", 0, false}};
+    k.dtypes = kFp32Only;
+    k.build = [](const CoreConfig& c, const FlagValues& f, fp::Format) {
+      return build_mlp_step(c, mlp_shape(f), mlp_params(f));
+    };
+    k.prepare = [](Tensors& in, const FlagValues&, uint64_t seed) {
+      prepare_softmax_xent(in, seed);  // one-hot rows of random labels
+      // PyTorch's Linear initialization scale: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+      auto scale = [&](const std::string& name, uint64_t fan_in) {
+        HostTensor& t = in.at(name);
+        const double s = 1 / std::sqrt(static_cast<double>(fan_in));
+        for (uint64_t i = 0; i < t.elements(); ++i)
+          t.set_code(i, fp::bits_of(static_cast<float>(static_cast<double>(t.value(i)) * s)));
+      };
+      scale("w1", in.at("w1").shape[1]);
+      scale("b1", in.at("w1").shape[1]);
+      scale("w2", in.at("w2").shape[1]);
+      scale("b2", in.at("w2").shape[1]);
+      for (auto& [name, t] : in)       // second moments are non-negative
+        if (name.size() > 2 && name.compare(name.size() - 2, 2, "_v") == 0)
+          for (uint64_t i = 0; i < t.elements(); ++i) t.set_code(i, t.code(i) & 0x7FFFFFFFu);
+    };
+    k.check = [](const Tensors& in, const Tensors& out, const FlagValues& f) {
+      return compare(out, reference_mlp_step(in, mlp_shape(f), mlp_params(f)),
+                     "running error analysis of the step vs fp64 PyTorch, bf16 operands 2^-8 (docs/kernels.md)");
     };
     r.push_back(std::move(k));
   }

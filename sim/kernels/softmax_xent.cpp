@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include <fmt/format.h>
 
@@ -24,6 +25,49 @@ unsigned softmax_log_iterations(uint64_t classes) {
   return n + 1;
 }
 
+SoftmaxCols softmax_cols(KernelBuilder& b) {
+  SoftmaxCols c;
+  const auto rows = static_cast<uint32_t>(b.config().rows);
+  for (Tile* t : {&c.mx, &c.nm, &c.s, &c.rs, &c.xy, &c.y, &c.ey, &c.num, &c.den, &c.q, &c.l})
+    *t = b.sbuf_tile(fp::Format::kFp32, rows, 1);
+  return c;
+}
+
+void emit_softmax_xent_rows(KernelBuilder& b, const isa::Ap& x, const isa::Ap& oh, const isa::Ap& e,
+                            const SoftmaxCols& C, unsigned iters, float inv_b, const Tile& ones, const Tile& total,
+                            bool accumulate, const std::function<void()>& after_dlogits) {
+  const uint32_t bt = x.parts;
+  auto ap = [&](const Tile& t) { return t.ap(0, bt, 0, 1); };
+  reduce(b, "max", ap(C.mx), x);                                                // m = max_c x
+  ts(b, ap(C.nm), ap(C.mx), "mul", imm(-1.0f));                                 // -m
+  const isa::Col s_col = col_addr(C.s);
+  act(b, ActFunc::kExp, e, x, imm(1.0f), col_of(C.nm), &s_col);                 // e = exp(x - m), s = sum e
+  act(b, ActFunc::kReciprocal, ap(C.rs), ap(C.s));                              // 1 / s
+  ts(b, e, e, "mul", col_of(C.rs));                                             // softmax
+  tt(b, "sub", e, e, oh);                                                       // - onehot
+  ts(b, e, e, "mul", imm(inv_b));                                               // / B
+  if (after_dlogits) after_dlogits();
+  // x_y = sum_c x * onehot (exact: one product is x_y, the others are zeros).
+  tt(b, "mul", oh, oh, x);
+  reduce(b, "add", ap(C.xy), oh);
+  // y = ln s by Halley's iteration from y = 0.
+  memset(b, ap(C.y), 0.0f);
+  for (unsigned k = 0; k < iters; ++k) {
+    act(b, ActFunc::kExp, ap(C.ey), ap(C.y));              // e^y
+    tt(b, "sub", ap(C.num), ap(C.s), ap(C.ey));            // s - e^y
+    tt(b, "add", ap(C.den), ap(C.s), ap(C.ey));            // s + e^y
+    act(b, ActFunc::kReciprocal, ap(C.den), ap(C.den));    // 1 / (s + e^y)
+    tt(b, "mul", ap(C.q), ap(C.num), ap(C.den));           // q
+    ts(b, ap(C.q), ap(C.q), "mul", imm(2.0f));             // 2 q (exact)
+    tt(b, "add", ap(C.y), ap(C.y), ap(C.q));               // y + 2 q
+  }
+  tt(b, "add", ap(C.l), ap(C.mx), ap(C.y));                // m + ln s
+  tt(b, "sub", ap(C.l), ap(C.l), ap(C.xy));                // - x_y: this row's loss
+  // Sum over the rows (partitions): ones^T . l, accumulated in PSUM over the row tiles.
+  b.load_stationary(ones.ap(0, bt, 0, 1));
+  b.multiply_moving(total.ap(0, 1, 0, 1), ap(C.l), accumulate);
+}
+
 isa::Program build_softmax_xent(const CoreConfig& config, uint64_t batch, uint64_t classes) {
   KernelBuilder b(config);
   const auto f32 = fp::Format::kFp32;
@@ -40,12 +84,11 @@ isa::Program build_softmax_xent(const CoreConfig& config, uint64_t batch, uint64
   const float inv_b = static_cast<float>(1.0 / static_cast<double>(batch));
   struct Buf {
     Tile x, oh, e;
-    Tile mx, nm, s, rs, xy, y, ey, num, den, q, l;
+    SoftmaxCols c;
   } buf[2];
   for (Buf& B : buf) {
     for (Tile* t : {&B.x, &B.oh, &B.e}) *t = b.sbuf_tile(f32, rows, f);
-    for (Tile* t : {&B.mx, &B.nm, &B.s, &B.rs, &B.xy, &B.y, &B.ey, &B.num, &B.den, &B.q, &B.l})
-      *t = b.sbuf_tile(f32, rows, 1);
+    B.c = softmax_cols(b);
   }
   const Tile ones = b.sbuf_tile(f32, rows, 1);
   const Tile total = b.psum_bank(1, 1);
@@ -55,38 +98,12 @@ isa::Program build_softmax_xent(const CoreConfig& config, uint64_t batch, uint64
   for (uint64_t r0 = 0; r0 < batch; r0 += rows, ++it) {
     const auto bt = static_cast<uint32_t>(std::min<uint64_t>(rows, batch - r0));
     const Buf& B = buf[it % 2];
-    auto ap = [&](const Tile& t) { return t.ap(0, bt, 0, static_cast<uint32_t>(t.free == 1 ? 1 : classes)); };
     const auto c = static_cast<uint32_t>(classes);
-    b.dma(ap(B.x), x.rows(r0, bt, 0, c), 0);
-    b.dma(ap(B.oh), oh.rows(r0, bt, 0, c), 1);
-    reduce(b, "max", ap(B.mx), ap(B.x));                                          // m = max_c x
-    ts(b, ap(B.nm), ap(B.mx), "mul", imm(-1.0f));                                 // -m
-    const isa::Col s_col = col_addr(B.s);
-    act(b, ActFunc::kExp, ap(B.e), ap(B.x), imm(1.0f), col_of(B.nm), &s_col);    // e = exp(x - m), s = sum e
-    act(b, ActFunc::kReciprocal, ap(B.rs), ap(B.s));                              // 1 / s
-    ts(b, ap(B.e), ap(B.e), "mul", col_of(B.rs));                                 // softmax
-    tt(b, "sub", ap(B.e), ap(B.e), ap(B.oh));                                     // - onehot
-    ts(b, ap(B.e), ap(B.e), "mul", imm(inv_b));                                   // / B
-    b.dma(dl.rows(r0, bt, 0, c), ap(B.e), 0);
-    // x_y = sum_c x * onehot (exact: one product is x_y, the others are zeros).
-    tt(b, "mul", ap(B.oh), ap(B.oh), ap(B.x));
-    reduce(b, "add", ap(B.xy), ap(B.oh));
-    // y = ln s by Halley's iteration from y = 0.
-    memset(b, ap(B.y), 0.0f);
-    for (unsigned k = 0; k < iters; ++k) {
-      act(b, ActFunc::kExp, ap(B.ey), ap(B.y));              // e^y
-      tt(b, "sub", ap(B.num), ap(B.s), ap(B.ey));            // s - e^y
-      tt(b, "add", ap(B.den), ap(B.s), ap(B.ey));            // s + e^y
-      act(b, ActFunc::kReciprocal, ap(B.den), ap(B.den));    // 1 / (s + e^y)
-      tt(b, "mul", ap(B.q), ap(B.num), ap(B.den));           // q
-      ts(b, ap(B.q), ap(B.q), "mul", imm(2.0f));             // 2 q (exact)
-      tt(b, "add", ap(B.y), ap(B.y), ap(B.q));               // y + 2 q
-    }
-    tt(b, "add", ap(B.l), ap(B.mx), ap(B.y));                // m + ln s
-    tt(b, "sub", ap(B.l), ap(B.l), ap(B.xy));                // - x_y: this row's loss
-    // Sum over the rows (partitions): ones^T . l, accumulated in PSUM over the row tiles.
-    b.load_stationary(ones.ap(0, bt, 0, 1));
-    b.multiply_moving(total.ap(0, 1, 0, 1), ap(B.l), r0 > 0);
+    const isa::Ap xa = B.x.ap(0, bt, 0, c), oha = B.oh.ap(0, bt, 0, c), ea = B.e.ap(0, bt, 0, c);
+    b.dma(xa, x.rows(r0, bt, 0, c), 0);
+    b.dma(oha, oh.rows(r0, bt, 0, c), 1);
+    emit_softmax_xent_rows(b, xa, oha, ea, B.c, iters, inv_b, ones, total, r0 > 0,
+                           [&] { b.dma(dl.rows(r0, bt, 0, c), ea, 0); });
   }
   act(b, ActFunc::kIdentity, lsum.ap(), total.ap(0, 1, 0, 1), imm(inv_b));  // mean
   b.dma(dram_block(loss, 0, 1, 1), lsum.ap(), 1);
@@ -114,6 +131,41 @@ void prepare_softmax_xent(Tensors& inputs, uint64_t seed) {
   }
 }
 
+SoftmaxRowRef softmax_xent_row_reference(const std::vector<Ev>& logits, const double* onehot, Ev inv_b) {
+  const size_t classes = logits.size();
+  SoftmaxRowRef out;
+  Ev m = logits[0];
+  for (const Ev& l : logits) m = ev_max(m, l);  // |max of computed - max of exact| <= max e
+  double s = 0;
+  Ev xy{0, 0};
+  for (size_t c = 0; c < classes; ++c) {
+    s += std::exp(logits[c].v - m.v);
+    xy.v += logits[c].v * onehot[c];
+    xy.e += logits[c].e * std::fabs(onehot[c]);  // exact products and sums (one-hot rows)
+  }
+  // Bounds: the kernel's sequence.
+  std::vector<Ev> e(classes);
+  Ev es{0, 0};
+  for (size_t c = 0; c < classes; ++c) {
+    e[c] = ev_exp_nonpositive(ev_sub(logits[c], m));  // x - max x <= 0, computed and exact
+    es = c == 0 ? e[c] : ev_add(es, e[c]);  // left to right, from the first element
+  }
+  const Ev rs = ev_reciprocal_floor(es, 1.0);  // s >= 1, computed and exact (the max contributes 1)
+  for (size_t c = 0; c < classes; ++c) {
+    const Ev d = ev_mul(ev_sub(ev_mul(e[c], rs), ev_exact(onehot[c])), inv_b);
+    out.dl.push_back({(std::exp(logits[c].v - m.v) / s - onehot[c]) * inv_b.v, d.e});
+  }
+  // ln of the computed sum: the last Halley step's roundings at y = ln s, plus the exact
+  // step's residual |d|^3 / 12 for |d| <= 2^-10, plus the sum's own error through ln.
+  const Ev ls{std::log(s), 0}, se{s, 0};
+  const Ev ey = ev_act(ActFunc::kExp, ls);
+  const Ev q = ev_mul(ev_sub(se, ey), ev_act(ActFunc::kReciprocal, ev_add(se, ey)));
+  const Ev y1 = ev_add(ls, ev_mul(q, ev_exact(2)));
+  const double log_err = y1.e + kConverged * kConverged * kConverged / 12 + es.e / std::max(1.0, s - es.e);
+  out.loss = ev_sub(ev_add(m, Ev{std::log(s), log_err}), xy);
+  return out;
+}
+
 Reference reference_softmax_xent(const Tensors& in) {
   const HostTensor& xt = in.at("logits");
   const uint64_t batch = xt.shape[0], classes = xt.shape[1];
@@ -123,38 +175,22 @@ Reference reference_softmax_xent(const Tensors& in) {
   std::vector<Ev>& dl = ref["dlogits"];
   std::vector<Ev> losses;
   for (uint64_t r = 0; r < batch; ++r) {
-    const double* row = &x[r * classes];
-    const double m = *std::max_element(row, row + classes);
-    double s = 0, xy = 0;
-    for (uint64_t c = 0; c < classes; ++c) s += std::exp(row[c] - m), xy += row[c] * oh[r * classes + c];
-    // Bounds: the kernel's sequence.
-    std::vector<Ev> e(classes);
-    Ev es{0, 0};
-    for (uint64_t c = 0; c < classes; ++c) {
-      e[c] = ev_act(ActFunc::kExp, ev_sub(ev_exact(row[c]), ev_exact(m)));
-      es = c == 0 ? e[c] : ev_add(es, e[c]);  // left to right, from the first element
-    }
-    const Ev rs = ev_act(ActFunc::kReciprocal, es);
-    for (uint64_t c = 0; c < classes; ++c) {
-      const Ev d = ev_mul(ev_sub(ev_mul(e[c], rs), ev_exact(oh[r * classes + c])), inv_b);
-      dl.push_back({(std::exp(row[c] - m) / s - oh[r * classes + c]) / static_cast<double>(batch), d.e});
-    }
-    // ln of the computed sum: the last Halley step's roundings at y = ln s, plus the exact
-    // step's residual |d|^3 / 12 for |d| <= 2^-10, plus the sum's own error through ln.
-    const Ev ls{std::log(s), 0}, se{s, 0};
-    const Ev ey = ev_act(ActFunc::kExp, ls);
-    const Ev q = ev_mul(ev_sub(se, ey), ev_act(ActFunc::kReciprocal, ev_add(se, ey)));
-    const Ev y1 = ev_add(ls, ev_mul(q, ev_exact(2)));
-    const double log_err = y1.e + kConverged * kConverged * kConverged / 12 + es.e / (s - es.e);
-    const Ev l = ev_sub(ev_add(ev_exact(m), Ev{std::log(s), log_err}), ev_exact(xy));
-    losses.push_back(l);
+    std::vector<Ev> row(classes);
+    for (uint64_t c = 0; c < classes; ++c) row[c] = ev_exact(x[r * classes + c]);
+    SoftmaxRowRef rr = softmax_xent_row_reference(row, &oh[r * classes], inv_b);
+    dl.insert(dl.end(), rr.dl.begin(), rr.dl.end());
+    losses.push_back(rr.loss);
   }
+  ref["loss"] = {softmax_mean_loss(losses, inv_b)};
+  return ref;
+}
+
+Ev softmax_mean_loss(const std::vector<Ev>& losses, Ev inv_b) {
   const Ev total = ev_sum(losses);
   const Ev mean = ev_mul(total, inv_b);
   double exact = 0;
   for (const Ev& l : losses) exact += l.v;
-  ref["loss"] = {Ev{exact / static_cast<double>(batch), mean.e}};
-  return ref;
+  return Ev{exact * inv_b.v, mean.e};
 }
 
 }  // namespace tessera::kernels

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "config/core_config.hpp"
@@ -20,6 +21,20 @@ namespace tessera::kernels {
 // are summed across partitions by the tensor engine (a ones stationary), accumulated in PSUM
 // over the row tiles.
 isa::Program build_softmax_xent(const CoreConfig& config, uint64_t batch, uint64_t classes);
+
+// The per-row [rows, 1] fp32 columns of the sequence below (one set per buffer).
+struct SoftmaxCols {
+  Tile mx, nm, s, rs, xy, y, ey, num, den, q, l;
+};
+SoftmaxCols softmax_cols(KernelBuilder& b);
+// The body of softmax_xent for one row tile (for kernels that compose it, e.g. mlp_step): logits
+// `x`, `onehot` (overwritten with onehot * x) and `e` are [bt, C] fp32 patterns of whole rows;
+// `e` receives dlogits = (softmax - onehot) * inv_b (`after_dlogits` runs right after its last
+// instruction, e.g. to store it), and ones^T . (row losses) goes to total[0, 0] (PSUM,
+// accumulating when `accumulate`). `ones` is an fp32 [>= bt, 1] tile of 1.0.
+void emit_softmax_xent_rows(KernelBuilder& b, const isa::Ap& x, const isa::Ap& onehot, const isa::Ap& e,
+                            const SoftmaxCols& cols, unsigned iters, float inv_b, const Tile& ones, const Tile& total,
+                            bool accumulate, const std::function<void()>& after_dlogits = {});
 // Halley iterations used for classes C.
 unsigned softmax_log_iterations(uint64_t classes);
 // The one-hot [B, C] fp32 tensor of integer labels (from a '<i4'/'<i8' labels file, SPEC
@@ -28,5 +43,16 @@ HostTensor onehot_from_labels(const std::vector<int64_t>& labels, uint64_t class
 // Turns random `onehot` into a one-hot tensor of reproducible labels (label_b from `seed`).
 void prepare_softmax_xent(Tensors& inputs, uint64_t seed);
 Reference reference_softmax_xent(const Tensors& inputs);
+
+// One row of the reference with logits that carry errors (Ev, e.g. computed by an earlier
+// stage): dlogits (values from the exact formula, bounds from the kernel's sequence) and the
+// row's loss m + ln s - x_y. inv_b: fl(1/B) as a constant.
+struct SoftmaxRowRef {
+  std::vector<Ev> dl;
+  Ev loss;
+};
+SoftmaxRowRef softmax_xent_row_reference(const std::vector<Ev>& logits, const double* onehot, Ev inv_b);
+// The mean of the row losses as the kernel forms it: a sum (any order) times fl(1/B).
+Ev softmax_mean_loss(const std::vector<Ev>& losses, Ev inv_b);
 
 }  // namespace tessera::kernels

@@ -166,6 +166,18 @@ Ev ev_act(fp::ActFunc func, Ev x) {
   return {y, propagated + k * (0x1p-23 * (std::fabs(y) + propagated) + 0x1p-149) + kRef * std::fabs(y)};
 }
 
+Ev ev_reciprocal_floor(Ev x, double floor) {
+  if (x.v - x.e >= floor) return ev_act(fp::ActFunc::kReciprocal, x);
+  const double y = 1 / x.v, propagated = x.e / (floor * floor);
+  return {y, propagated + 4 * (0x1p-23 * (std::fabs(y) + propagated) + 0x1p-149) + kRef * std::fabs(y)};
+}
+
+Ev ev_exp_nonpositive(Ev x) {
+  if (x.v + x.e <= 0) return ev_act(fp::ActFunc::kExp, x);
+  const double y = std::exp(x.v), propagated = x.e;  // sup exp' on (-inf, 0] is 1
+  return {y, propagated + 4 * (0x1p-23 * (std::fabs(y) + propagated) + 0x1p-149) + kRef * std::fabs(y)};
+}
+
 std::vector<double> values(const HostTensor& t) {
   std::vector<double> v(t.elements());
   for (uint64_t i = 0; i < v.size(); ++i) v[i] = t.value(i);

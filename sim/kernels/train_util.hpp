@@ -76,6 +76,11 @@ Ev ev_mul(Ev a, Ev b);
 Ev ev_max(Ev a, Ev b);
 // activation `func` applied to an already formed argument x (the caller models x * scale + bias).
 Ev ev_act(fp::ActFunc func, Ev x);
+// reciprocal (4 ulp) when both the kernel's argument and the exact one are known to be >= floor
+// > 0: the derivative is then at most 1 / floor^2 even where [v - e, v + e] reaches below it.
+Ev ev_reciprocal_floor(Ev x, double floor);
+// exp (4 ulp) when both arguments are known to be <= 0 (x - max x): the derivative is <= 1.
+Ev ev_exp_nonpositive(Ev x);
 
 // The reference of one output: expected value and bound per element.
 using Reference = std::map<std::string, std::vector<Ev>>;

@@ -309,7 +309,7 @@ foreach(preset tiny small)
 endforeach()
 # Every training kernel on the core (act and dve as C++ models): exit 0 needs the fp64 check to
 # pass and the outputs to be bit-exact with the reference model.
-foreach(kernel linear_bwd bias_gelu bias_gelu_bwd softmax_xent layernorm layernorm_bwd rmsnorm adamw sgd_momentum)
+foreach(kernel linear_bwd bias_gelu bias_gelu_bwd softmax_xent layernorm layernorm_bwd rmsnorm adamw sgd_momentum mlp_step)
   foreach(preset tiny small)
     add_test(NAME "core.kernel.${kernel}.${preset}"
              COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "${kernel} on ${preset} (rtl mode)"
@@ -358,7 +358,7 @@ foreach(preset tiny small)
     endforeach()
   endforeach()
 endforeach()
-foreach(kernel linear_bwd bias_gelu bias_gelu_bwd softmax_xent layernorm layernorm_bwd rmsnorm adamw sgd_momentum)
+foreach(kernel linear_bwd bias_gelu bias_gelu_bwd softmax_xent layernorm layernorm_bwd rmsnorm adamw sgd_momentum mlp_step)
   foreach(preset tiny small)
     add_test(NAME "tlm.kernel.${kernel}.${preset}"
              COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "${kernel} on ${preset} (tlm mode)"

@@ -4,6 +4,7 @@
 // bound is caught; flags that cannot work are InputErrors.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -15,6 +16,7 @@
 #include "kernels/bias_gelu.hpp"
 #include "kernels/layernorm.hpp"
 #include "kernels/linear_bwd.hpp"
+#include "kernels/mlp_step.hpp"
 #include "kernels/optim.hpp"
 #include "kernels/registry.hpp"
 #include "kernels/runner.hpp"
@@ -99,7 +101,7 @@ bool passes_with(const Run& r, const std::string& kernel, const RefFn& ref, cons
 
 TEST_CASE("registry lists every training kernel with flags and dtypes", "[kernel]") {
   for (const char* name : {"gemm", "linear_bwd", "bias_gelu", "bias_gelu_bwd", "softmax_xent", "layernorm",
-                           "layernorm_bwd", "rmsnorm", "adamw", "sgd_momentum"}) {
+                           "layernorm_bwd", "rmsnorm", "adamw", "sgd_momentum", "mlp_step"}) {
     const kernels::KernelSpec* k = kernels::find_kernel(name);
     INFO(name);
     REQUIRE(k != nullptr);
@@ -237,6 +239,64 @@ TEST_CASE("same seed gives identical bytes", "[kernel]") {
     const Run c = run_kernel(name, "tiny", flags, 43);
     REQUIRE(!kernels::first_difference(a.inputs, c.inputs).empty());
   }
+}
+
+
+// mlp_step: the whole training step against fp64 PyTorch formulas (no bf16 rounding in the
+// reference; the bound counts every bf16 operand rounding), AdamW and SGD, ragged shapes.
+TEST_CASE("mlp_step adamw against fp64", "[kernel]") {
+  check_cases("mlp_step", {{"tiny", {{"batch", 5}, {"in-features", 7}, {"hidden", 9}, {"classes", 3}}},
+                           {"tiny", {{"batch", 1}, {"in-features", 1}, {"hidden", 1}, {"classes", 1}}},
+                           {"tiny", {{"batch", 8}, {"in-features", 16}, {"hidden", 32}, {"classes", 8}, {"step", 5}}},
+                           {"small", {{"batch", 37}, {"in-features", 20}, {"hidden", 70}, {"classes", 10}}},
+                           {"small", {{"batch", 32}, {"in-features", 150}, {"hidden", 33}, {"classes", 130}, {"step", 100}}}});
+}
+
+TEST_CASE("mlp_step sgd against fp64", "[kernel]") {
+  check_cases("mlp_step", {{"tiny", {{"batch", 6}, {"in-features", 5}, {"hidden", 11}, {"classes", 4}, {"sgd", 1}, {"lr", 0.1}}},
+                           {"small", {{"batch", 40}, {"in-features", 33}, {"hidden", 64}, {"classes", 10}, {"sgd", 1}, {"lr", 0.5}}}});
+}
+
+TEST_CASE("mlp_step: a wrong learning rate or a perturbed output fails the check", "[kernel]") {
+  for (const double sgd : {0.0, 1.0}) {
+    INFO("sgd " << sgd);
+    const FlagValues flags = {{"batch", 12}, {"in-features", 9}, {"hidden", 20}, {"classes", 5}, {"sgd", sgd}, {"lr", 0.01}};
+    Run r = run_kernel("mlp_step", "small", flags, 4);
+    REQUIRE(r.check.pass);
+    const kernels::KernelSpec* spec = kernels::find_kernel("mlp_step");
+    FlagValues other = r.flags;
+    // The outputs of lr 0.01 checked as if lr were larger: 2% is caught for AdamW (the update's
+    // size hardly depends on the gradient's error), 5% for SGD (lr g: the gradient's bf16 error
+    // of a few parts in 10^3, times the sums' magnitudes, is part of the bound).
+    other["lr"] = sgd == 1 ? 0.0105 : 0.0102;
+    REQUIRE(!spec->check(r.inputs, r.outputs, other).pass);
+    // One weight moved 3 ulp beyond its bound.
+    const RefFn ref = [](const Tensors& in, const Tensors&, const FlagValues& f) {
+      kernels::MlpShape s{static_cast<uint64_t>(f.at("batch")), static_cast<uint64_t>(f.at("in-features")),
+                          static_cast<uint64_t>(f.at("hidden")), static_cast<uint64_t>(f.at("classes"))};
+      kernels::MlpStepParams p;
+      p.sgd = f.at("sgd") == 1;
+      p.h.lr = f.at("lr"), p.h.beta1 = f.at("beta1"), p.h.beta2 = f.at("beta2"), p.h.eps = f.at("eps");
+      p.h.weight_decay = f.at("weight-decay"), p.h.step = static_cast<uint64_t>(f.at("step"));
+      return kernels::reference_mlp_step(in, s, p);
+    };
+    for (const char* out : {"w1", "b2", "loss"}) {
+      INFO(out);
+      REQUIRE(passes_with(r, "mlp_step", ref, out, 0, 0, false));
+      REQUIRE(!passes_with(r, "mlp_step", ref, out, 0, 2, true));
+    }
+  }
+}
+
+TEST_CASE("mlp_step same seed gives identical bytes; shapes that do not fit are input errors", "[kernel]") {
+  const FlagValues flags = {{"batch", 7}, {"in-features", 6}, {"hidden", 9}, {"classes", 3}};
+  const Run a = run_kernel("mlp_step", "tiny", flags, 42), b = run_kernel("mlp_step", "tiny", flags, 42);
+  REQUIRE(kernels::first_difference(a.outputs, b.outputs).empty());
+  const kernels::KernelSpec* spec = kernels::find_kernel("mlp_step");
+  REQUIRE_THROWS_WITH(spec->build(preset("tiny"), kernels::flag_values(*spec, {{"hidden", 4000}}), fp::Format::kFp32),
+                      Catch::Contains("--hidden"));
+  REQUIRE_THROWS_WITH(spec->build(preset("tiny"), kernels::flag_values(*spec, {{"sgd", 2}}), fp::Format::kFp32),
+                      Catch::Contains("--sgd"));
 }
 
 namespace {
@@ -400,4 +460,57 @@ TEST_CASE("adamw with zero gradients and zero second moments", "[kernel]") {
   const Check c = spec->check(in, out, f);
   INFO("max_abs_err " << c.max_abs_err);
   REQUIRE(c.pass);
+}
+
+TEST_CASE("tightness of the mlp_step bound", "[.report]") {
+  // Not a check: per output, the largest error as a fraction of its bound and the median bound
+  // relative to |v| (docs/kernels.md quotes these).
+  for (const double sgd : {0.0, 1.0}) {
+    const FlagValues flags = {{"batch", 64}, {"in-features", 64}, {"hidden", 128}, {"classes", 10}, {"sgd", sgd},
+                              {"lr", sgd == 1 ? 0.1 : 1e-3}};
+    const Run r = run_kernel("mlp_step", "small", flags, 1);
+    kernels::MlpShape s{64, 64, 128, 10};
+    kernels::MlpStepParams p;
+    p.sgd = sgd == 1;
+    p.h.lr = flags.at("lr");
+    const kernels::Reference ref = kernels::reference_mlp_step(r.inputs, s, p);
+    for (const auto& [name, ev] : ref) {
+      double worst = 0;
+      std::vector<double> rel, upd;
+      const std::vector<double> before = name == "loss" ? std::vector<double>{} : kernels::values(r.inputs.at(name));
+      for (uint64_t i = 0; i < ev.size(); ++i) {
+        const double err = std::fabs(static_cast<double>(r.outputs.at(name).value(i)) - ev[i].v);
+        if (ev[i].e > 0) worst = std::max(worst, err / ev[i].e);
+        if (ev[i].v != 0) rel.push_back(ev[i].e / std::fabs(ev[i].v));
+        // For the parameters: the bound relative to the size of the exact update.
+        if (!before.empty() && ev[i].v != before[i]) upd.push_back(ev[i].e / std::fabs(ev[i].v - before[i]));
+      }
+      std::sort(rel.begin(), rel.end());
+      std::sort(upd.begin(), upd.end());
+      WARN((sgd == 1 ? "sgd " : "adamw ") << name << ": pass " << r.check.pass << ", max err / bound " << worst
+                                          << ", median bound / |v| " << (rel.empty() ? 0 : rel[rel.size() / 2])
+                                          << ", median bound / |update| " << (upd.empty() ? 0 : upd[upd.size() / 2])
+                                          << ", 90% " << (upd.empty() ? 0 : upd[upd.size() * 9 / 10]));
+    }
+  }
+}
+
+TEST_CASE("mlp_step from zero AdamW state (train's first step)", "[kernel]") {
+  // m = v = 0: v' = (1 - b2) g^2 comes close to 0 where the gradient does, and the update
+  // lr g / (|g| + eps) may flip its sign with the gradient's bf16 error: the bound must hold.
+  const kernels::KernelSpec* spec = kernels::find_kernel("mlp_step");
+  const CoreConfig& cfg = preset("small");
+  for (const uint64_t seed : {1, 2, 3}) {
+    const FlagValues f = kernels::flag_values(*spec, {{"batch", 32}, {"in-features", 32}, {"hidden", 64}, {"classes", 10}});
+    const isa::Program program = spec->build(cfg, f, fp::Format::kFp32);
+    Tensors in = kernels::resolve_inputs(program, {}, seed);
+    kernels::prepare_inputs(*spec, in, f, seed);
+    for (auto& [name, t] : in)
+      if (name.size() > 2 && (name.substr(name.size() - 2) == "_m" || name.substr(name.size() - 2) == "_v"))
+        for (uint64_t i = 0; i < t.elements(); ++i) t.set_code(i, 0);
+    const Tensors out = kernels::run_ref(cfg, program, in, seed).outputs;
+    const Check c = spec->check(in, out, f);
+    INFO("seed " << seed << " max_abs_err " << c.max_abs_err);
+    REQUIRE(c.pass);
+  }
 }

@@ -1,0 +1,447 @@
+#include "mlp_step.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "bias_gelu.hpp"
+#include "common/errors.hpp"
+#include "isa/isa.hpp"
+#include "softmax_xent.hpp"
+
+namespace tessera::kernels {
+
+using fp::ActFunc;
+
+namespace {
+
+constexpr uint32_t kTransposeBlock = 32;  // the vector engine's transpose block (docs/isa.md)
+
+uint64_t blocks(uint64_t n, uint32_t t) { return (n + t - 1) / t; }
+uint32_t part_of(uint64_t n, uint32_t t, uint64_t i) { return static_cast<uint32_t>(std::min<uint64_t>(t, n - i * t)); }
+
+// dst[f][p] = src[p][f] for p < np, f < nf: src rows [0, np) at free offset sf of tile `s`, dst
+// rows [0, nf) at free offset df of tile `d`, in vector-engine transposes of at most 32 x 32.
+void transpose(KernelBuilder& b, const Tile& d, uint32_t df, const Tile& s, uint32_t sf, uint32_t np, uint32_t nf) {
+  for (uint32_t p0 = 0; p0 < np; p0 += kTransposeBlock) {
+    const uint32_t pn = std::min(kTransposeBlock, np - p0);
+    for (uint32_t f0 = 0; f0 < nf; f0 += kTransposeBlock) {
+      const uint32_t fn = std::min(kTransposeBlock, nf - f0);
+      isa::Instruction inst = isa::Isa::get().make("transpose");
+      inst.set("dst", d.ap(f0, fn, df + p0, pn));
+      inst.set("src", s.ap(p0, pn, sf + f0, fn));
+      b.emit("dve", std::move(inst));
+    }
+  }
+}
+
+struct Param {
+  DramTensor p, m, v;
+  bool vector = false;  // 1-D (a bias): one partition of up to N max elements per piece
+  // The DRAM pattern of rows [r0, r0+nr) x columns [c0, c0+nc) (a bias: elements [c0, c0+nc)).
+  isa::Ap at(const DramTensor& t, uint64_t r0, uint32_t nr, uint64_t c0, uint32_t nc) const {
+    return vector ? dram_block(t, c0, 1, nc) : t.rows(r0, nr, c0, nc);
+  }
+};
+
+}  // namespace
+
+const std::vector<std::string>& mlp_param_names() {
+  static const std::vector<std::string> names = {"w1", "b1", "w2", "b2"};
+  return names;
+}
+
+uint64_t mlp_step_model_flops(const MlpShape& s) {
+  return 2 * s.batch * (2 * s.in * s.hidden + 3 * s.hidden * s.classes);
+}
+
+isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const MlpStepParams& hp) {
+  KernelBuilder b(config);
+  const auto f32 = fp::Format::kFp32, bf = fp::Format::kBf16;
+  const uint64_t B = s.batch, D = s.in, H = s.hidden, C = s.classes;
+  for (const auto& [v, name] : {std::pair{B, "batch"}, {D, "in-features"}, {H, "hidden"}, {C, "classes"}})
+    if (v < 1 || v > (1u << 20)) throw InputError(fmt::format("--{} must be in [1, 2^20], not {}", name, v));
+
+  const DramTensor x = b.dram_tensor("x", f32, {B, D}, isa::TensorIo::kIn);
+  const DramTensor oh = b.dram_tensor("onehot", f32, {B, C}, isa::TensorIo::kIn);
+  Param w1, b1, w2, b2;
+  const std::vector<std::pair<Param*, std::vector<uint64_t>>> params = {
+      {&w1, {H, D}}, {&b1, {H}}, {&w2, {C, H}}, {&b2, {C}}};
+  for (size_t i = 0; i < params.size(); ++i) {
+    Param& P = *params[i].first;
+    const std::string& name = mlp_param_names()[i];
+    P.vector = params[i].second.size() == 1;
+    P.p = b.dram_tensor(name, f32, params[i].second, isa::TensorIo::kInOut);
+    if (!hp.sgd) {
+      P.m = b.dram_tensor(name + "_m", f32, params[i].second, isa::TensorIo::kInOut);
+      P.v = b.dram_tensor(name + "_v", f32, params[i].second, isa::TensorIo::kInOut);
+    }
+  }
+  const DramTensor loss = b.dram_tensor("loss", f32, {1}, isa::TensorIo::kOut);
+
+  // T: the partition tile (contraction chunk, stationary width and row tile alike).
+  const auto T = static_cast<uint32_t>(std::min(config.rows, config.cols));
+  const auto NM = static_cast<uint32_t>(config.moving_max_n);
+  const uint64_t nB = blocks(B, T), nD = blocks(D, T), nH = blocks(H, T), nC = blocks(C, T);
+  if (config.psum_banks < 3)
+    throw InputError(fmt::format("mlp_step needs 3 PSUM banks; config {} has {}", config.name, config.psum_banks));
+
+  // --- on-chip buffers: everything of the step stays resident ------------------------------
+  // A matrix used with dimension X on partitions is kept as blocks of T partitions placed side
+  // by side along the free dimension: block i of X^T [X, Y] at free offset i * Y.
+  auto fits = [&](uint64_t free) {
+    if (free > (1u << 24)) throw InputError("mlp_step: the shape is too large");
+    return static_cast<uint32_t>(free);
+  };
+  struct Work {
+    Tile lg, oh;           // logits, onehot rows [T, C]
+    SoftmaxCols sc;
+    Tile gv, gt, gs;       // gelu backward temporaries [T, NM] (aliases of ot, ou, oq)
+    Tile op, om, ov, ot, ou, oq;  // optimizer tiles [T, NM]
+  } work[2];
+  Tile xT, xr, w1T, w2T, w2r, b1bc, b2bc, u, a, aT, d, dbf, dT, dh, dhb, ones, lsum, total;
+  std::vector<Tile> ring;  // PSUM banks used in turn by the matmuls
+  try {
+    xT = b.sbuf_tile(bf, T, fits(nD * B));   // x^T   [D, B]  (d on partitions)
+    xr = b.sbuf_tile(bf, T, fits(nB * D));   // x     [B, D]
+    w1T = b.sbuf_tile(bf, T, fits(nD * H));  // w1^T  [D, H]
+    w2T = b.sbuf_tile(bf, T, fits(nH * C));  // w2^T  [H, C]
+    w2r = b.sbuf_tile(bf, T, fits(nC * H));  // w2    [C, H]
+    b1bc = b.sbuf_tile(f32, T, fits(H));     // b1 on every partition
+    b2bc = b.sbuf_tile(f32, T, fits(C));
+    u = b.sbuf_tile(f32, T, fits(nB * H));   // pre-activation [B, H]
+    a = b.sbuf_tile(bf, T, fits(nB * H));    // gelu(u) [B, H]
+    aT = b.sbuf_tile(bf, T, fits(nH * B));   // a^T [H, B]
+    d = b.sbuf_tile(f32, T, fits(nB * C));   // dlogits [B, C]
+    dbf = b.sbuf_tile(bf, T, fits(nB * C));
+    dT = b.sbuf_tile(bf, T, fits(nC * B));   // dlogits^T [C, B]
+    dh = b.sbuf_tile(f32, T, fits(nB * H));  // dL/du [B, H]
+    dhb = b.sbuf_tile(bf, T, fits(nB * H));
+    ones = b.sbuf_tile(f32, T, 2);  // column 0: 1.0 (bias gradients, loss sum); [0, 1]: the loss
+    lsum = Tile{ones.space, f32, 0, 1, ones.addr + 4, 1};
+    ones.free = 1;
+    for (Work& W : work) {
+      W.lg = b.sbuf_tile(f32, T, fits(C));
+      W.oh = b.sbuf_tile(f32, T, fits(C));
+      // softmax_xent's row columns, packed into one [T, 11] tile (one 64-byte slot each would
+      // cost 704 bytes per partition: too much for config tiny).
+      const Tile cols = b.sbuf_tile(f32, T, 11);
+      uint32_t c = 0;
+      for (Tile* t : {&W.sc.mx, &W.sc.nm, &W.sc.s, &W.sc.rs, &W.sc.xy, &W.sc.y, &W.sc.ey, &W.sc.num, &W.sc.den,
+                      &W.sc.q, &W.sc.l})
+        *t = Tile{cols.space, f32, 0, T, cols.addr + 4ull * c++, 1};
+      for (Tile* t : {&W.op, &W.ot, &W.ou, &W.oq}) *t = b.sbuf_tile(f32, T, NM);
+      if (!hp.sgd)
+        for (Tile* t : {&W.om, &W.ov}) *t = b.sbuf_tile(f32, T, NM);
+      // The gelu backward's temporaries share the optimizer's (the builder orders the reuse).
+      W.gv = W.ot, W.gt = W.ou, W.gs = W.oq;
+    }
+    total = b.psum_bank(1, 1);
+    for (uint64_t k = 1; k < config.psum_banks; ++k) ring.push_back(b.psum_bank(T, NM));
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("mlp_step --batch {} --in-features {} --hidden {} --classes {} does not fit config {}: {}",
+                                 B, D, H, C, config.name, e.what()));
+  }
+  unsigned q_next = 0, load_next = 0, store_next = 0, bank_next = 0, work_next = 0, opt_next = 0;
+  // DMA queues: the operand loads at the start use them all in turn; later, loads and stores
+  // get separate queues (stores wait for their results, and a queue is in order: a store ahead
+  // of a load would hold the load back).
+  const auto nq = static_cast<unsigned>(config.dma_queues);
+  const unsigned n_load = nq > 1 ? nq / 2 : 1;
+  auto Q = [&] { return q_next++; };
+  auto QL = [&] { return load_next++ % n_load; };
+  auto QS = [&] { return nq > 1 ? n_load + store_next++ % (nq - n_load) : 0u; };
+  auto bank = [&]() -> const Tile& { return ring[bank_next++ % ring.size()]; };
+
+  // --- loads: operands cast to bf16 (RNE) by the DMA -----------------------------------------
+  for (uint64_t i = 0; i < nD; ++i) {
+    const uint32_t dt = part_of(D, T, i);
+    b.dma(xT.ap(0, dt, fits(i * B), fits(B)), x.cols(0, B, i * T, dt), Q());
+    b.dma(w1T.ap(0, dt, fits(i * H), fits(H)), w1.p.cols(0, H, i * T, dt), Q());
+  }
+  b.dma(b1bc.ap(0, T, 0, fits(H)), dram_bcast(b1.p, 0, T, H), Q());
+  for (uint64_t i = 0; i < nH; ++i) {
+    const uint32_t ht = part_of(H, T, i);
+    b.dma(w2T.ap(0, ht, fits(i * C), fits(C)), w2.p.cols(0, C, i * T, ht), Q());
+  }
+  b.dma(b2bc.ap(0, T, 0, fits(C)), dram_bcast(b2.p, 0, T, C), Q());
+  // Operands of the backward pass that layer 1 and 2 did not need: x and w2 as stored (read
+  // before the updates below overwrite w2: the builder orders the DRAM accesses).
+  for (uint64_t j = 0; j < nB; ++j)
+    b.dma(xr.ap(0, part_of(B, T, j), fits(j * D), fits(D)), x.rows(j * T, part_of(B, T, j), 0, D), Q());
+  for (uint64_t i = 0; i < nC; ++i)
+    b.dma(w2r.ap(0, part_of(C, T, i), fits(i * H), fits(H)), w2.p.rows(i * T, part_of(C, T, i), 0, H), Q());
+  memset(b, ones.ap(), 1.0f);
+
+  const unsigned iters = softmax_log_iterations(C);
+  const float inv_b = static_cast<float>(1.0 / static_cast<double>(B));
+
+  // --- forward -------------------------------------------------------------------------------
+  // Layer 1, row block j: u[B rows, H] = x w1^T + b1 (stationary x^T: rows on the PSUM
+  // partitions), a = gelu_tanh(u) in bf16, and a^T for layer 2's stationary.
+  auto layer1 = [&](uint64_t j) {
+    const uint32_t bt = part_of(B, T, j);
+    const Work& W = work[j % 2];
+    b.dma(W.oh.ap(0, bt, 0, fits(C)), oh.rows(j * T, bt, 0, C), QL());
+    for (uint64_t n0 = 0; n0 < H; n0 += NM) {
+      const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, H - n0));
+      const Tile& ps = bank();
+      for (uint64_t i = 0; i < nD; ++i) {
+        const uint32_t dt = part_of(D, T, i);
+        b.load_stationary(xT.ap(0, dt, fits(i * B + j * T), bt));
+        b.multiply_moving(ps.ap(0, bt, 0, nt), w1T.ap(0, dt, fits(i * H + n0), nt), i > 0);
+      }
+      const isa::Ap ua = u.ap(0, bt, fits(j * H + n0), nt);
+      tt(b, "add", ua, ps.ap(0, bt, 0, nt), b1bc.ap(0, bt, fits(n0), nt));  // u = h + b1
+      act(b, ActFunc::kGeluTanh, a.ap(0, bt, fits(j * H + n0), nt), ua);    // a = gelu(u), bf16
+    }
+    for (uint64_t i = 0; i < nH; ++i)
+      transpose(b, aT, fits(i * B + j * T), a, fits(j * H + i * T), bt, part_of(H, T, i));
+  };
+  // Layer 2 and the loss, row block j: logits = a w2^T + b2 (stationary a^T), softmax_xent's
+  // row sequence -> dlogits d (fp32) and the row losses summed in `total`; d in bf16 and d^T.
+  auto layer2 = [&](uint64_t j) {
+    const uint32_t bt = part_of(B, T, j);
+    const Work& W = work[j % 2];
+    for (uint64_t c0 = 0; c0 < C; c0 += NM) {
+      const auto ct = static_cast<uint32_t>(std::min<uint64_t>(NM, C - c0));
+      const Tile& ps = bank();
+      for (uint64_t i = 0; i < nH; ++i) {
+        const uint32_t ht = part_of(H, T, i);
+        b.load_stationary(aT.ap(0, ht, fits(i * B + j * T), bt));
+        b.multiply_moving(ps.ap(0, bt, 0, ct), w2T.ap(0, ht, fits(i * C + c0), ct), i > 0);
+      }
+      tt(b, "add", W.lg.ap(0, bt, fits(c0), ct), ps.ap(0, bt, 0, ct), b2bc.ap(0, bt, fits(c0), ct));
+    }
+    const isa::Ap da = d.ap(0, bt, fits(j * C), fits(C));
+    emit_softmax_xent_rows(b, W.lg.ap(0, bt, 0, fits(C)), W.oh.ap(0, bt, 0, fits(C)), da, W.sc, iters, inv_b, ones,
+                           total, j > 0);
+    b.tensor_copy(dbf.ap(0, bt, fits(j * C), fits(C)), da);
+    for (uint64_t i = 0; i < nC; ++i)
+      transpose(b, dT, fits(i * B + j * T), dbf, fits(j * C + i * T), bt, part_of(C, T, i));
+  };
+  // Software pipelined: the array computes layer 1 of block j while the other engines finish
+  // block j - 1's layer 1 for its layer 2.
+  for (uint64_t j = 0; j < nB; ++j) {
+    layer1(j);
+    if (j > 0) layer2(j - 1);
+  }
+  layer2(nB - 1);
+  act(b, ActFunc::kIdentity, lsum.ap(), total.ap(0, 1, 0, 1), imm(inv_b));  // mean
+  b.dma(dram_block(loss, 0, 1, 1), lsum.ap(), QS());
+
+
+  // --- optimizer on one gradient tile (g in PSUM) ------------------------------------------
+  const AdamwConsts k = adamw_consts(hp.h);
+  const float lr = static_cast<float>(hp.h.lr);
+  auto update = [&](const Param& P, uint64_t r0, uint32_t pt, uint64_t c0, uint32_t ft, const isa::Ap& g) {
+    const Work& W = work[opt_next++ % 2];
+    auto ap = [&](const Tile& t) { return t.ap(0, pt, 0, ft); };
+    const isa::Ap pd = P.at(P.p, r0, pt, c0, ft);
+    b.dma(ap(W.op), pd, QL());
+    if (hp.sgd) {
+      ts(b, ap(W.oq), g, "mul", imm(lr));          // lr g
+      tt(b, "sub", ap(W.op), ap(W.op), ap(W.oq));  // p - lr g
+    } else {
+      const isa::Ap md = P.at(P.m, r0, pt, c0, ft), vd = P.at(P.v, r0, pt, c0, ft);
+      b.dma(ap(W.om), md, QL());
+      b.dma(ap(W.ov), vd, QL());
+      emit_adamw_update(b, k, ap(W.op), ap(W.om), ap(W.ov), g, ap(W.ot), ap(W.ou), ap(W.oq),
+                        [&] { b.dma(md, ap(W.om), QS()); }, [&] { b.dma(vd, ap(W.ov), QS()); });
+    }
+    b.dma(pd, ap(W.op), QS());
+  };
+
+  // --- backward --------------------------------------------------------------------------------
+  // da = d w2 (stationary d^T), then dL/du = da * gelu_tanh'(u) (bias_gelu_bwd's sequence).
+  for (uint64_t j = 0; j < nB; ++j) {
+    const uint32_t bt = part_of(B, T, j);
+    for (uint64_t n0 = 0; n0 < H; n0 += NM) {
+      const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, H - n0));
+      const Tile& ps = bank();
+      for (uint64_t i = 0; i < nC; ++i) {
+        const uint32_t ct = part_of(C, T, i);
+        b.load_stationary(dT.ap(0, ct, fits(i * B + j * T), bt));
+        b.multiply_moving(ps.ap(0, bt, 0, nt), w2r.ap(0, ct, fits(i * H + n0), nt), i > 0);
+      }
+      const Work& W = work[work_next++ % 2];
+      const isa::Ap ua = u.ap(0, bt, fits(j * H + n0), nt), dha = dh.ap(0, bt, fits(j * H + n0), nt);
+      act(b, ActFunc::kSquare, W.gv.ap(0, bt, 0, nt), ua);
+      emit_gelu_tanh_grad(b, ua, W.gv.ap(0, bt, 0, nt), W.gt.ap(0, bt, 0, nt), W.gs.ap(0, bt, 0, nt),
+                          ps.ap(0, bt, 0, nt), dha);
+      b.tensor_copy(dhb.ap(0, bt, fits(j * H + n0), nt), dha);
+    }
+  }
+  // dW2 = d^T a (stationary d: rows on partitions) and the w2 update, tile by tile.
+  for (uint64_t ci = 0; ci < nC; ++ci) {
+    const uint32_t ct = part_of(C, T, ci);
+    for (uint64_t n0 = 0; n0 < H; n0 += NM) {
+      const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, H - n0));
+      const Tile& ps = bank();
+      for (uint64_t j = 0; j < nB; ++j) {
+        const uint32_t bt = part_of(B, T, j);
+        b.load_stationary(dbf.ap(0, bt, fits(j * C + ci * T), ct));
+        b.multiply_moving(ps.ap(0, ct, 0, nt), a.ap(0, bt, fits(j * H + n0), nt), j > 0);
+      }
+      update(w2, ci * T, ct, n0, nt, ps.ap(0, ct, 0, nt));
+    }
+  }
+  // Bias gradients: column sums over the rows by the array (ones stationary, fp32 d and dL/du).
+  auto bias_grad = [&](const Param& P, const Tile& src, uint64_t width) {
+    for (uint64_t n0 = 0; n0 < width; n0 += NM) {
+      const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, width - n0));
+      const Tile& ps = bank();
+      for (uint64_t j = 0; j < nB; ++j) {
+        const uint32_t bt = part_of(B, T, j);
+        b.load_stationary(ones.ap(0, bt, 0, 1));
+        b.multiply_moving(ps.ap(0, 1, 0, nt), src.ap(0, bt, fits(j * width + n0), nt), j > 0);
+      }
+      update(P, 0, 1, n0, nt, ps.ap(0, 1, 0, nt));
+    }
+  };
+  bias_grad(b2, d, C);
+  bias_grad(b1, dh, H);
+  // dW1 = (dL/du)^T x (stationary dL/du in bf16: rows on partitions) and the w1 update.
+  for (uint64_t hi = 0; hi < nH; ++hi) {
+    const uint32_t ht = part_of(H, T, hi);
+    for (uint64_t n0 = 0; n0 < D; n0 += NM) {
+      const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, D - n0));
+      const Tile& ps = bank();
+      for (uint64_t j = 0; j < nB; ++j) {
+        const uint32_t bt = part_of(B, T, j);
+        b.load_stationary(dhb.ap(0, bt, fits(j * H + hi * T), ht));
+        b.multiply_moving(ps.ap(0, ht, 0, nt), xr.ap(0, bt, fits(j * D + n0), nt), j > 0);
+      }
+      update(w1, hi * T, ht, n0, nt, ps.ap(0, ht, 0, nt));
+    }
+  }
+  return b.finish();
+}
+
+// --- double-precision reference ---------------------------------------------------------------
+
+Ev ev_bf16_of_input(double x) {
+  const float f = static_cast<float>(x);
+  const float r = fp::float_of(fp::widen(fp::Format::kBf16, fp::narrow(fp::Format::kBf16, fp::bits_of(f))));
+  return {x, std::fabs(static_cast<double>(r) - x)};
+}
+
+Ev ev_bf16(Ev x) { return {x.v, x.e + 0x1p-8 * (std::fabs(x.v) + x.e) + 0x1p-134}; }
+
+namespace {
+
+// sum_k a(k) b(k) on the array: products of two bf16 values (exact in fp32 but for underflow,
+// < 2^-149 each) summed by n - 1 fp32 additions in some order (chunks, then PSUM accumulation).
+template <class A, class Bv>
+Ev ev_dot(uint64_t n, const A& a, const Bv& bv) {
+  double v = 0, e = 0, mag = 0;
+  for (uint64_t k = 0; k < n; ++k) {
+    const Ev x = a(k), y = bv(k);
+    const double p = x.v * y.v;
+    const double pe = std::fabs(x.v) * y.e + std::fabs(y.v) * x.e + x.e * y.e + 0x1p-149;
+    v += p;
+    e += pe;
+    mag += std::fabs(p) + pe;
+  }
+  const double nu = static_cast<double>(n - 1) * kU, gamma = nu / (1 - nu);
+  return {v, e + gamma * mag + static_cast<double>(n) * (0x1p-150 + 0x1p-50 * mag)};
+}
+
+double gelu_tanh(double x) {
+  const double c = std::sqrt(2 / M_PI);
+  return 0.5 * x * (1 + std::tanh(c * (x + 0.044715 * x * x * x)));
+}
+
+}  // namespace
+
+Reference reference_mlp_step(const Tensors& in, const MlpShape& s, const MlpStepParams& hp) {
+  const uint64_t B = s.batch, D = s.in, H = s.hidden, C = s.classes;
+  const std::vector<double> X = values(in.at("x")), OH = values(in.at("onehot")), W1 = values(in.at("w1")),
+                            B1 = values(in.at("b1")), W2 = values(in.at("w2")), B2 = values(in.at("b2"));
+  std::vector<Ev> xb(B * D), w1b(H * D), w2b(C * H);
+  for (uint64_t i = 0; i < xb.size(); ++i) xb[i] = ev_bf16_of_input(X[i]);
+  for (uint64_t i = 0; i < w1b.size(); ++i) w1b[i] = ev_bf16_of_input(W1[i]);
+  for (uint64_t i = 0; i < w2b.size(); ++i) w2b[i] = ev_bf16_of_input(W2[i]);
+
+  // Forward.
+  std::vector<Ev> u(B * H), ab(B * H), lg(B * C);
+  for (uint64_t r = 0; r < B; ++r)
+    for (uint64_t h = 0; h < H; ++h) {
+      const Ev hm = ev_dot(D, [&](uint64_t k) { return xb[r * D + k]; }, [&](uint64_t k) { return w1b[h * D + k]; });
+      u[r * H + h] = ev_add(hm, ev_exact(B1[h]));
+      Ev a = ev_act(ActFunc::kGeluTanh, u[r * H + h]);
+      a.v = gelu_tanh(u[r * H + h].v);
+      ab[r * H + h] = ev_bf16(a);
+    }
+  for (uint64_t r = 0; r < B; ++r)
+    for (uint64_t c = 0; c < C; ++c)
+      lg[r * C + c] = ev_add(ev_dot(H, [&](uint64_t k) { return ab[r * H + k]; }, [&](uint64_t k) { return w2b[c * H + k]; }),
+                             ev_exact(B2[c]));
+  const Ev inv_b = ev_const(1.0 / static_cast<double>(B), static_cast<float>(1.0 / static_cast<double>(B)));
+  std::vector<Ev> dl(B * C), losses;
+  for (uint64_t r = 0; r < B; ++r) {
+    const SoftmaxRowRef rr =
+        softmax_xent_row_reference(std::vector<Ev>(lg.begin() + static_cast<long>(r * C), lg.begin() + static_cast<long>((r + 1) * C)),
+                                   &OH[r * C], inv_b);
+    std::copy(rr.dl.begin(), rr.dl.end(), dl.begin() + static_cast<long>(r * C));
+    losses.push_back(rr.loss);
+  }
+  Reference ref;
+  ref["loss"] = {softmax_mean_loss(losses, inv_b)};
+
+  // Backward.
+  std::vector<Ev> dlb(B * C), dh(B * H), dhb(B * H);
+  for (uint64_t i = 0; i < dl.size(); ++i) dlb[i] = ev_bf16(dl[i]);
+  std::vector<Ev> g_w2(C * H), g_b2(C), g_w1(H * D), g_b1(H);
+  for (uint64_t c = 0; c < C; ++c)
+    for (uint64_t h = 0; h < H; ++h)
+      g_w2[c * H + h] = ev_dot(B, [&](uint64_t r) { return dlb[r * C + c]; }, [&](uint64_t r) { return ab[r * H + h]; });
+  for (uint64_t c = 0; c < C; ++c) {
+    std::vector<Ev> col(B);
+    for (uint64_t r = 0; r < B; ++r) col[r] = dl[r * C + c];  // products with 1.0: exact
+    g_b2[c] = ev_sum(col);
+  }
+  for (uint64_t r = 0; r < B; ++r)
+    for (uint64_t h = 0; h < H; ++h) {
+      const Ev da = ev_dot(C, [&](uint64_t k) { return dlb[r * C + k]; }, [&](uint64_t k) { return w2b[k * H + h]; });
+      dh[r * H + h] = ev_gelu_tanh_grad(u[r * H + h], da);
+      dhb[r * H + h] = ev_bf16(dh[r * H + h]);
+    }
+  for (uint64_t h = 0; h < H; ++h) {
+    std::vector<Ev> col(B);
+    for (uint64_t r = 0; r < B; ++r) col[r] = dh[r * H + h];
+    g_b1[h] = ev_sum(col);
+  }
+  for (uint64_t h = 0; h < H; ++h)
+    for (uint64_t k = 0; k < D; ++k)
+      g_w1[h * D + k] = ev_dot(B, [&](uint64_t r) { return dhb[r * H + h]; }, [&](uint64_t r) { return xb[r * D + k]; });
+
+  // Updates.
+  const std::vector<std::pair<std::string, const std::vector<Ev>*>> grads = {
+      {"w1", &g_w1}, {"b1", &g_b1}, {"w2", &g_w2}, {"b2", &g_b2}};
+  const Ev lr = ev_const(hp.h.lr, static_cast<float>(hp.h.lr));
+  for (const auto& [name, g] : grads) {
+    const std::vector<double> p = values(in.at(name));
+    std::vector<Ev>& rp = ref[name];
+    if (hp.sgd) {
+      for (uint64_t i = 0; i < p.size(); ++i) {
+        const Ev e = ev_sub(ev_exact(p[i]), ev_mul((*g)[i], lr));
+        rp.push_back({p[i] - hp.h.lr * (*g)[i].v, e.e});
+      }
+      continue;
+    }
+    const std::vector<double> m = values(in.at(name + "_m")), v = values(in.at(name + "_v"));
+    std::vector<Ev>&rm = ref[name + "_m"], &rv = ref[name + "_v"];
+    for (uint64_t i = 0; i < p.size(); ++i) {
+      const AdamwElementRef r = adamw_element_reference(p[i], m[i], v[i], (*g)[i], hp.h);
+      rp.push_back(r.p);
+      rm.push_back(r.m);
+      rv.push_back(r.v);
+    }
+  }
+  return ref;
+}
+
+}  // namespace tessera::kernels
