@@ -59,7 +59,10 @@ void Engine::write(uint64_t addr, const void* src, uint64_t n) {
 void Engine::thread() {
   connect_memories();
   qk_.reset();
-  run_queue();
+  if (run_queue()) finish();
+}
+
+void Engine::finish() {
   drained_ = true;
   // Counters: busy = cycles with something in flight, i.e. the union of (issue, done].
   kernels::EngineTiming& t = record_.engines[queue_.engine];
@@ -79,24 +82,29 @@ uint64_t Engine::head_cycle(size_t i) const {
 }
 
 uint64_t Engine::resolve_wait(const isa::Instruction& inst, uint64_t head, uint64_t lower) {
+  // The tensor engine's side of the handshake with the fabric (SharedTiming).
   uint64_t result = lower;
   if (inst.wait_en && sems_.known_time(inst.wait_sem, inst.wait_value) > lower) {
     before_block();
     blocked_ = true;
+    shared_->pe_wait_sem = inst.wait_sem;
+    shared_->pe_wait_value = inst.wait_value;
+    shared_->pe_wait_lower = lower;
+    shared_->pe_state = SharedTiming::PeState::kBlocked;
     for (;;) {
-      const uint64_t now = to_cycles(sc_core::sc_time_stamp());
       const uint64_t known = sems_.known_time(inst.wait_sem, inst.wait_value);
       const uint64_t t = std::max(lower, known);
-      // Signals still to come have cycles >= now, so an answer <= now is final.
-      if (t <= now) {
+      // Signals still to come have cycles >= fabric_next, visible after it.
+      if (known != kNever && t <= shared_->fabric_next) {
         result = t;
         break;
       }
-      if (known == kNever) sc_core::wait(sems_.changed());
-      else sc_core::wait(cycle_time() * static_cast<double>(t - now), sems_.changed());
+      shared_->pe_progress.notify(sc_core::SC_ZERO_TIME);
+      if (known == kNever && shared_->fabric_next == kNever) sc_core::wait(sems_.changed());  // deadlock: stays blocked
+      else sc_core::wait(shared_->fabric_progress);
     }
     blocked_ = false;
-    qk_.reset();
+    shared_->pe_state = SharedTiming::PeState::kRunning;
   }
   if (inst.wait_en) {
     const uint64_t sem_ok = std::max(head, sems_.known_time(inst.wait_sem, inst.wait_value));
@@ -129,17 +137,14 @@ void Engine::complete(size_t i, uint64_t issue, uint64_t done) {
 }
 
 void Engine::keep_quantum(uint64_t local_cycle) {
-  const uint64_t now = to_cycles(sc_core::sc_time_stamp());
-  qk_.set(local_cycle > now ? cycle_time() * static_cast<double>(local_cycle - now) : sc_core::SC_ZERO_TIME);
-  // Unstored signals of this engine lie at or after local_cycle, so syncing keeps the
-  // semaphores' invariant without publishing anything early.
-  if (qk_.need_sync()) qk_.sync();
+  // The tensor engine runs ahead until it blocks; it only records how far it has published.
+  shared_->pe_cycle = local_cycle;
 }
 
 std::string Engine::state() const {
   if (next_ >= queue_.insts.size()) return fmt::format("{}: done ({} instructions)", queue_.engine, queue_.insts.size());
   const isa::Instruction& inst = queue_.insts[next_];
-  const uint64_t now = to_cycles(sc_core::sc_time_stamp());
+  const uint64_t now = kNever;  // count every signal stored (SystemC time does not advance)
   if (inst.wait_en)
     return fmt::format("{}: instruction {} waits for s{} >= {} (s{} = {}): {}", queue_.engine, next_, inst.wait_sem,
                        inst.wait_value, inst.wait_sem, sems_.value_at(inst.wait_sem, now), isa::to_text(inst));

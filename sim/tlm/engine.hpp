@@ -1,10 +1,13 @@
-// What every engine of the TLM model shares (docs/tlm.md): a SystemC thread that plays the
-// engine's sequencer (rtl/seq/sequencer.sv timing: fetch, head, semaphore wait, nop, issue)
-// and the engine itself, running ahead of SystemC time with a quantum keeper, an initiator
-// socket bound to SBUF [0], PSUM [1] and DRAM [2], and an Executor for the numerics.
+// What every engine of the TLM model shares (docs/tlm.md): an initiator socket bound to SBUF
+// [0], PSUM [1] and DRAM [2], an Executor for the numerics, the sequencer's timing helpers
+// (fetch, head, semaphore wait, nop, issue) and, for engines that run their own queue (the
+// tensor engine), a SystemC thread. The DMA and act/dve queues are run by the fabric
+// (fabric.hpp), which calls the same helpers.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,6 +24,37 @@
 
 namespace tessera::tlm {
 
+// What the tensor engine's thread and the fabric's thread (fabric.hpp) share (docs/tlm.md
+// "Time"). The tensor engine's port use per cycle: bits 0..3 the SBUF banks its moving and
+// stationary ports hold (word address mod 4; they come first in the SBUF's fixed priority),
+// bit 5 the PSUM write port, which its accumulate writes block in the following cycle
+// (psum.sv: wr_ready = !b_valid_q). Its schedule depends on no lower-priority requester.
+//
+// Synchronisation, without SystemC time: the tensor engine publishes every port use and
+// completion of a cycle before it may be read. While it runs, everything before `pe_cycle`
+// is published. When it blocks on a semaphore, it first publishes all of its in-flight work
+// and then cannot act before max(lower, the cycle the semaphore's wait holds). The fabric
+// steps cycle t only below that horizon; the tensor engine takes a wait's answer t as final
+// once the fabric has stepped every cycle before t (`fabric_next` >= t). Both sides hand over
+// with zero-time events.
+struct SharedTiming {
+  static constexpr unsigned kPsumRead = 4, kPsumWrite = 5;
+  std::vector<uint8_t> pe_use;  // per cycle
+  enum class PeState { kRunning, kBlocked, kDone } pe_state = PeState::kRunning;
+  uint64_t pe_cycle = 0;
+  unsigned pe_wait_sem = 0;
+  uint32_t pe_wait_value = 0;
+  uint64_t pe_wait_lower = 0;
+  uint64_t fabric_next = 0;
+  sc_core::sc_event pe_progress{"pe_progress"}, fabric_progress{"fabric_progress"};
+
+  void pe_mark(uint64_t cycle, unsigned bit) {
+    if (pe_use.size() <= cycle) pe_use.resize(2 * cycle + 1024, 0);
+    pe_use[cycle] = static_cast<uint8_t>(pe_use[cycle] | (1u << bit));
+  }
+  uint8_t pe_ports(uint64_t cycle) const { return cycle < pe_use.size() ? pe_use[cycle] : 0; }
+};
+
 // What the engines record; one per run.
 struct RunRecord {
   std::vector<kernels::InstTiming> instructions;
@@ -28,7 +62,11 @@ struct RunRecord {
   uint64_t last_done = 0;
 };
 
+class Fabric;
+
 class Engine : public sc_core::sc_module, public DramAccess {
+  friend class Fabric;
+
  public:
   tlm_utils::multi_passthrough_initiator_socket<Engine> initiator_socket{"initiator_socket"};
 
@@ -39,13 +77,20 @@ class Engine : public sc_core::sc_module, public DramAccess {
   std::string state() const;
   bool done() const { return next_ == queue_.insts.size() && drained_; }
   const Executor& executor() const { return exec_; }
+  void set_shared(SharedTiming* shared) { shared_ = shared; }
+
+  // Binds the Executor to the memories (DMI); the fabric calls it for the queues it runs.
+  void connect_memories();
+  // Fills the engine's counters once its queue is done.
+  void finish();
 
   void read(uint64_t addr, void* dst, uint64_t n) override;
   void write(uint64_t addr, const void* src, uint64_t n) override;
 
  protected:
-  // Runs the queue; implemented per engine with the helpers below.
-  virtual void run_queue() = 0;
+  // Runs the queue; implemented per engine with the helpers below. Engines whose queue the
+  // fabric runs return false (passive).
+  virtual bool run_queue() = 0;
   // Called before the thread blocks on a semaphore: publish every in-flight completion.
   virtual void before_block() {}
 
@@ -72,6 +117,7 @@ class Engine : public sc_core::sc_module, public DramAccess {
   Semaphores& sems_;
   RunRecord& record_;
   Executor exec_;
+  SharedTiming* shared_ = nullptr;
   tlm_utils::tlm_quantumkeeper qk_;
   size_t next_ = 0;              // next instruction of the queue to issue
   uint64_t last_pop_ = 0;        // cycle the previous instruction left the head
@@ -83,7 +129,6 @@ class Engine : public sc_core::sc_module, public DramAccess {
 
  private:
   void thread();
-  void connect_memories();
 };
 
 }  // namespace tessera::tlm

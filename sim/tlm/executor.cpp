@@ -1,6 +1,7 @@
 #include "executor.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -24,6 +25,21 @@ std::string_view enum_name(const Instruction& inst, std::string_view field) {
   return (*f.enum_values)[inst.u(field)];
 }
 
+// fp::widen of every code of an 8- or 16-bit format, computed once (the same function, so the
+// same bits, without its per-element decoding).
+const uint32_t* widen_table(fp::Format f) {
+  static std::array<std::vector<uint32_t>, 16> tables;
+  const unsigned bits = fp::info(f).bits;
+  const size_t idx = static_cast<size_t>(f);
+  if (bits > 16 || idx >= tables.size()) return nullptr;
+  std::vector<uint32_t>& t = tables[idx];
+  if (t.empty()) {
+    t.resize(size_t{1} << bits);
+    for (uint32_t c = 0; c < t.size(); ++c) t[c] = fp::widen(f, c);
+  }
+  return t.data();
+}
+
 }  // namespace
 
 Executor::Executor(const CoreConfig& config, uint64_t seed) {
@@ -40,7 +56,9 @@ uint32_t Executor::load(const Ap& ap, uint32_t partition, int64_t element) const
   uint32_t code = 0;
   if (ap.space == Space::kDram) mem_.dram->read(ap.addr + static_cast<uint64_t>(element), &code, es);
   else std::memcpy(&code, onchip(ap.space, partition, ap.addr + static_cast<uint64_t>(element * es)), es);
-  return ap.dtype == fp::Format::kFp32 ? code : fp::widen(ap.dtype, code);
+  if (ap.dtype == fp::Format::kFp32) return code;
+  const uint32_t* table = widen_table(ap.dtype);
+  return table ? table[code] : fp::widen(ap.dtype, code);
 }
 
 void Executor::store(const Ap& ap, uint32_t partition, int64_t element, uint32_t f32, fp::Rounding rounding) {
@@ -180,6 +198,52 @@ void Executor::exec_dve(const Instruction& inst) {
   }
 }
 
+// A DMA between DRAM and on-chip memory: the DRAM side's byte span moves with one functional
+// access (read; for a DRAM destination read, patched and written back, so bytes between the
+// elements keep their values), the elements with direct copies. Same element order and
+// conversions as the per-element loop below.
+void Executor::exec_dma_span(const Instruction& inst, const std::vector<int64_t>& doff,
+                             const std::vector<int64_t>& soff) {
+  const Ap& dst = inst.ap("dst");
+  const Ap& src = inst.ap("src");
+  const bool to_dram = dst.space == Space::kDram;
+  const Ap& dram_ap = to_dram ? dst : src;
+  const std::vector<int64_t>& dram_off = to_dram ? doff : soff;
+  const unsigned des = elem_bytes(dst.dtype), ses = elem_bytes(src.dtype);
+  const unsigned dram_es = to_dram ? des : ses;
+  int64_t lo = dram_off[0], hi = dram_off[0];
+  for (int64_t o : dram_off) lo = std::min(lo, o), hi = std::max(hi, o);
+  const uint64_t base = dram_ap.addr + static_cast<uint64_t>(lo);
+  span_.resize(static_cast<size_t>(hi - lo) + dram_es);
+  mem_.dram->read(base, span_.data(), span_.size());
+  const bool copy_bits = dst.dtype == src.dtype && src.dtype != fp::Format::kFp32;
+  const uint32_t* table = src.dtype == fp::Format::kFp32 ? nullptr : widen_table(src.dtype);
+  const uint32_t parts = to_dram ? src.parts : dst.parts;
+  const size_t per = to_dram ? soff.size() : doff.size();
+  const size_t dn = doff.size(), sn = soff.size();
+  uint64_t n = 0;
+  for (uint32_t p = 0; p < parts; ++p) {
+    for (size_t i = 0; i < per; ++i, ++n) {
+      // element n: on-chip side (p, i); DRAM side index n (its pattern holds every element)
+      const size_t di = to_dram ? n % dn : i, si = to_dram ? i : n % sn;
+      const uint8_t* sp = to_dram ? onchip(src.space, src.part + p, src.addr + static_cast<uint64_t>(soff[si] * ses))
+                                  : span_.data() + (soff[si] - lo);
+      uint8_t* dp = to_dram ? span_.data() + (doff[di] - lo)
+                            : onchip(dst.space, dst.part + p, dst.addr + static_cast<uint64_t>(doff[di] * des));
+      uint32_t code = 0;
+      std::memcpy(&code, sp, ses);
+      if (!copy_bits) {
+        uint32_t f32 = src.dtype == fp::Format::kFp32 ? code : (table ? table[code] : fp::widen(src.dtype, code));
+        code = dst.dtype == fp::Format::kFp32 ? f32 : fp::narrow(dst.dtype, f32, fp::Rounding::kRne, 0);
+      }
+      std::memcpy(dp, &code, des);
+    }
+  }
+  if (to_dram) mem_.dram->write(base, span_.data(), span_.size());
+  if (to_dram) dram_bytes_ += dst.elements() * des;
+  else dram_bytes_ += src.elements() * ses;
+}
+
 void Executor::exec_dma(const Instruction& inst) {
   const Ap& dst = inst.ap("dst");
   const Ap& src = inst.ap("src");
@@ -195,6 +259,10 @@ void Executor::exec_dma(const Instruction& inst) {
   };
   Cursor d(dst), s(src);
   const bool same = dst.dtype == src.dtype;
+  if ((src.space == Space::kDram) != (dst.space == Space::kDram)) {
+    exec_dma_span(inst, d.off, s.off);
+    return;
+  }
   const unsigned es = elem_bytes(src.dtype);
   for (uint64_t n = 0; n < dst.elements(); ++n, d.next(), s.next()) {
     if (same && src.dtype != fp::Format::kFp32) {

@@ -54,6 +54,7 @@ class Executor {
   void exec_activation(const isa::Instruction& inst);
   void exec_dve(const isa::Instruction& inst);
   void exec_dma(const isa::Instruction& inst);
+  void exec_dma_span(const isa::Instruction& inst, const std::vector<int64_t>& doff, const std::vector<int64_t>& soff);
 
   uint8_t* onchip(isa::Space space, uint32_t partition, uint64_t offset) const;
   uint32_t load(const isa::Ap& ap, uint32_t partition, int64_t element) const;
@@ -66,6 +67,7 @@ class Executor {
   std::vector<float> stationary_;  // [k][m], widened
   uint32_t stationary_k_ = 0, stationary_m_ = 0;
   uint64_t flops_ = 0, dram_bytes_ = 0;
+  std::vector<uint8_t> span_;  // DMA: the DRAM side's bytes
 };
 
 }  // namespace tessera::tlm

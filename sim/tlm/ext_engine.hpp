@@ -1,6 +1,5 @@
-// The activation and vector engines (docs/ext_engines.md): one instruction at a time,
-// done = accept + R + C + W + 1 with every port request granted (rtl::ext_instruction_cycles),
-// accepting the next instruction in the done cycle.
+// A act / dve queue: passive; the fabric (fabric.hpp) runs its sequencer and timing, and the
+// engine's Executor does the numerics when the fabric accepts an instruction.
 #pragma once
 
 #include "engine.hpp"
@@ -12,7 +11,7 @@ class ExtEngine : public Engine {
   using Engine::Engine;
 
  protected:
-  void run_queue() override;
+  bool run_queue() override { return false; }
 };
 
 }  // namespace tessera::tlm

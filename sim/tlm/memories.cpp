@@ -1,7 +1,6 @@
 #include "memories.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 
 namespace tessera::tlm {
@@ -55,37 +54,14 @@ unsigned DramMemory::axi_bytes(const CoreConfig& c) {
 DramMemory::DramMemory(sc_core::sc_module_name name, const CoreConfig& config, ref::Dram& dram)
     : sc_module(name),
       dram_(dram),
-      axi_bytes_(axi_bytes(config)),
-      beat_cycles_(static_cast<double>(axi_bytes_) / static_cast<double>(config.dram_bytes_per_cycle)),
       latency_(config.dram_latency_cycles) {
   target_socket.register_b_transport(this, &DramMemory::b_transport);
   target_socket.register_transport_dbg(this, &DramMemory::transport_dbg);
 }
 
 void DramMemory::b_transport(int, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {
-  DramBurst* burst = nullptr;
-  tx.get_extension(burst);
-  if (!burst) {  // a plain functional access: latency only
-    transport_dbg(0, tx);
-    delay += cycle_time() * static_cast<double>(latency_);
-    return;
-  }
-  const uint64_t request = to_cycles(sc_core::sc_time_stamp() + delay);
-  const uint64_t earliest = tx.is_read() ? request + latency_ : request;
-  auto slot_cycle = [&](uint64_t slot) { return static_cast<uint64_t>(std::ceil(static_cast<double>(slot) * beat_cycles_)); };
-  uint64_t slot = static_cast<uint64_t>(std::ceil(static_cast<double>(earliest) / beat_cycles_));
-  for (uint64_t b = 0; b < burst->beats; ++b, ++slot) {
-    if (slot_used_.size() <= slot + burst->beats) slot_used_.resize(2 * (slot + burst->beats) + 1024, false);
-    while (slot_used_[slot]) ++slot;
-    slot_used_[slot] = true;
-    if (b == 0) burst->first_beat = slot_cycle(slot);
-    burst->last_beat = slot_cycle(slot);
-  }
-  const uint64_t end = tx.is_read() ? burst->last_beat : burst->last_beat + latency_;
-  if (tx.is_read()) bytes_read_ += burst->beats * axi_bytes_;
-  else bytes_written_ += burst->beats * axi_bytes_;
-  delay = cycle_time() * static_cast<double>(end) - sc_core::sc_time_stamp();
-  tx.set_response_status(::tlm::TLM_OK_RESPONSE);
+  transport_dbg(0, tx);
+  delay += cycle_time() * static_cast<double>(latency_);
 }
 
 unsigned DramMemory::transport_dbg(int, ::tlm::tlm_generic_payload& tx) {

@@ -36,41 +36,20 @@ class OnChipMemory : public sc_core::sc_module {
   std::vector<uint8_t> bytes_;
 };
 
-// Marks a DRAM b_transport as a timing-only burst: the DMA moves the data with transport_dbg
-// when it executes the instruction, and asks the DRAM only when each burst's beats are on the
-// bus. On return: `first_beat` and `last_beat` cycles; delay ends at the last beat (reads) or
-// at the B response (writes).
-struct DramBurst : ::tlm::tlm_extension<DramBurst> {
-  uint64_t beats = 0;
-  uint64_t first_beat = 0, last_beat = 0;
-  ::tlm::tlm_extension_base* clone() const override { return new DramBurst(*this); }
-  void copy_from(const ::tlm::tlm_extension_base& other) override { *this = static_cast<const DramBurst&>(other); }
-};
-
-// DRAM: functional data in a ref::Dram (transport_dbg and plain b_transport), and a bandwidth
-// calendar for DramBurst transactions: the bus is cut into beat slots of AxiBytes /
-// bytes_per_cycle cycles (the AXI DRAM model's token bucket in steady state); each beat takes
-// the first free slot at or after its earliest cycle (a read's first beat `latency` cycles after
-// its request, the next beats after it), so engines that run ahead of SystemC time can reserve
-// out of time order without pushing earlier requests back. A write's B response comes
-// `latency` cycles after its last beat.
+// DRAM: data in a ref::Dram, reached by transport_dbg and by b_transport (which adds the
+// configured latency). Its bandwidth and timing are the fabric's (fabric.hpp), which steps the
+// AXI DRAM model cycle by cycle.
 class DramMemory : public sc_core::sc_module {
  public:
   tlm_utils::multi_passthrough_target_socket<DramMemory> target_socket{"target_socket"};
   DramMemory(sc_core::sc_module_name name, const CoreConfig& config, ref::Dram& dram);
   static unsigned axi_bytes(const CoreConfig& config);
-  uint64_t bytes_read() const { return bytes_read_; }
-  uint64_t bytes_written() const { return bytes_written_; }
 
  private:
   void b_transport(int id, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
   unsigned transport_dbg(int id, ::tlm::tlm_generic_payload& tx);
   ref::Dram& dram_;
-  unsigned axi_bytes_;
-  double beat_cycles_;
   uint64_t latency_;
-  std::vector<bool> slot_used_;  // beat slots of the bus calendar
-  uint64_t bytes_read_ = 0, bytes_written_ = 0;
 };
 
 }  // namespace tessera::tlm

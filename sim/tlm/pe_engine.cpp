@@ -38,6 +38,10 @@ void PeControl::step(Op accept, const Accepted* inst, const std::function<void(s
   const bool st_req = ld_it_.busy;
   const bool st_gnt = st_req && !(mv_req && ld_it_.banks[ld_it_.pos] == mm_it_.banks[mm_it_.pos]);
   if (st_req && !st_gnt) ++st_conflicts_;
+  if (shared_) {
+    if (mv_req) shared_->pe_mark(t_, mm_it_.banks[mm_it_.pos]);
+    if (st_gnt) shared_->pe_mark(t_, ld_it_.banks[ld_it_.pos]);
+  }
   const bool ld_iter_start = ld_busy_ && !ld_started_ && ld_zeros_ == 0;
   const bool ld_done = ld_busy_ && ld_started_ && !ld_it_.busy && ld_outstanding_ == 0 && !st_rvalid_;
   const bool arr_out = !out_times_.empty() && out_times_.front() == t_;
@@ -95,6 +99,7 @@ void PeControl::step(Op accept, const Accepted* inst, const std::function<void(s
   bool out_last = false;
   size_t out_index = 0;
   if (arr_out) {
+    if (shared_) shared_->pe_mark(t_ + 1, SharedTiming::kPsumWrite);  // psum wr_ready = !b_valid_q
     out_times_.pop_front();
     if (--fifo_.front().remaining == 0) {
       out_last = true;
@@ -153,8 +158,9 @@ void PeEngine::before_block() {
   while (!ahead.rob_empty()) ahead.step(PeControl::Op::kNone, nullptr, publish_only);
 }
 
-void PeEngine::run_queue() {
+bool PeEngine::run_queue() {
   PeControl ctl(static_cast<unsigned>(config_.rows), static_cast<unsigned>(config_.cols));
+  ctl.set_shared(shared_);
   ctl_ = &ctl;
   issue_.assign(queue_.insts.size(), 0);
   auto retired = [this](size_t i, uint64_t c) { on_retire(i, c); };
@@ -182,6 +188,9 @@ void PeEngine::run_queue() {
   while (!ctl.rob_empty()) ctl.step(PeControl::Op::kNone, nullptr, retired);
   record_.engines[queue_.engine].mem_stall_cycles = ctl.st_conflicts();
   ctl_ = nullptr;
+  shared_->pe_state = SharedTiming::PeState::kDone;
+  shared_->pe_progress.notify(sc_core::SC_ZERO_TIME);
+  return true;
 }
 
 }  // namespace tessera::tlm

@@ -35,6 +35,7 @@ class PeControl {
   void step(Op accept, const Accepted* inst, const std::function<void(size_t, uint64_t)>& retired);
   void skip_to(uint64_t cycle) { t_ = std::max(t_, cycle); }  // only when idle()
   uint64_t st_conflicts() const { return st_conflicts_; }
+  void set_shared(SharedTiming* shared) { shared_ = shared; }
 
  private:
   struct Iter {
@@ -72,6 +73,7 @@ class PeControl {
   size_t done_index_ = 0;
   std::deque<RobEntry> rob_;
   uint64_t st_conflicts_ = 0;
+  SharedTiming* shared_ = nullptr;  // publishes the moving / stationary banks and PSUM writes
 };
 
 class PeEngine : public Engine {
@@ -79,7 +81,7 @@ class PeEngine : public Engine {
   using Engine::Engine;
 
  protected:
-  void run_queue() override;
+  bool run_queue() override;
   void before_block() override;
 
  private:

@@ -1,8 +1,7 @@
-// The semaphore block of the TLM model (docs/seq.md semantics, docs/tlm.md "Time"). Engines run
-// ahead of SystemC time (temporal decoupling), so a signal is stored with the cycle of the
-// completion that raised it; it is visible to waits from the next cycle on, as in the RTL.
-// Invariant kept by every engine: a signal not yet stored has a cycle >= the current SystemC
-// time, so a wait whose answer lies in the past of SystemC time is exact.
+// The semaphore block of the TLM model (docs/seq.md semantics, docs/tlm.md "Time"). Engines keep
+// their own cycle counts, so a signal is stored with the cycle of the completion that raised
+// it; it is visible to waits from the next cycle on, as in the RTL. Which stored answers are
+// final is decided by the tensor engine / fabric handshake (engine.hpp, SharedTiming).
 #pragma once
 
 #include <algorithm>

@@ -12,6 +12,7 @@
 #include "common/errors.hpp"
 #include "dma_engine.hpp"
 #include "ext_engine.hpp"
+#include "fabric.hpp"
 #include "memories.hpp"
 #include "pe_engine.hpp"
 #include "ref/core_model.hpp"
@@ -30,17 +31,25 @@ class Core : public sc_core::sc_module {
         sbuf_("sbuf", config.rows, config.sbuf_bytes_per_partition),
         psum_("psum", config.rows, config.psum_banks * config.psum_bank_bytes_per_partition()),
         dram_("dram", config, dram) {
+    std::vector<Engine*> dma, ext;
+    bool has_pe = false;
     for (const isa::Queue& q : program.queues) {
       const std::string cls = isa::engine_class(q.engine);
       std::unique_ptr<Engine> e;
       if (cls == "pe") e = std::make_unique<PeEngine>(q.engine.c_str(), config, q, sems_, seed, record_);
       else if (cls == "dma") e = std::make_unique<DmaEngine>(q.engine.c_str(), config, q, sems_, seed, record_);
       else e = std::make_unique<ExtEngine>(q.engine.c_str(), config, q, sems_, seed, record_);
+      e->set_shared(&shared_);
       e->initiator_socket.bind(sbuf_.target_socket);
       e->initiator_socket.bind(psum_.target_socket);
       e->initiator_socket.bind(dram_.target_socket);
+      if (cls == "dma") dma.push_back(e.get());
+      else if (cls != "pe") ext.push_back(e.get());
+      else has_pe = true;
       engines_.push_back(std::move(e));
     }
+    if (!has_pe) shared_.pe_state = SharedTiming::PeState::kDone;
+    fabric_ = std::make_unique<Fabric>("fabric", config, sems_, shared_, dma, ext);
   }
 
   std::vector<std::unique_ptr<Engine>>& engines() { return engines_; }
@@ -49,10 +58,12 @@ class Core : public sc_core::sc_module {
 
  private:
   RunRecord record_;
+  SharedTiming shared_;
   Semaphores sems_;
   OnChipMemory sbuf_, psum_;
   DramMemory dram_;
   std::vector<std::unique_ptr<Engine>> engines_;
+  std::unique_ptr<Fabric> fabric_;
 };
 
 bool g_used = false;
@@ -67,8 +78,6 @@ kernels::RunResult run_tlm(const CoreConfig& config, const isa::Program& program
   ref::Dram dram(config.dram_bytes);
   kernels::place_inputs(config, program, inputs, dram);
 
-  // Engines run up to a quantum ahead of SystemC time; semaphore waits synchronise earlier.
-  tlm_utils::tlm_quantumkeeper::set_global_quantum(cycle_time() * 10000.0);
   sc_core::sc_report_handler::set_actions(sc_core::SC_ID_INSTANCE_EXISTS_, sc_core::SC_DO_NOTHING);
   auto core = std::make_unique<Core>("tessera_core", config, program, dram, seed);
   sc_core::sc_start();
@@ -86,9 +95,8 @@ kernels::RunResult run_tlm(const CoreConfig& config, const isa::Program& program
   result.outputs = kernels::read_outputs(program, dram);
   kernels::Timing timing;
   RunRecord& rec = core->record();
-  // The RTL's cycle counter stops two cycles after the last completion (finished_o is
-  // registered one cycle after it, and the counter counts that cycle too).
-  timing.cycles = rec.instructions.empty() ? 2 : rec.last_done + 2;
+  // The RTL's cycle count is the last completion's cycle + 1 (cycles count from 0).
+  timing.cycles = rec.instructions.empty() ? 1 : rec.last_done + 1;
   std::stable_sort(rec.instructions.begin(), rec.instructions.end(),
                    [](const kernels::InstTiming& a, const kernels::InstTiming& b) { return a.done < b.done; });
   timing.instructions = rec.instructions;

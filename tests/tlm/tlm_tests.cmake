@@ -1,23 +1,53 @@
 # The TLM model against the RTL (label tlm): tests/tlm/tlm_vs_rtl.cpp, one process per test
 # (SystemC elaborates once per process). Every test requires bit-identical outputs.
 #
-# Tolerances, measured 2026 on this tree (docs/tlm.md "Measured agreement"):
-# total cycles: the SPEC's 1% contract. Measured: gemm small +0.20%, gemm tiny +0.43%,
-# act.tasm tiny -0.79%, dve.tasm tiny -0.84%. Per-instruction exactness is not asserted: the
-# DMA model is not cycle exact (SBUF bank conflicts with the tensor engine, DRAM arbitration),
-# and every pe/act/dve instruction waits on some DMA transfer.
+# Tolerances. SPEC section 5 asks for pe/act/dve issue and done cycles identical to the RTL,
+# each DMA completion within 2% and total cycles within 1%. The model is register-level for
+# every block (docs/tlm.md "Timing per block") and, measured on every case below and on every
+# registry kernel, it matches the RTL exactly: every instruction of every engine (DMA
+# included) has the RTL's issue and done cycle, and the total cycles are equal. So the tests
+# assert that, with no tolerance (--exact pe,act,dve,dma, --max-dma-error 0,
+# --max-cycles-error 0): any difference is a modelling bug or an RTL change the TLM has not
+# followed, and the first differing instruction is printed (rerun with --verbose for all).
+# The measurements are in docs/tlm.md "Measured agreement".
 if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
   add_executable(tlm_vs_rtl ${CMAKE_CURRENT_LIST_DIR}/tlm_vs_rtl.cpp)
   target_link_libraries(tlm_vs_rtl PRIVATE tessera_tlm tessera_rtl_core tessera_core)
   target_compile_options(tlm_vs_rtl PRIVATE ${TESSERA_WARNINGS})
 
   set(tlm_programs "${CMAKE_CURRENT_LIST_DIR}/../programs")
-  add_test(NAME "tlm.vs_rtl.gemm_small" COMMAND tlm_vs_rtl --config small --kernel gemm --max-cycles-error 1)
-  add_test(NAME "tlm.vs_rtl.gemm_tiny" COMMAND tlm_vs_rtl --config tiny --kernel gemm --max-cycles-error 1)
-  add_test(NAME "tlm.vs_rtl.act_program" COMMAND tlm_vs_rtl --config tiny --program "${tlm_programs}/act.tasm"
-                                                 --max-cycles-error 1)
-  add_test(NAME "tlm.vs_rtl.dve_program" COMMAND tlm_vs_rtl --config tiny --program "${tlm_programs}/dve.tasm"
-                                                 --max-cycles-error 1)
-  set_tests_properties("tlm.vs_rtl.gemm_small" "tlm.vs_rtl.gemm_tiny" "tlm.vs_rtl.act_program"
-                       "tlm.vs_rtl.dve_program" PROPERTIES LABELS tlm)
+  set(tlm_exact --exact pe,act,dve,dma --max-dma-error 0 --max-cycles-error 0)
+  set(tlm_tests)
+  function(tlm_test name)
+    add_test(NAME "tlm.vs_rtl.${name}" COMMAND tlm_vs_rtl ${ARGN} ${tlm_exact})
+    set(tlm_tests ${tlm_tests} "tlm.vs_rtl.${name}" PARENT_SCOPE)
+  endfunction()
+
+  # gemm: two configs, several shapes (edge tiles included), dtypes and seeds.
+  tlm_test(gemm_small --config small --kernel gemm)
+  tlm_test(gemm_small_fp32_32x128x64 --config small --kernel gemm --dtype fp32 --flag m=32 --flag n=128 --flag k=64 --seed 2)
+  tlm_test(gemm_small_e4m3_48x80x96 --config small --kernel gemm --dtype e4m3 --flag m=48 --flag n=80 --flag k=96 --seed 4)
+  tlm_test(gemm_tiny --config tiny --kernel gemm)
+  tlm_test(gemm_tiny_fp32_16x24x12 --config tiny --kernel gemm --dtype fp32 --flag m=16 --flag n=24 --flag k=12 --seed 5)
+  tlm_test(gemm_tiny_e5m2_32x16x32 --config tiny --kernel gemm --dtype e5m2 --flag m=32 --flag n=16 --flag k=32 --seed 6)
+  # the example programs
+  foreach(p act dve pe dma)
+    tlm_test(${p}_program --config tiny --program "${tlm_programs}/${p}.tasm")
+  endforeach()
+  # training kernels (every engine, PSUM traffic, act/dve port contention)
+  tlm_test(softmax_xent_small --config small --kernel softmax_xent)
+  tlm_test(softmax_xent_tiny --config tiny --kernel softmax_xent)
+  tlm_test(bias_gelu_bwd_small --config small --kernel bias_gelu_bwd)
+  tlm_test(layernorm_bwd_small --config small --kernel layernorm_bwd)
+  tlm_test(mlp_step_small --config small --kernel mlp_step)
+  set_tests_properties(${tlm_tests} PROPERTIES LABELS tlm)
+
+  # The comparison can fail: one TLM completion moved by one cycle (--perturb) must fail the
+  # exactness requirements; and an unknown engine class is an error, not a vacuous pass.
+  add_test(NAME "tlm.vs_rtl.detects_one_cycle" COMMAND tlm_vs_rtl --config tiny --program "${tlm_programs}/pe.tasm"
+                                                      --perturb ${tlm_exact})
+  add_test(NAME "tlm.vs_rtl.rejects_unknown_class" COMMAND tlm_vs_rtl --config tiny --program "${tlm_programs}/pe.tasm"
+                                                            --exact pe,tensor)
+  set_tests_properties("tlm.vs_rtl.detects_one_cycle" "tlm.vs_rtl.rejects_unknown_class" PROPERTIES LABELS tlm
+                       WILL_FAIL TRUE)
 endif()

@@ -5,9 +5,13 @@
 //
 //   tlm_vs_rtl --config small --kernel gemm [--dtype bf16] [--flag m=32 ...] [--seed N]
 //   tlm_vs_rtl --config tiny --program FILE.tasm
-//   requirements: --max-cycles-error PCT  --exact ENGINE (pe, act, dve; repeatable)
+//   requirements: --max-cycles-error PCT  --exact ENGINES (comma-separated pe,act,dve,dma;
+//                 repeatable; an engine class the program does not use passes)
 //                 --max-dma-error PCT (completion cycle, relative to the RTL's)
 //   --verbose: every instruction's cycles
+//   --perturb: (self-test of the comparison) one TLM completion one cycle late
+//   --tlm-only: only the TLM (wall time, outputs against the reference model); for gemm also
+//               the plain fp32 loop of tessera bench and tlm_vs_native_gemm
 //
 // SystemC owns main(): one comparison per process.
 #include <fmt/format.h>
@@ -44,6 +48,8 @@ struct Options {
   double max_cycles_error = -1, max_dma_error = -1;
   std::set<std::string> exact;
   bool verbose = false;
+  bool tlm_only = false;
+  bool perturb = false;  // self-test: move one TLM completion by a cycle before comparing  // speed: the TLM alone, and (gemm) the native fp32 loop of the same size
 };
 
 Options parse(int argc, char** argv) {
@@ -61,8 +67,18 @@ Options parse(int argc, char** argv) {
     else if (a == "--seed") o.seed = std::stoull(value());
     else if (a == "--max-cycles-error") o.max_cycles_error = std::stod(value());
     else if (a == "--max-dma-error") o.max_dma_error = std::stod(value());
-    else if (a == "--exact") o.exact.insert(value());
+    else if (a == "--exact") {
+      // a comma-separated list: pe, act, dve, dma
+      std::stringstream list(value());
+      for (std::string cls; std::getline(list, cls, ',');) {
+        if (cls != "pe" && cls != "act" && cls != "dve" && cls != "dma")
+          throw InputError(fmt::format("--exact: unknown engine class {} (pe, act, dve, dma)", cls));
+        o.exact.insert(cls);
+      }
+    }
     else if (a == "--verbose") o.verbose = true;
+    else if (a == "--tlm-only") o.tlm_only = true;
+    else if (a == "--perturb") o.perturb = true;
     else if (a == "--flag") {
       const std::string f = value();
       const size_t eq = f.find('=');
@@ -105,11 +121,49 @@ int compare(const Options& o) {
              program.instruction_count());
 
   using clock = std::chrono::steady_clock;
+  if (o.tlm_only) {
+    const auto s0 = clock::now();
+    const kernels::RunResult tlm = tlm::run_tlm(config, program, inputs, o.seed);
+    const double tlm_s = std::chrono::duration<double>(clock::now() - s0).count();
+    const kernels::RunResult ref = kernels::run_ref(config, program, inputs, o.seed);
+    const std::string diff = kernels::first_difference(ref.outputs, tlm.outputs);
+    fmt::print("outputs vs ref: {}\ncycles: tlm {}\nwall: tlm {:.6f} s\n", diff.empty() ? "bit-identical" : "DIFFER: " + diff,
+               tlm.timing->cycles, tlm_s);
+    if (o.kernel == "gemm") {
+      const uint64_t m = static_cast<uint64_t>(o.flags.count("m") ? o.flags.at("m") : 0);
+      const kernels::FlagValues f = kernels::flag_values(*kernels::find_kernel("gemm"), o.flags);
+      const uint64_t M = static_cast<uint64_t>(f.at("m")), N = static_cast<uint64_t>(f.at("n")), K = static_cast<uint64_t>(f.at("k"));
+      (void)m;
+      // The yardstick of tessera bench (sim/cli/bench_command.cpp): plain i-k-j fp32 loop.
+      std::vector<float> a(M * K), b(K * N), c(M * N);
+      for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(i % 7) * 0.25f;
+      for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(i % 5) * 0.5f;
+      uint64_t reps = 0;
+      volatile float sink = 0;
+      const auto n0 = clock::now();
+      do {
+        std::fill(c.begin(), c.end(), 0.0f);
+        for (uint64_t i = 0; i < M; ++i)
+          for (uint64_t k = 0; k < K; ++k) {
+            const float av = a[i * K + k];
+            float* ci = &c[i * N];
+            const float* bk = &b[k * N];
+            for (uint64_t j = 0; j < N; ++j) ci[j] += av * bk[j];
+          }
+        sink = sink + c[reps % c.size()];
+        ++reps;
+      } while (std::chrono::duration<double>(clock::now() - n0).count() < 0.2);
+      const double native = std::chrono::duration<double>(clock::now() - n0).count() / static_cast<double>(reps);
+      fmt::print("native fp32 gemm {}x{}x{}: {:.6f} s; tlm_vs_native_gemm {:.4f}\n", M, N, K, native, native / tlm_s);
+    }
+    return diff.empty() ? 0 : 1;
+  }
   const auto t0 = clock::now();
   const kernels::RunResult rtl = rtl::run_rtl(config, program, inputs, o.seed, {});
   const auto t1 = clock::now();
-  const kernels::RunResult tlm = tlm::run_tlm(config, program, inputs, o.seed);
+  kernels::RunResult tlm = tlm::run_tlm(config, program, inputs, o.seed);
   const auto t2 = clock::now();
+  if (o.perturb && !tlm.timing->instructions.empty()) ++tlm.timing->instructions.front().done;
   const double rtl_s = std::chrono::duration<double>(t1 - t0).count();
   const double tlm_s = std::chrono::duration<double>(t2 - t1).count();
 

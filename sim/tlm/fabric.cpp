@@ -1,0 +1,606 @@
+#include "fabric.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+
+#include "ref/core_model.hpp"
+
+namespace tessera::tlm {
+
+namespace {
+
+constexpr uint64_t kMaxBurstBeats = 16;
+constexpr uint64_t kReadBufferBeats = 4 * kMaxBurstBeats;  // OutstandingReads x MaxBurstBeats
+constexpr uint64_t kDescDepth = kReadBufferBeats + kMaxBurstBeats;
+constexpr uint64_t kWBufBeats = 2 * kMaxBurstBeats;
+constexpr uint64_t kElemDepth = 4;
+constexpr size_t kDramMaxOutstanding = 64;  // AxiDram::kMaxOutstanding
+constexpr unsigned kExtComputeCycles = 8;   // rtl::kExtComputeCycles
+
+struct Element {
+  uint64_t addr;       // DRAM byte address, or on-chip byte offset in the partition
+  uint32_t partition;  // on chip
+};
+
+// An access pattern's elements in dma_walk's order (partition-major, then ap_iter's order).
+std::vector<Element> enumerate(const isa::Ap& ap) {
+  const unsigned es = fp::info(ap.dtype).bits / 8;
+  const std::vector<int64_t> off = ref::free_offsets(ap);
+  std::vector<Element> out;
+  if (ap.space == isa::Space::kDram) {
+    out.reserve(off.size());
+    for (int64_t o : off) out.push_back({ap.addr + static_cast<uint64_t>(o), 0});
+  } else {
+    out.reserve(off.size() * ap.parts);
+    for (uint32_t p = 0; p < ap.parts; ++p)
+      for (int64_t o : off) out.push_back({ap.addr + static_cast<uint64_t>(o * es), ap.part + p});
+  }
+  return out;
+}
+
+// Ports of one cycle: SBUF banks (bits 0..3), PSUM read (4) and write (5) taken so far by
+// higher-priority requesters.
+struct PortCycle {
+  uint8_t taken = 0;
+  bool request(unsigned bit) {
+    if (taken >> bit & 1u) return false;
+    taken = static_cast<uint8_t>(taken | (1u << bit));
+    return true;
+  }
+};
+unsigned port_bit(bool psum, bool we, uint64_t word) {
+  return psum ? (we ? SharedTiming::kPsumWrite : SharedTiming::kPsumRead) : static_cast<unsigned>(word % 4);
+}
+
+// dma_channel, register by register (rtl/dma/dma_channel.sv, dma_walk.sv, dma_burst_former.sv).
+struct Channel {
+  struct Walker {
+    size_t pos = 0;
+    uint64_t from = 0;  // valid from this cycle (ap_iter start, partition restart)
+  };
+  bool busy = false;
+  uint64_t from = 0;  // first cycle with the instruction registered (accept + 1)
+  bool src_dram = false, dst_dram = false, src_psum = false, dst_psum = false;
+  std::vector<Element> se, de;
+  size_t n = 0;
+  uint64_t es_bf = 1;
+  Walker sw, dw;
+  bool bf_open = false, bf_flush = false;
+  uint64_t bf_first = 0, bf_win = 0, bf_end = 0, bf_beats = 0, bf_cnt = 0;
+  std::deque<uint32_t> desc, burst_q;
+  uint64_t rb_reserved = 0, rdata = 0, un_idx = 0;
+  bool mr_valid = false, mr_we = false, mr_psum = false, rm_valid = false;
+  uint64_t mr_word = 0, oc_count = 0;
+  bool pk_valid = false, pk_last = false;
+  uint32_t pk_part = 0;
+  uint64_t pk_word = 0;
+  uint64_t wq_count = 0, b_pending = 0;
+  bool dst_last = false;
+  // this cycle's combinational values
+  struct Comb {
+    bool sw_fire, dst_fire, dw_last, fire, beat_space, burst_space, in_ready, gnt, flush_do, rd_do, oc_accept,
+        same_word, un_pop, fin, bf_in_last;
+    uint64_t bf_addr, el_word;
+    uint32_t el_part;
+  } c{};
+
+  void start(const isa::Instruction& inst, uint64_t accept) {
+    const isa::Ap& dst = inst.ap("dst");
+    const isa::Ap& src = inst.ap("src");
+    *this = Channel{};
+    busy = true;
+    from = accept + 1;
+    se = enumerate(src);
+    de = enumerate(dst);
+    n = se.size();
+    src_dram = src.space == isa::Space::kDram;
+    dst_dram = dst.space == isa::Space::kDram;
+    src_psum = src.space == isa::Space::kPsum;
+    dst_psum = dst.space == isa::Space::kPsum;
+    es_bf = fp::info(src_dram ? src.dtype : dst.dtype).bits / 8;
+    sw = {0, accept + 2};
+    dw = {0, accept + 2};
+  }
+  bool ar_req() const { return busy && src_dram && !burst_q.empty() && rb_reserved + burst_q.front() <= kReadBufferBeats; }
+  bool aw_req() const { return busy && !src_dram && !burst_q.empty(); }
+
+  void comb(uint64_t t, PortCycle& ports) {
+    const bool sw_valid = sw.pos < n && t >= sw.from;
+    const bool dw_valid = dw.pos < n && t >= dw.from;
+    c.dw_last = dw.pos + 1 == n;
+    const bool el_valid = src_dram ? (!desc.empty() && rdata != 0) : oc_count != 0;
+    bool bf_in_valid = false;
+    c.bf_in_last = false;
+    c.bf_addr = 0;
+    if (src_dram) {
+      bf_in_valid = sw_valid;
+      if (sw_valid) c.bf_addr = se[sw.pos].addr, c.bf_in_last = sw.pos + 1 == n;
+    } else if (dst_dram) {
+      bf_in_valid = dw_valid && el_valid;
+      if (dw_valid) c.bf_addr = de[dw.pos].addr, c.bf_in_last = c.dw_last;
+    }
+    c.beat_space = src_dram ? desc.size() < kDescDepth : wq_count < kWBufBeats;
+    c.burst_space = burst_q.size() < 2;
+    c.in_ready = !bf_flush && c.beat_space && c.burst_space;
+    c.fire = bf_in_valid && c.in_ready;
+    c.gnt = mr_valid && ports.request(port_bit(mr_psum, mr_we, mr_word));
+    const bool mr_can_load = !mr_valid || c.gnt;
+    const bool oc_in_valid = !dst_dram && dw_valid && el_valid;
+    c.el_part = dw_valid ? de[dw.pos].partition : 0;
+    c.el_word = dw_valid ? de[dw.pos].addr >> 2 : 0;
+    c.same_word = pk_valid && pk_part == c.el_part && pk_word == c.el_word;
+    const bool need_flush = pk_valid && (pk_last || (oc_in_valid && !c.same_word));
+    c.flush_do = need_flush && mr_can_load;
+    c.oc_accept = oc_in_valid && (!pk_valid || c.same_word || c.flush_do);
+    const bool rd_credit = (mr_valid && !mr_we ? 1u : 0u) + (rm_valid ? 1u : 0u) + oc_count < kElemDepth;
+    c.rd_do = !src_dram && sw_valid && mr_can_load && !c.flush_do && rd_credit;
+    c.sw_fire = sw_valid && (src_dram ? c.in_ready : c.rd_do);
+    c.dst_fire = dst_dram ? c.fire : c.oc_accept;
+    c.un_pop = src_dram && c.dst_fire && un_idx + 1 == desc.front();
+    const bool bf_busy = bf_open || bf_flush;
+    c.fin = (dst_last || (c.dst_fire && c.dw_last)) &&
+            (dst_dram ? (!bf_busy && b_pending == 0 && !c.fire) : (!pk_valid && !c.oc_accept && (!mr_valid || c.gnt)));
+  }
+
+  void advance(Walker& w, const std::vector<Element>& el, bool onchip, uint64_t t) {
+    ++w.pos;
+    w.from = t + 1;
+    if (onchip && w.pos < n && el[w.pos].partition != el[w.pos - 1].partition) w.from = t + 2;  // ap_iter restart
+  }
+
+  // The rising edge at the end of cycle t (after the engine-level registers took their share).
+  // Returns true when the transfer finished (done_o in cycle t + 1).
+  bool edge(uint64_t t, uint64_t axi) {
+    bool beat_push = false, burst_push = false;
+    const uint64_t old_beats = bf_beats, old_cnt = bf_cnt;
+    if (bf_flush) {
+      if (c.beat_space && c.burst_space) {
+        beat_push = burst_push = true;
+        bf_open = bf_flush = false;
+      }
+    } else if (c.fire) {
+      const uint64_t in_win = c.bf_addr - c.bf_addr % axi;
+      const bool contig = bf_open && c.bf_addr == bf_end && c.bf_addr / 4096 == bf_first / 4096;
+      const bool same_beat = contig && in_win == bf_win;
+      const bool next_beat = contig && !same_beat && bf_beats < kMaxBurstBeats;
+      bf_end = c.bf_addr + es_bf;
+      bf_flush = c.bf_in_last;
+      if (same_beat) {
+        ++bf_cnt;
+      } else {
+        beat_push = bf_open;
+        burst_push = bf_open && !next_beat;
+        if (!next_beat) bf_first = in_win, bf_beats = 1;
+        else ++bf_beats;
+        bf_open = true;
+        bf_win = in_win;
+        bf_cnt = 1;
+      }
+    }
+    if (beat_push) {
+      if (src_dram) desc.push_back(static_cast<uint32_t>(old_cnt));
+      else ++wq_count;
+    }
+    if (burst_push) {
+      burst_q.push_back(static_cast<uint32_t>(old_beats));
+      if (dst_dram) ++b_pending;
+    }
+    if (src_dram && c.dst_fire) {
+      if (c.un_pop) {
+        un_idx = 0;
+        desc.pop_front();
+        --rdata;
+        --rb_reserved;
+      } else {
+        ++un_idx;
+      }
+    }
+    const bool rm_next = mr_valid && c.gnt && !mr_we;
+    if (!src_dram) oc_count = oc_count + (rm_valid ? 1 : 0) - (c.dst_fire ? 1 : 0);
+    rm_valid = rm_next;
+    if (c.gnt) mr_valid = false;
+    if (c.flush_do) {
+      mr_valid = true, mr_we = true, mr_psum = dst_psum, mr_word = pk_word;
+    } else if (c.rd_do) {
+      mr_valid = true, mr_we = false, mr_psum = src_psum, mr_word = se[sw.pos].addr >> 2;
+    }
+    if (c.flush_do) pk_valid = false;
+    if (c.oc_accept) {
+      pk_valid = true;
+      pk_last = c.dw_last;
+      if (!c.same_word) pk_part = c.el_part, pk_word = c.el_word;
+    }
+    if (c.dst_fire && c.dw_last) dst_last = true;
+    if (c.sw_fire) advance(sw, se, !src_dram, t);
+    if (c.dst_fire) advance(dw, de, !dst_dram, t);
+    if (c.fin) busy = false;
+    return c.fin;
+  }
+};
+
+// The ext engines' port side (sim/rtl/ext_engines.cpp): per instruction the distinct (space,
+// word) reads, kExtComputeCycles, then the distinct writes, one port request per cycle,
+// round robin between act and dve, a refused request held until granted.
+struct ExtJob {
+  enum class Phase { kIdle, kRead, kCompute, kWrite } phase = Phase::kIdle;
+  struct Access {
+    bool psum;
+    uint32_t word;
+  };
+  std::vector<Access> reads, writes;
+  size_t next = 0;
+  unsigned countdown = 0;
+  bool requesting() const { return phase == Phase::kRead || phase == Phase::kWrite; }
+};
+
+void ap_words(const isa::Ap& ap, std::map<uint64_t, ExtJob::Access>& out) {
+  const unsigned es = fp::info(ap.dtype).bits / 8;
+  for (int64_t off : ref::free_offsets(ap)) {
+    const uint64_t word = (ap.addr + static_cast<uint64_t>(off * es)) / 4;
+    const bool psum = ap.space == isa::Space::kPsum;
+    out.try_emplace((uint64_t{static_cast<uint8_t>(ap.space)} << 32) | word, ExtJob::Access{psum, static_cast<uint32_t>(word)});
+  }
+}
+void col_word(const isa::Col& col, std::map<uint64_t, ExtJob::Access>& out) {
+  const uint64_t word = col.addr / 4;
+  out.try_emplace((uint64_t{static_cast<uint8_t>(col.space)} << 32) | word,
+                  ExtJob::Access{col.space == isa::Space::kPsum, static_cast<uint32_t>(word)});
+}
+std::vector<ExtJob::Access> flatten(const std::map<uint64_t, ExtJob::Access>& m) {
+  std::vector<ExtJob::Access> v;
+  v.reserve(m.size());
+  for (const auto& [k, a] : m) v.push_back(a);
+  return v;
+}
+
+void plan_ext(const isa::Instruction& inst, ExtJob& j) {
+  const std::string& name = inst.op->name;
+  std::map<uint64_t, ExtJob::Access> r, w;
+  if (name != "memset") {
+    if (name == "tensor_tensor") {
+      ap_words(inst.ap("a"), r);
+      ap_words(inst.ap("b"), r);
+    } else {
+      ap_words(inst.ap("src"), r);
+      const char* scalars[2] = {nullptr, nullptr};
+      if (name == "activation") scalars[0] = "scale", scalars[1] = "bias";
+      if (name == "tensor_scalar") scalars[0] = "s0", scalars[1] = "s1";
+      for (const char* s : scalars)
+        if (s && inst.scalar(s).is_col) col_word(inst.scalar(s).col, r);
+    }
+  }
+  ap_words(inst.ap("dst"), w);
+  if (name == "activation" && inst.u("reduce")) col_word(inst.col("reduce_dst"), w);
+  j.reads = flatten(r);
+  j.writes = flatten(w);
+  j.next = 0;
+  j.countdown = kExtComputeCycles;
+  j.phase = j.reads.empty() ? ExtJob::Phase::kCompute : ExtJob::Phase::kRead;
+}
+
+}  // namespace
+
+struct Fabric::Impl {
+  const CoreConfig& config;
+  Semaphores& sems;
+  SharedTiming& shared;
+  struct Queue {
+    Engine* e = nullptr;
+    bool dma = false;
+    unsigned unit = 0;  // channel index, or ext engine index (0 act, 1 dve)
+    bool busy = false;  // an instruction in flight
+    uint64_t busy_index = 0, busy_issue = 0;
+    uint64_t idle_from = 0;  // the cycle after the last completion
+  };
+  std::vector<Queue> queues;
+  std::vector<Channel> chans;
+  ExtJob ext[2];
+  int ext_held = -1;
+  unsigned ext_priority = 0;
+  // dma_engine's AXI registers and the W order FIFO
+  bool ar_valid = false, aw_valid = false, w_valid = false;
+  unsigned ar_id = 0, aw_id = 0, ar_ptr = 0, aw_ptr = 0;
+  uint64_t ar_beats = 0, aw_beats = 0, w_beat = 0;
+  std::deque<std::pair<unsigned, uint64_t>> wo;  // (queue, beats) in AW order
+  // AXI DRAM
+  struct DramBurst {
+    unsigned id;
+    uint64_t beats, done, ready;
+  };
+  std::deque<DramBurst> reads, writes;
+  std::deque<std::pair<unsigned, uint64_t>> bresps;
+  double tokens = 0, rate = 0, cap = 0;
+  uint64_t axi = 8, latency = 1;
+
+  Impl(const CoreConfig& c, Semaphores& s, SharedTiming& sh) : config(c), sems(s), shared(sh) {
+    axi = DramMemory::axi_bytes(c);
+    rate = static_cast<double>(c.dram_bytes_per_cycle);
+    cap = static_cast<double>(axi) + rate;
+    tokens = static_cast<double>(axi);
+    latency = std::max<uint64_t>(1, c.dram_latency_cycles);
+  }
+
+  bool dram_idle() const {
+    return reads.empty() && writes.empty() && bresps.empty() && !ar_valid && !aw_valid && !w_valid && wo.empty();
+  }
+  bool units_idle() const {
+    for (const Channel& ch : chans)
+      if (ch.busy) return false;
+    return !ext[0].requesting() && ext[0].phase == ExtJob::Phase::kIdle && ext[1].phase == ExtJob::Phase::kIdle;
+  }
+
+  // The tensor engine's horizon: cycles < pe_limit() have all their tensor-engine port use
+  // and signals published.
+  uint64_t pe_limit() const {
+    if (shared.pe_state == SharedTiming::PeState::kDone) return kNever;
+    if (shared.pe_state == SharedTiming::PeState::kRunning) return shared.pe_cycle;
+    return std::max(shared.pe_wait_lower, sems.known_time(shared.pe_wait_sem, shared.pe_wait_value));
+  }
+
+  // Can queue q issue its head instruction (or complete its nop) in cycle t?
+  bool wait_holds(const isa::Instruction& inst, uint64_t t) const {
+    return !inst.wait_en || sems.known_time(inst.wait_sem, inst.wait_value) <= t;
+  }
+
+  void issue_or_nop(Queue& q, uint64_t t, std::vector<std::pair<Queue*, size_t>>& accepted) {
+    Engine& e = *q.e;
+    if (e.next_ >= e.queue_.insts.size() || q.busy) return;
+    const isa::Instruction& inst = e.queue_.insts[e.next_];
+    const uint64_t head = e.head_cycle(e.next_);
+    if (t < head || !wait_holds(inst, t)) return;
+    if (inst.wait_en) {
+      const uint64_t sem_ok = std::max(head, sems.known_time(inst.wait_sem, inst.wait_value));
+      e.record_.engines[e.queue_.engine].sem_stall_cycles += std::min(sem_ok, t) - head;
+    }
+    if (inst.op->engine == "any") {
+      if (t < q.idle_from) return;
+      e.complete(e.next_, t, t);
+      e.last_pop_ = t;
+      e.have_pop_ = true;
+      ++e.next_;
+      return;
+    }
+    e.exec_.execute(inst);
+    q.busy = true;
+    q.busy_index = e.next_;
+    q.busy_issue = t;
+    e.last_pop_ = t;
+    e.have_pop_ = true;
+    accepted.push_back({&q, e.next_});
+    ++e.next_;
+  }
+
+  void finish(Queue& q, uint64_t done) {
+    q.busy = false;
+    q.idle_from = done + 1;
+    q.e->complete(q.busy_index, q.busy_issue, done);
+  }
+
+  // The earliest cycle >= t in which some queue could act, with nothing in flight.
+  uint64_t next_event(uint64_t t) const {
+    uint64_t best = kNever;
+    for (const Queue& q : queues) {
+      const Engine& e = *q.e;
+      if (e.next_ >= e.queue_.insts.size()) continue;
+      const isa::Instruction& inst = e.queue_.insts[e.next_];
+      uint64_t c = std::max({t, e.head_cycle(e.next_), q.idle_from * (inst.op->engine == "any" ? 1u : 0u)});
+      if (inst.wait_en) {
+        const uint64_t k = sems.known_time(inst.wait_sem, inst.wait_value);
+        if (k == kNever) continue;
+        c = std::max(c, k);
+      }
+      best = std::min(best, c);
+    }
+    return best;
+  }
+
+  std::vector<std::pair<Queue*, size_t>> accepted;
+  std::vector<Queue*> chan_queue;
+  Queue* ext_queue[2] = {nullptr, nullptr};
+
+  void step(uint64_t t) {
+    accepted.clear();
+    for (Queue& q : queues) issue_or_nop(q, t, accepted);
+
+    PortCycle ports;
+    ports.taken = shared.pe_ports(t);
+    // AXI DRAM outputs
+    const bool r_valid = !reads.empty() && reads.front().ready <= t && tokens >= static_cast<double>(axi);
+    const bool w_ready = !writes.empty() && tokens >= static_cast<double>(axi) * (r_valid ? 2.0 : 1.0);
+    const bool b_valid = !bresps.empty() && bresps.front().second <= t;
+    const bool ar_ready = reads.size() < kDramMaxOutstanding;
+    const bool aw_ready = writes.size() < kDramMaxOutstanding;
+    // channels in priority order
+    const unsigned nq = static_cast<unsigned>(chans.size());
+    uint32_t ar_req = 0, aw_req = 0;
+    for (unsigned i = 0; i < nq; ++i) {
+      Channel& ch = chans[i];
+      if (!ch.busy || t < ch.from) continue;
+      ch.comb(t, ports);
+      if (ch.ar_req()) ar_req |= 1u << i;
+      if (ch.aw_req()) aw_req |= 1u << i;
+    }
+    auto rr_pick = [nq](uint32_t req, unsigned ptr) {
+      for (unsigned k = 0; k < nq; ++k) {
+        const unsigned cand = (ptr + k) % nq;
+        if (req >> cand & 1u) return cand;
+      }
+      return ptr;
+    };
+    const bool ar_load = (!ar_valid || ar_ready) && ar_req != 0;
+    const bool aw_load = (!aw_valid || aw_ready) && aw_req != 0 && wo.size() + (aw_valid ? 1 : 0) + 1 <= 2 * nq;
+    const bool w_load = (!w_valid || w_ready) && !wo.empty() && chans[wo.front().first].wq_count != 0;
+    // ext engines: one request, behind everything else
+    int sel = ext_held;
+    if (sel < 0) {
+      const bool a = ext[0].requesting(), d = ext[1].requesting();
+      sel = a && d ? static_cast<int>(ext_priority) : a ? 0 : d ? 1 : -1;
+    }
+    bool ext_gnt = false;
+    if (sel >= 0) {
+      const ExtJob& j = ext[sel];
+      const bool write = j.phase == ExtJob::Phase::kWrite;
+      const ExtJob::Access& a = write ? j.writes[j.next] : j.reads[j.next];
+      ext_gnt = ports.request(port_bit(a.psum, write, a.word));
+    }
+
+    // The rising edge: the AXI DRAM
+    if (r_valid) {
+      tokens -= static_cast<double>(axi);
+      ++chans[reads.front().id].rdata;
+      if (++reads.front().done == reads.front().beats) reads.pop_front();
+    }
+    if (w_ready && w_valid) {
+      tokens -= static_cast<double>(axi);
+      if (++writes.front().done == writes.front().beats) {
+        bresps.push_back({writes.front().id, t + latency});
+        writes.pop_front();
+      }
+    }
+    if (b_valid) {
+      --chans[bresps.front().first].b_pending;
+      bresps.pop_front();
+    }
+    if (ar_valid && ar_ready) reads.push_back({ar_id, ar_beats, 0, t + latency});
+    if (aw_valid && aw_ready) {
+      writes.push_back({aw_id, aw_beats, 0, 0});
+      wo.push_back({aw_id, aw_beats});
+    }
+    tokens = std::min(cap, tokens + rate);
+    // dma_engine's registers
+    if (w_valid && w_ready) w_valid = false;
+    if (w_load) {
+      w_valid = true;
+      --chans[wo.front().first].wq_count;
+      if (++w_beat == wo.front().second) {
+        w_beat = 0;
+        wo.pop_front();
+      }
+    }
+    if (ar_valid && ar_ready) ar_valid = false;
+    if (ar_load) {
+      const unsigned p = rr_pick(ar_req, ar_ptr);
+      Channel& ch = chans[p];
+      ar_valid = true, ar_id = p, ar_beats = ch.burst_q.front();
+      ch.rb_reserved += ar_beats;
+      ch.burst_q.pop_front();
+      ar_ptr = p + 1 == nq ? 0 : p + 1;
+    }
+    if (aw_valid && aw_ready) aw_valid = false;
+    if (aw_load) {
+      const unsigned p = rr_pick(aw_req, aw_ptr);
+      Channel& ch = chans[p];
+      aw_valid = true, aw_id = p, aw_beats = ch.burst_q.front();
+      ch.burst_q.pop_front();
+      aw_ptr = p + 1 == nq ? 0 : p + 1;
+    }
+    // channels
+    for (unsigned i = 0; i < nq; ++i) {
+      Channel& ch = chans[i];
+      if (!ch.busy || t < ch.from) continue;
+      if (ch.edge(t, axi)) finish(queue_of_chan(i), t + 1);
+    }
+    // ext engines
+    for (unsigned e = 0; e < 2; ++e) {
+      ExtJob& j = ext[e];
+      const bool granted = ext_gnt && sel == static_cast<int>(e);
+      switch (j.phase) {
+        case ExtJob::Phase::kIdle:
+          break;
+        case ExtJob::Phase::kRead:
+          if (granted && ++j.next == j.reads.size()) j.phase = ExtJob::Phase::kCompute;
+          break;
+        case ExtJob::Phase::kCompute:
+          if (--j.countdown == 0) {
+            j.next = 0;
+            j.phase = ExtJob::Phase::kWrite;
+          }
+          break;
+        case ExtJob::Phase::kWrite:
+          if (granted && ++j.next == j.writes.size()) {
+            j.phase = ExtJob::Phase::kIdle;
+            finish(queue_of_ext(e), t + 1);
+          }
+          break;
+      }
+    }
+    if (ext_gnt) ext_priority = sel == 0 ? 1 : 0;
+    ext_held = ext_gnt ? -1 : sel;
+    // instructions accepted in this cycle start at the edge
+    for (auto& [q, i] : accepted) {
+      const isa::Instruction& inst = q->e->queue_.insts[i];
+      if (q->dma) chans[q->unit].start(inst, t);
+      else plan_ext(inst, ext[q->unit]);
+    }
+  }
+
+  Queue& queue_of_chan(unsigned i) { return *chan_queue[i]; }
+  Queue& queue_of_ext(unsigned e) { return *ext_queue[e]; }
+
+  bool all_done() const {
+    for (const Queue& q : queues)
+      if (q.e->next_ < q.e->queue_.insts.size() || q.busy) return false;
+    return true;
+  }
+};
+
+Fabric::Fabric(sc_core::sc_module_name name, const CoreConfig& config, Semaphores& sems, SharedTiming& shared,
+               std::vector<Engine*> dma, std::vector<Engine*> ext)
+    : sc_module(name), impl_(std::make_unique<Impl>(config, sems, shared)) {
+  impl_->chans.resize(config.dma_queues);
+  for (Engine* e : dma) {
+    Impl::Queue q;
+    q.e = e;
+    q.dma = true;
+    q.unit = static_cast<unsigned>(std::stoul(e->queue_.engine.substr(3)));
+    impl_->queues.push_back(q);
+  }
+  for (Engine* e : ext) {
+    Impl::Queue q;
+    q.e = e;
+    q.unit = e->queue_.engine == "act" ? 0 : 1;
+    impl_->queues.push_back(q);
+  }
+  impl_->chan_queue.assign(config.dma_queues, nullptr);
+  for (Impl::Queue& q : impl_->queues) {
+    if (q.dma) impl_->chan_queue[q.unit] = &q;
+    else impl_->ext_queue[q.unit] = &q;
+  }
+  SC_HAS_PROCESS(Fabric);
+  SC_THREAD(thread);
+}
+
+Fabric::~Fabric() = default;
+
+void Fabric::thread() {
+  Impl& m = *impl_;
+  SharedTiming& sh = m.shared;
+  for (auto& q : m.queues) q.e->connect_memories();
+  uint64_t t = 0;
+  for (;;) {
+    sh.fabric_next = t;
+    if (m.all_done()) break;
+    const uint64_t limit = m.pe_limit();
+    if (t >= limit) {
+      sh.fabric_progress.notify(sc_core::SC_ZERO_TIME);
+      sc_core::wait(sh.pe_progress);
+      continue;
+    }
+    if (m.units_idle() && m.dram_idle()) {
+      const uint64_t next = m.next_event(t);
+      if (next > t) {
+        t = std::min(next, limit);
+        if (next == kNever && limit == kNever) break;  // nothing can happen: deadlock, reported by run_tlm
+        continue;
+      }
+    }
+    m.step(t);
+    ++t;
+  }
+  sh.fabric_next = kNever;
+  sh.fabric_progress.notify(sc_core::SC_ZERO_TIME);
+  for (auto& q : m.queues) q.e->finish();
+}
+
+}  // namespace tessera::tlm

@@ -1,0 +1,30 @@
+// The engines that share memory ports and the AXI DRAM, stepped together cycle by cycle in one
+// SystemC thread (docs/tlm.md "Fabric"): every DMA queue (dma_channel + dma_engine's AR/AW/W
+// registers + the AXI DRAM's token bucket and latencies) and the act/dve engines (their port
+// requests, round robin between them, behind the tensor engine and the DMA in the SBUF's and
+// PSUM's fixed priorities), together with the sequencers of their queues. The tensor engine
+// runs in its own thread ahead of this one: its port schedule depends on no lower-priority
+// requester, and it publishes the banks it uses per cycle (SharedTiming) and its completions.
+// The two threads synchronise on semaphores with zero-time events (see SharedTiming).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "engine.hpp"
+
+namespace tessera::tlm {
+
+class Fabric : public sc_core::sc_module {
+ public:
+  Fabric(sc_core::sc_module_name name, const CoreConfig& config, Semaphores& sems, SharedTiming& shared,
+         std::vector<Engine*> dma, std::vector<Engine*> ext);
+  ~Fabric() override;
+
+ private:
+  void thread();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tessera::tlm
