@@ -278,45 +278,49 @@ tessera_cli_test(asm_of_binary 2 --stderr "neither .tasm text" -- $<TARGET_FILE:
 # A negative seed is bad input (CLI11 wrapped it to a huge unsigned value).
 tessera_cli_test(gemm_seed_negative 2 --stderr "--seed" -- $<TARGET_FILE:tessera> run gemm --config tiny --m 2 --n 2 --k 2 --seed -1)
 
-# --- 9. --mode rtl: the verilated core (label rtl) -------------------------------------------------
-# Each example program on the core, outputs against the hand-derived values and bit-exact with
-# the reference model (a difference is exit 1).
-foreach(prog pe act dve dma)
-  set(checker "${PROGRAMS}/exec_and_check.sh" $<TARGET_FILE:tessera> "${DEBIAN_PYTHON3}" ${prog})
-  add_test(NAME "core.program_exec.${prog}"
-           COMMAND ${checker} -- "${PROGRAMS}/${prog}.tasm" --config tiny --mode rtl ${IN_${prog}})
-  set_tests_properties("core.program_exec.${prog}" PROPERTIES LABELS rtl ENVIRONMENT TESSERA_MODE=rtl)
-endforeach()
-# gemm on the core: every dtype, ragged shapes, tiny and small; bit-exact with the reference
-# (the run exits 1 otherwise) and within the fp64 bound.
-set(core_gemm_shapes "5 7 9" "4 4 4" "13 37 21")
-foreach(preset tiny small)
-  foreach(dtype fp32 bf16 fp16 e4m3 e5m2)
-    set(i 0)
-    foreach(shape IN LISTS core_gemm_shapes)
-      separate_arguments(mnk UNIX_COMMAND "${shape}")
-      list(GET mnk 0 m)
-      list(GET mnk 1 n)
-      list(GET mnk 2 k)
-      add_test(NAME "core.gemm.${preset}.${dtype}.${m}x${n}x${k}"
-               COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "check vs fp64: pass"
-                       -- $<TARGET_FILE:tessera> run gemm --mode rtl --config ${preset} --dtype ${dtype}
-                          --m ${m} --n ${n} --k ${k} --seed ${i})
-      set_tests_properties("core.gemm.${preset}.${dtype}.${m}x${n}x${k}" PROPERTIES LABELS rtl)
-      math(EXPR i "${i} + 1")
+# --- 9. the timed models, --mode rtl (tests core.*, label rtl) and --mode tlm (tlm.*, label tlm) ---
+# Each example program, outputs against the hand-derived values and bit-exact with the
+# reference model (a difference is exit 1); gemm on every dtype, ragged shapes, tiny and small,
+# bit-exact and within the fp64 bound; every training kernel (act and dve are C++ models in the
+# RTL core): exit 0 needs the fp64 check to pass and the outputs to be bit-exact.
+set(timed_gemm_shapes "5 7 9" "4 4 4" "13 37 21")
+function(tessera_timed_mode_tests mode prefix label)
+  foreach(prog pe act dve dma)
+    add_test(NAME "${prefix}.program_exec.${prog}"
+             COMMAND "${PROGRAMS}/exec_and_check.sh" $<TARGET_FILE:tessera> "${DEBIAN_PYTHON3}" ${prog}
+                     -- "${PROGRAMS}/${prog}.tasm" --config tiny --mode ${mode} ${IN_${prog}})
+    set_tests_properties("${prefix}.program_exec.${prog}" PROPERTIES LABELS ${label} ENVIRONMENT TESSERA_MODE=${mode})
+  endforeach()
+  foreach(preset tiny small)
+    foreach(dtype fp32 bf16 fp16 e4m3 e5m2)
+      set(i 0)
+      foreach(shape IN LISTS timed_gemm_shapes)
+        separate_arguments(mnk UNIX_COMMAND "${shape}")
+        list(GET mnk 0 m)
+        list(GET mnk 1 n)
+        list(GET mnk 2 k)
+        set(name "${prefix}.gemm.${preset}.${dtype}.${m}x${n}x${k}")
+        add_test(NAME "${name}"
+                 COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "check vs fp64: pass"
+                         -- $<TARGET_FILE:tessera> run gemm --mode ${mode} --config ${preset} --dtype ${dtype}
+                            --m ${m} --n ${n} --k ${k} --seed ${i})
+        set_tests_properties("${name}" PROPERTIES LABELS ${label})
+        math(EXPR i "${i} + 1")
+      endforeach()
     endforeach()
   endforeach()
-endforeach()
-# Every training kernel on the core (act and dve as C++ models): exit 0 needs the fp64 check to
-# pass and the outputs to be bit-exact with the reference model.
-foreach(kernel linear_bwd bias_gelu bias_gelu_bwd softmax_xent layernorm layernorm_bwd rmsnorm adamw sgd_momentum mlp_step)
-  foreach(preset tiny small)
-    add_test(NAME "core.kernel.${kernel}.${preset}"
-             COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "${kernel} on ${preset} (rtl mode)"
-                     -- $<TARGET_FILE:tessera> run ${kernel} --mode rtl --config ${preset} --seed 3)
-    set_tests_properties("core.kernel.${kernel}.${preset}" PROPERTIES LABELS rtl)
+  foreach(kernel linear_bwd bias_gelu bias_gelu_bwd softmax_xent layernorm layernorm_bwd rmsnorm adamw sgd_momentum mlp_step)
+    foreach(preset tiny small)
+      add_test(NAME "${prefix}.kernel.${kernel}.${preset}"
+               COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "${kernel} on ${preset} (${mode} mode)"
+                       -- $<TARGET_FILE:tessera> run ${kernel} --mode ${mode} --config ${preset} --seed 3)
+      set_tests_properties("${prefix}.kernel.${kernel}.${preset}" PROPERTIES LABELS ${label})
+    endforeach()
   endforeach()
-endforeach()
+endfunction()
+tessera_timed_mode_tests(rtl core rtl)
+tessera_timed_mode_tests(tlm tlm tlm)
+
 # A deadlock found by the RTL (its deadlock detector, not the reference model's): exit 3, each
 # engine's state, the cycle.
 tessera_cli_no_outputs(core_deadlock --deadlock --engine dma0 --engine dve --engine act
@@ -334,38 +338,6 @@ add_test(NAME core.waveform_and_timeline
          COMMAND "${CMAKE_CURRENT_SOURCE_DIR}/cli/check_waveform.sh" $<TARGET_FILE:tessera> "${DEBIAN_PYTHON3}")
 set_tests_properties(core.waveform_and_timeline PROPERTIES LABELS rtl)
 
-# --- 10. --mode tlm: the SystemC TLM model (label tlm), bit-exact with the reference ---------------
-foreach(prog pe act dve dma)
-  set(checker "${PROGRAMS}/exec_and_check.sh" $<TARGET_FILE:tessera> "${DEBIAN_PYTHON3}" ${prog})
-  add_test(NAME "tlm.program_exec.${prog}"
-           COMMAND ${checker} -- "${PROGRAMS}/${prog}.tasm" --config tiny --mode tlm ${IN_${prog}})
-  set_tests_properties("tlm.program_exec.${prog}" PROPERTIES LABELS tlm ENVIRONMENT TESSERA_MODE=tlm)
-endforeach()
-foreach(preset tiny small)
-  foreach(dtype fp32 bf16 fp16 e4m3 e5m2)
-    set(i 0)
-    foreach(shape IN LISTS core_gemm_shapes)
-      separate_arguments(mnk UNIX_COMMAND "${shape}")
-      list(GET mnk 0 m)
-      list(GET mnk 1 n)
-      list(GET mnk 2 k)
-      add_test(NAME "tlm.gemm.${preset}.${dtype}.${m}x${n}x${k}"
-               COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "check vs fp64: pass"
-                       -- $<TARGET_FILE:tessera> run gemm --mode tlm --config ${preset} --dtype ${dtype}
-                          --m ${m} --n ${n} --k ${k} --seed ${i})
-      set_tests_properties("tlm.gemm.${preset}.${dtype}.${m}x${n}x${k}" PROPERTIES LABELS tlm)
-      math(EXPR i "${i} + 1")
-    endforeach()
-  endforeach()
-endforeach()
-foreach(kernel linear_bwd bias_gelu bias_gelu_bwd softmax_xent layernorm layernorm_bwd rmsnorm adamw sgd_momentum mlp_step)
-  foreach(preset tiny small)
-    add_test(NAME "tlm.kernel.${kernel}.${preset}"
-             COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "${kernel} on ${preset} (tlm mode)"
-                     -- $<TARGET_FILE:tessera> run ${kernel} --mode tlm --config ${preset} --seed 3)
-    set_tests_properties("tlm.kernel.${kernel}.${preset}" PROPERTIES LABELS tlm)
-  endforeach()
-endforeach()
 tessera_cli_no_outputs(tlm_deadlock --deadlock --engine dma0 --engine dve --engine act
                        -- $<TARGET_FILE:tessera> exec "${DATA}/deadlock.tasm" --config tiny --mode tlm --out-dir <OUT>)
 set_tests_properties(cli.tlm_deadlock PROPERTIES LABELS tlm)
