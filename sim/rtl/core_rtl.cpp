@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "common/errors.hpp"
+#include "ref/core_model.hpp"
 
 namespace tessera::rtl {
 
@@ -86,6 +87,8 @@ CoreRunResult run_core(const CoreConfig& config, const isa::Program& program, re
 kernels::RunResult run_rtl(const CoreConfig& config, const isa::Program& program,
                            const std::map<std::string, kernels::HostTensor>& inputs, uint64_t seed,
                            const CoreRunOptions& options) {
+  // The core trusts its program (as hardware would): out-of-range patterns are InputError here.
+  ref::CoreModel(config, seed).validate(program);
   ref::Dram dram(config.dram_bytes);
   kernels::place_inputs(config, program, inputs, dram);
   const CoreRunResult r = run_core(config, program, dram, seed, options);

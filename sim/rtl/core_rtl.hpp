@@ -58,8 +58,8 @@ CoreRunResult run_core(const CoreConfig& config, const isa::Program& program, re
 
 namespace tessera::rtl {
 
-// A program with its input tensors on the verilated core: places the inputs in a fresh DRAM,
-// runs, reads the outputs. `stats` holds the RTL's instruction counts and DRAM bytes; flops
+// A program with its input tensors on the verilated core: validates it like the reference
+// (InputError), places the inputs in a fresh DRAM, runs, reads the outputs. `stats` holds the RTL's instruction counts and DRAM bytes; flops
 // are the caller's (the reference model counts them).
 kernels::RunResult run_rtl(const CoreConfig& config, const isa::Program& program,
                            const std::map<std::string, kernels::HostTensor>& inputs, uint64_t seed,
