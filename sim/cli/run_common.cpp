@@ -71,10 +71,17 @@ std::pair<uint64_t, uint64_t> parse_window(const std::string& w) {
   return {a, b};
 }
 
-}  // namespace
-
 kernels::RunResult run_rtl_mode(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,
-                                const std::map<std::string, kernels::HostTensor>& inputs);
+                                const std::map<std::string, kernels::HostTensor>& inputs) {
+  rtl::CoreRunOptions ro;
+  ro.trace_path = o.trace;
+  ro.trace_depth = o.trace_depth;
+  ro.dram_backpressure = o.dram_backpressure;
+  if (!o.trace_window.empty()) std::tie(ro.trace_from, ro.trace_to) = parse_window(o.trace_window);
+  return rtl::run_rtl(config, program, inputs, o.seed, ro);
+}
+
+}  // namespace
 
 ModeRun run_mode(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,
                  const std::map<std::string, kernels::HostTensor>& inputs) {
@@ -83,9 +90,8 @@ ModeRun run_mode(const CommonRunOptions& o, const CoreConfig& config, const isa:
     run.result = kernels::run_ref(config, program, inputs, o.seed);
     return run;
   }
-  // The timed model runs first, so that its own diagnostics (a deadlock detected by the RTL,
-  // an assertion) are what the user sees; the program is validated before either runs.
-  ref::CoreModel(config, o.seed).validate(program);
+  // The timed model runs first (it validates the program like the reference), so that its own
+  // diagnostics (a deadlock detected by the RTL, an assertion) are what the user sees.
   if (o.mode == "tlm") {
     run.result = tlm::run_tlm(config, program, inputs, o.seed);
   } else {
@@ -98,15 +104,6 @@ ModeRun run_mode(const CommonRunOptions& o, const CoreConfig& config, const isa:
   return run;
 }
 
-kernels::RunResult run_rtl_mode(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,
-                                const std::map<std::string, kernels::HostTensor>& inputs) {
-  rtl::CoreRunOptions ro;
-  ro.trace_path = o.trace;
-  ro.trace_depth = o.trace_depth;
-  ro.dram_backpressure = o.dram_backpressure;
-  if (!o.trace_window.empty()) std::tie(ro.trace_from, ro.trace_to) = parse_window(o.trace_window);
-  return rtl::run_rtl(config, program, inputs, o.seed, ro);
-}
 
 nlohmann::json timeline_of(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,
                            const kernels::RunResult& run, const std::string& kernel) {
