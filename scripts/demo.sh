@@ -35,6 +35,7 @@ echo
 echo "== tessera run gemm --config small --mode rtl --dtype bf16 --m 37 --n 200 --k 70 (the verilated core)"
 out="$TESSERA_BUILD_DIR/demo/gemm"
 rm -rf "$out"
+mkdir -p "$out"
 "$tessera" run gemm --config small --mode rtl --dtype bf16 --m 37 --n 200 --k 70 --seed 1 \
   --out-dir "$out" --report "$out/report.json" --trace "$out/gemm.fst" --trace-window 2000:2600 \
   --timeline "$out/timeline.json" || status=1
@@ -51,7 +52,7 @@ echo
 echo "== tessera train mlp: 20 AdamW steps on small (reference model), then 2 steps on the verilated core (tiny)"
 "$tessera" train mlp --config small --mode ref --steps 20 --optimizer adamw --seed 1 \
   --out-dir "$TESSERA_BUILD_DIR/demo/train_ref" | tail -n 4 || status=1
-"$tessera" train mlp --config tiny --mode rtl --steps 2 --optimizer adamw --seed 1 \
+"$tessera" train mlp --config tiny --mode rtl --steps 2 --optimizer adamw --seed 1 --batch 16 --in-features 16 --hidden 16 --classes 4 \
   --out-dir "$TESSERA_BUILD_DIR/demo/train_rtl" | tail -n 4 || status=1
 echo "loss curves: $TESSERA_BUILD_DIR/demo/train_ref/loss.csv, $TESSERA_BUILD_DIR/demo/train_rtl/loss.csv"
 exit $status

@@ -44,6 +44,11 @@ void check_mode(const CommonRunOptions& o) {
   const auto ends = [&](const char* ext) { return o.trace.size() >= 4 && o.trace.compare(o.trace.size() - 4, 4, ext) == 0; };
   if (!o.trace.empty() && !ends(".fst") && !ends(".vcd"))
     throw InputError(fmt::format("--trace {}: the waveform file must end in .fst or .vcd", o.trace));
+  if (!o.trace.empty()) {
+    const std::filesystem::path dir = std::filesystem::path(o.trace).parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir))
+      throw InputError(fmt::format("--trace {}: directory {} does not exist", o.trace, dir.string()));
+  }
   if (o.mode != "rtl" && o.dram_backpressure) throw InputError("--dram-backpressure needs --mode rtl");
   if (o.trace.empty() && (!o.trace_window.empty() || o.trace_depth))
     throw InputError("--trace-window and --trace-depth need --trace FILE");

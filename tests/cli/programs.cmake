@@ -123,6 +123,7 @@ tessera_cli_no_outputs(gemm_rtl_trn1_not_built 2 --stderr "no verilated core is 
 tessera_gemm_bad(gemm_rtl_window_no_trace --stderr "--trace-window and --trace-depth need --trace" -- --mode rtl --trace-window 0:9)
 tessera_gemm_bad(gemm_rtl_window_reversed --stderr "--trace-window '9:3' is not A:B" -- --mode rtl --trace <OUT>/w.fst --trace-window 9:3)
 tessera_gemm_bad(gemm_rtl_window_garbage --stderr "--trace-window 'x:3' is not A:B" -- --mode rtl --trace <OUT>/w.fst --trace-window x:3)
+tessera_gemm_bad(gemm_rtl_trace_no_dir --stderr "does not exist" -- --mode rtl --trace <OUT>/nope/w.fst)
 tessera_gemm_bad(gemm_rtl_trace_extension --stderr "must end in .fst or .vcd" -- --mode rtl --trace <OUT>/w.txt)
 tessera_gemm_bad(gemm_rtl_trace_depth_negative --stderr "--trace-depth" -- --mode rtl --trace <OUT>/w.fst --trace-depth -1)
 tessera_gemm_bad(gemm_trace_in_ref --stderr "--trace" -- --trace <OUT>/wave.fst)
