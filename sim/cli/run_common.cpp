@@ -35,29 +35,6 @@ void add_common_run_options(CLI::App& sub, CommonRunOptions& o) {
   sub.add_option("--timeline", o.timeline, "Perfetto trace-event JSON (tlm, rtl and cosim modes)");
 }
 
-void check_mode(const CommonRunOptions& o) {
-  if (o.mode != "ref" && o.mode != "rtl" && o.mode != "tlm")
-    throw InputError(fmt::format("--mode {} is not available in this build yet; use --mode ref, tlm or rtl", o.mode));
-  if (!o.rtl.empty()) throw InputError("--rtl applies to --mode cosim only");
-  if (o.mode != "rtl" && (!o.trace.empty() || !o.trace_window.empty()))
-    throw InputError(fmt::format("--trace needs --mode rtl or cosim ({} mode has no waveforms)", o.mode));
-  const auto ends = [&](const char* ext) { return o.trace.size() >= 4 && o.trace.compare(o.trace.size() - 4, 4, ext) == 0; };
-  if (!o.trace.empty() && !ends(".fst") && !ends(".vcd"))
-    throw InputError(fmt::format("--trace {}: the waveform file must end in .fst or .vcd", o.trace));
-  if (!o.trace.empty()) {
-    const std::filesystem::path dir = std::filesystem::path(o.trace).parent_path();
-    if (!dir.empty() && !std::filesystem::is_directory(dir))
-      throw InputError(fmt::format("--trace {}: directory {} does not exist", o.trace, dir.string()));
-  }
-  if (o.mode != "rtl" && o.dram_backpressure) throw InputError("--dram-backpressure needs --mode rtl");
-  if (o.trace.empty() && (!o.trace_window.empty() || o.trace_depth))
-    throw InputError("--trace-window and --trace-depth need --trace FILE");
-  if (!o.timeline.empty() && o.mode == "ref")
-    throw InputError("--timeline needs --mode tlm, rtl or cosim (ref mode has no cycles)");
-  if (o.mode == "rtl" && !rtl::core_available(o.config))
-    throw InputError(fmt::format("--mode rtl: no verilated core is built for config {} (see docs/core.md)", o.config));
-}
-
 namespace {
 
 // --trace-window A:B (cycles, A <= B).
@@ -75,6 +52,34 @@ std::pair<uint64_t, uint64_t> parse_window(const std::string& w) {
   if (a > b) throw bad();
   return {a, b};
 }
+
+}  // namespace
+
+void check_mode(const CommonRunOptions& o) {
+  if (o.mode != "ref" && o.mode != "rtl" && o.mode != "tlm")
+    throw InputError(fmt::format("--mode {} is not available in this build yet; use --mode ref, tlm or rtl", o.mode));
+  if (!o.rtl.empty()) throw InputError("--rtl applies to --mode cosim only");
+  if (o.mode != "rtl" && (!o.trace.empty() || !o.trace_window.empty()))
+    throw InputError(fmt::format("--trace needs --mode rtl or cosim ({} mode has no waveforms)", o.mode));
+  const auto ends = [&](const char* ext) { return o.trace.size() >= 4 && o.trace.compare(o.trace.size() - 4, 4, ext) == 0; };
+  if (!o.trace.empty() && !ends(".fst") && !ends(".vcd"))
+    throw InputError(fmt::format("--trace {}: the waveform file must end in .fst or .vcd", o.trace));
+  if (o.mode != "rtl" && o.dram_backpressure) throw InputError("--dram-backpressure needs --mode rtl");
+  if (o.trace.empty() && (!o.trace_window.empty() || o.trace_depth))
+    throw InputError("--trace-window and --trace-depth need --trace FILE");
+  if (!o.trace_window.empty()) parse_window(o.trace_window);
+  if (!o.trace.empty()) {
+    const std::filesystem::path dir = std::filesystem::path(o.trace).parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir))
+      throw InputError(fmt::format("--trace {}: directory {} does not exist", o.trace, dir.string()));
+  }
+  if (!o.timeline.empty() && o.mode == "ref")
+    throw InputError("--timeline needs --mode tlm, rtl or cosim (ref mode has no cycles)");
+  if (o.mode == "rtl" && !rtl::core_available(o.config))
+    throw InputError(fmt::format("--mode rtl: no verilated core is built for config {} (see docs/core.md)", o.config));
+}
+
+namespace {
 
 kernels::RunResult run_rtl_mode(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,
                                 const std::map<std::string, kernels::HostTensor>& inputs) {
