@@ -20,11 +20,6 @@ namespace {
 
 unsigned elem_bytes(fp::Format f) { return fp::info(f).bits / 8; }
 
-std::string_view enum_name(const Instruction& inst, std::string_view field) {
-  const auto& f = inst.op->fields[static_cast<size_t>(inst.op->field_index(field))];
-  return (*f.enum_values)[inst.u(field)];
-}
-
 }  // namespace
 
 uint32_t alu(std::string_view op, uint32_t x, uint32_t s) {
@@ -66,8 +61,16 @@ CoreModel::CoreModel(const CoreConfig& config, uint64_t seed)
     : config_(config),
       dram_(config.dram_bytes),
       sbuf_(config.rows * config.sbuf_bytes_per_partition, 0),
-      psum_(config.rows * config.psum_banks * config.psum_bank_bytes_per_partition(), 0) {
-  for (uint32_t lane = 0; lane < config.rows; ++lane) lanes_.push_back(fp::Xorshift32::for_lane(seed, lane));
+      psum_(config.rows * config.psum_banks * config.psum_bank_bytes_per_partition(), 0),
+      dram_access_(dram_),
+      executor_(config, seed) {
+  MemView mem;
+  mem.sbuf = sbuf_.data();
+  mem.psum = psum_.data();
+  mem.sbuf_partition_bytes = partition_bytes(Space::kSbuf);
+  mem.psum_partition_bytes = partition_bytes(Space::kPsum);
+  mem.dram = &dram_access_;
+  executor_.set_memories(mem);
 }
 
 uint64_t CoreModel::partition_bytes(Space space) const {
@@ -213,194 +216,10 @@ void CoreModel::validate(const isa::Program& program) const {
   }
 }
 
-uint32_t CoreModel::load(const Ap& ap, uint32_t partition, int64_t element) const {
-  const unsigned es = elem_bytes(ap.dtype);
-  uint32_t code = 0;
-  if (ap.space == Space::kDram) {
-    dram_.read(ap.addr + static_cast<uint64_t>(element), &code, es);
-  } else {
-    std::memcpy(&code, onchip(ap.space, partition, ap.addr + static_cast<uint64_t>(element * es)), es);
-  }
-  return ap.dtype == fp::Format::kFp32 ? code : fp::widen(ap.dtype, code);
-}
-
-void CoreModel::store(const Ap& ap, uint32_t partition, int64_t element, uint32_t f32, fp::Rounding rounding) {
-  const unsigned es = elem_bytes(ap.dtype);
-  uint32_t code = f32;
-  if (ap.dtype != fp::Format::kFp32) {
-    const uint32_t random = rounding == fp::Rounding::kStochastic ? lanes_[partition].next() : 0;
-    code = fp::narrow(ap.dtype, f32, rounding, random);
-  } else if (rounding == fp::Rounding::kStochastic) {
-    lanes_[partition].next();  // the generator steps once per element whatever the format
-  }
-  if (ap.space == Space::kDram) {
-    dram_.write(ap.addr + static_cast<uint64_t>(element), &code, es);
-  } else {
-    std::memcpy(onchip(ap.space, partition, ap.addr + static_cast<uint64_t>(element * es)), &code, es);
-  }
-}
-
-uint32_t CoreModel::scalar_value(const isa::Scalar& s, uint32_t partition) const {
-  if (!s.is_col) return s.imm;
-  uint32_t v;
-  std::memcpy(&v, onchip(s.col.space, partition, s.col.addr), 4);
-  return v;
-}
-
-void CoreModel::exec_matmul(const Instruction& inst, RunStats& stats) {
-  if (inst.op->name == "load_stationary") {
-    const Ap& src = inst.ap("src");
-    const std::vector<int64_t> off = free_offsets(src);
-    stationary_k_ = src.parts;
-    stationary_m_ = static_cast<uint32_t>(off.size());
-    stationary_.assign(size_t{stationary_k_} * stationary_m_, 0.0f);
-    for (uint32_t k = 0; k < stationary_k_; ++k)
-      for (uint32_t m = 0; m < stationary_m_; ++m)
-        stationary_[k * stationary_m_ + m] = fp::float_of(load(src, src.part + k, off[m]));
-    return;
-  }
-  const Ap& dst = inst.ap("dst");
-  const Ap& src = inst.ap("src");
-  const std::vector<int64_t> src_off = free_offsets(src), dst_off = free_offsets(dst);
-  const size_t n_size = src_off.size();
-  std::vector<float> moving(size_t{stationary_k_} * n_size);
-  for (uint32_t k = 0; k < stationary_k_; ++k)
-    for (size_t n = 0; n < n_size; ++n) moving[k * n_size + n] = fp::float_of(load(src, src.part + k, src_off[n]));
-  std::vector<float> acc(n_size);
-  const bool accumulate = inst.u("acc");
-  for (uint32_t m = 0; m < stationary_m_; ++m) {
-    // acc_{k+1} = add32(acc_k, mul32(stationary[k][m], moving[k][n])), k increasing, from +0.
-    std::fill(acc.begin(), acc.end(), 0.0f);
-    for (uint32_t k = 0; k < stationary_k_; ++k) {
-      const float s = stationary_[k * stationary_m_ + m];
-      const float* mv = &moving[k * n_size];
-      for (size_t n = 0; n < n_size; ++n) acc[n] = acc[n] + s * mv[n];  // two roundings: no FMA contraction
-    }
-    for (size_t n = 0; n < n_size; ++n) {
-      uint32_t v = fp::add32_bits(fp::bits_of(acc[n]), 0x80000000u);  // + (-0): canonicalises NaN, keeps the value
-      if (accumulate) v = fp::add32_bits(load(dst, dst.part + m, dst_off[n]), v);
-      store(dst, dst.part + m, dst_off[n], v);
-    }
-  }
-  stats.flops += 2ull * stationary_k_ * stationary_m_ * n_size;
-}
-
-void CoreModel::exec_activation(const Instruction& inst) {
-  const Ap& dst = inst.ap("dst");
-  const Ap& src = inst.ap("src");
-  const auto func = fp::parse_act_func(enum_name(inst, "func"));
-  if (!func) throw std::logic_error("isa.json act_func names and fp::ActFunc disagree");
-  const std::vector<int64_t> so = free_offsets(src), dof = free_offsets(dst);
-  const bool reduce = inst.u("reduce");
-  for (uint32_t p = 0; p < dst.parts; ++p) {
-    const uint32_t scale = scalar_value(inst.scalar("scale"), dst.part + p);
-    const uint32_t bias = scalar_value(inst.scalar("bias"), dst.part + p);
-    uint32_t sum = 0;
-    for (size_t i = 0; i < so.size(); ++i) {
-      const uint32_t x = load(src, src.part + p, so[i]);
-      const uint32_t y = fp::activate(*func, fp::add32_bits(fp::mul32_bits(x, scale), bias));
-      store(dst, dst.part + p, dof[i], y);
-      sum = i == 0 ? y : fp::add32_bits(sum, y);  // left to right from the first element
-    }
-    if (reduce) std::memcpy(onchip(inst.col("reduce_dst").space, dst.part + p, inst.col("reduce_dst").addr), &sum, 4);
-  }
-}
-
-void CoreModel::exec_dve(const Instruction& inst) {
-  const std::string& name = inst.op->name;
-  const Ap& dst = inst.ap("dst");
-  const std::vector<int64_t> dof = free_offsets(dst);
-  if (name == "memset") {
-    const uint32_t v = static_cast<uint32_t>(inst.u("value"));
-    for (uint32_t p = 0; p < dst.parts; ++p)
-      for (int64_t o : dof) store(dst, dst.part + p, o, v);
-    return;
-  }
-  const Ap& src = inst.ap(name == "tensor_tensor" ? "a" : "src");
-  const std::vector<int64_t> so = free_offsets(src);
-  if (name == "transpose") {
-    std::vector<uint32_t> block(src.parts * so.size());
-    for (uint32_t p = 0; p < src.parts; ++p)
-      for (size_t f = 0; f < so.size(); ++f) block[p * so.size() + f] = load(src, src.part + p, so[f]);
-    for (uint32_t p = 0; p < dst.parts; ++p)  // dst[f][p] = src[p][f]
-      for (size_t f = 0; f < dof.size(); ++f) store(dst, dst.part + p, dof[f], block[f * so.size() + p]);
-    return;
-  }
-  if (name == "tensor_reduce") {
-    const std::string_view op = enum_name(inst, "op");
-    for (uint32_t p = 0; p < src.parts; ++p) {
-      uint32_t acc = load(src, src.part + p, so[0]);
-      for (size_t i = 1; i < so.size(); ++i) acc = reduce_step(op, acc, load(src, src.part + p, so[i]));
-      store(dst, dst.part + p, dof[0], acc);
-    }
-    return;
-  }
-  std::vector<int64_t> bo;
-  if (name == "tensor_tensor") bo = free_offsets(inst.ap("b"));
-  const fp::Rounding rounding =
-      name == "tensor_copy" && enum_name(inst, "rounding") == "sr" ? fp::Rounding::kStochastic : fp::Rounding::kRne;
-  for (uint32_t p = 0; p < dst.parts; ++p) {
-    uint32_t s0 = 0, s1 = 0;
-    if (name == "tensor_scalar") {
-      s0 = scalar_value(inst.scalar("s0"), dst.part + p);
-      s1 = scalar_value(inst.scalar("s1"), dst.part + p);
-    }
-    for (size_t i = 0; i < dof.size(); ++i) {
-      const uint32_t x = load(src, src.part + p, so[i]);
-      uint32_t y = x;
-      if (name == "tensor_tensor") y = alu(enum_name(inst, "op"), x, load(inst.ap("b"), inst.ap("b").part + p, bo[i]));
-      else if (name == "tensor_scalar") y = alu(enum_name(inst, "op1"), alu(enum_name(inst, "op0"), x, s0), s1);
-      store(dst, dst.part + p, dof[i], y, rounding);
-    }
-  }
-}
-
-void CoreModel::exec_dma(const Instruction& inst, RunStats& stats) {
-  const Ap& dst = inst.ap("dst");
-  const Ap& src = inst.ap("src");
-  // Elements pair up in order: on chip partition-major then the free pattern; DRAM by its dims.
-  struct Cursor {
-    const Ap& ap;
-    std::vector<int64_t> off;
-    uint32_t p = 0;
-    size_t i = 0;
-    explicit Cursor(const Ap& a) : ap(a), off(free_offsets(a)) {}
-    void next() {
-      if (++i == off.size()) i = 0, ++p;
-    }
-  };
-  Cursor d(dst), s(src);
-  const bool same = dst.dtype == src.dtype;
-  for (uint64_t n = 0; n < dst.elements(); ++n, d.next(), s.next()) {
-    if (same && src.dtype != fp::Format::kFp32) {
-      // A plain copy moves bits, NaN payloads included.
-      uint32_t code = 0;
-      const unsigned es = elem_bytes(src.dtype);
-      if (src.space == Space::kDram) dram_.read(src.addr + static_cast<uint64_t>(s.off[s.i]), &code, es);
-      else std::memcpy(&code, onchip(src.space, src.part + s.p, src.addr + static_cast<uint64_t>(s.off[s.i] * es)), es);
-      if (dst.space == Space::kDram) dram_.write(dst.addr + static_cast<uint64_t>(d.off[d.i]), &code, es);
-      else std::memcpy(onchip(dst.space, dst.part + d.p, dst.addr + static_cast<uint64_t>(d.off[d.i] * es)), &code, es);
-    } else {
-      store(dst, dst.part + d.p, d.off[d.i], load(src, src.part + s.p, s.off[s.i]));
-    }
-  }
-  // DRAM traffic: the DRAM side's bytes; on-chip copies move none.
-  if (dst.space == Space::kDram) stats.dram_bytes += dst.elements() * elem_bytes(dst.dtype);
-  if (src.space == Space::kDram) stats.dram_bytes += src.elements() * elem_bytes(src.dtype);
-}
-
-void CoreModel::execute(const Instruction& inst, RunStats& stats) {
-  const std::string& engine = inst.op->engine;
-  if (engine == "any") return;  // nop
-  if (engine == "pe") exec_matmul(inst, stats);
-  else if (engine == "act") exec_activation(inst);
-  else if (engine == "dve") exec_dve(inst);
-  else exec_dma(inst, stats);
-}
-
 RunStats CoreModel::run(const isa::Program& program) {
   validate(program);
   RunStats stats;
+  const uint64_t flops0 = executor_.flops(), dram_bytes0 = executor_.dram_bytes();
   std::vector<uint32_t> sem(isa::Isa::get().semaphores(), 0);
   std::vector<size_t> pc(program.queues.size(), 0);
   for (const isa::Queue& q : program.queues) stats.instructions[q.engine] = 0;
@@ -412,7 +231,7 @@ RunStats CoreModel::run(const isa::Program& program) {
       while (pc[e] < q.insts.size()) {
         const Instruction& inst = q.insts[pc[e]];
         if (inst.wait_en && sem[inst.wait_sem] < inst.wait_value) break;
-        execute(inst, stats);
+        executor_.execute(inst);
         if (inst.signal_en) ++sem[inst.signal_sem];
         ++pc[e];
         ++stats.instructions[q.engine];
@@ -420,7 +239,11 @@ RunStats CoreModel::run(const isa::Program& program) {
       }
       finished = finished && pc[e] == q.insts.size();
     }
-    if (finished) return stats;
+    if (finished) {
+      stats.flops = executor_.flops() - flops0;
+      stats.dram_bytes = executor_.dram_bytes() - dram_bytes0;
+      return stats;
+    }
     if (!progressed) {
       std::string state;
       for (size_t e = 0; e < program.queues.size(); ++e) {

@@ -10,6 +10,7 @@
 
 #include "config/core_config.hpp"
 #include "isa/program.hpp"
+#include "executor.hpp"
 #include "memory.hpp"
 #include "numerics/xorshift32.hpp"
 
@@ -25,6 +26,8 @@ class CoreModel {
  public:
   // `seed` seeds the per-lane stochastic-rounding generators (docs/numerics.md).
   CoreModel(const CoreConfig& config, uint64_t seed);
+  CoreModel(const CoreModel&) = delete;  // the executor points into this object's memories
+  CoreModel& operator=(const CoreModel&) = delete;
 
   const CoreConfig& config() const { return config_; }
   Dram& dram() { return dram_; }
@@ -43,25 +46,23 @@ class CoreModel {
   uint64_t partition_bytes(isa::Space space) const;
 
  private:
-  void execute(const isa::Instruction& inst, RunStats& stats);
-  void exec_matmul(const isa::Instruction& inst, RunStats& stats);
-  void exec_activation(const isa::Instruction& inst);
-  void exec_dve(const isa::Instruction& inst);
-  void exec_dma(const isa::Instruction& inst, RunStats& stats);
+  // The executor's DRAM port onto the model's sparse DRAM.
+  class DramPort : public DramAccess {
+   public:
+    explicit DramPort(Dram& dram) : dram_(dram) {}
+    void read(uint64_t addr, void* dst, uint64_t n) override { dram_.read(addr, dst, n); }
+    void write(uint64_t addr, const void* src, uint64_t n) override { dram_.write(addr, src, n); }
 
-  uint32_t load(const isa::Ap& ap, uint32_t partition, int64_t element) const;
-  void store(const isa::Ap& ap, uint32_t partition, int64_t element, uint32_t f32,
-             fp::Rounding rounding = fp::Rounding::kRne);
-  uint32_t scalar_value(const isa::Scalar& s, uint32_t partition) const;
+   private:
+    Dram& dram_;
+  };
 
   CoreConfig config_;
   Dram dram_;
   std::vector<uint8_t> sbuf_;
   std::vector<uint8_t> psum_;
-  std::vector<fp::Xorshift32> lanes_;
-  // The tensor engine's stationary operand, widened to fp32: [k][m].
-  std::vector<float> stationary_;
-  uint32_t stationary_k_ = 0, stationary_m_ = 0;
+  DramPort dram_access_;
+  Executor executor_;  // the numerics of every instruction (executor.hpp)
 };
 
 // Element offsets of an access pattern's free dimensions, in iteration order (outermost

@@ -7,10 +7,10 @@
 #include <string>
 
 #include "numerics/activation.hpp"
-#include "ref/core_model.hpp"
-#include "ref/vector_alu.hpp"
+#include "core_model.hpp"
+#include "vector_alu.hpp"
 
-namespace tessera::tlm {
+namespace tessera::ref {
 
 using isa::Ap;
 using isa::Instruction;
@@ -93,7 +93,7 @@ void Executor::execute(const Instruction& inst) {
 void Executor::exec_matmul(const Instruction& inst) {
   if (inst.op->name == "load_stationary") {
     const Ap& src = inst.ap("src");
-    const std::vector<int64_t> off = ref::free_offsets(src);
+    const std::vector<int64_t> off = free_offsets(src);
     stationary_k_ = src.parts;
     stationary_m_ = static_cast<uint32_t>(off.size());
     stationary_.assign(size_t{stationary_k_} * stationary_m_, 0.0f);
@@ -104,7 +104,7 @@ void Executor::exec_matmul(const Instruction& inst) {
   }
   const Ap& dst = inst.ap("dst");
   const Ap& src = inst.ap("src");
-  const std::vector<int64_t> src_off = ref::free_offsets(src), dst_off = ref::free_offsets(dst);
+  const std::vector<int64_t> src_off = free_offsets(src), dst_off = free_offsets(dst);
   const size_t n_size = src_off.size();
   std::vector<float> moving(size_t{stationary_k_} * n_size);
   for (uint32_t k = 0; k < stationary_k_; ++k)
@@ -133,7 +133,7 @@ void Executor::exec_activation(const Instruction& inst) {
   const Ap& src = inst.ap("src");
   const auto func = fp::parse_act_func(enum_name(inst, "func"));
   if (!func) throw std::logic_error("isa.json act_func names and fp::ActFunc disagree");
-  const std::vector<int64_t> so = ref::free_offsets(src), dof = ref::free_offsets(dst);
+  const std::vector<int64_t> so = free_offsets(src), dof = free_offsets(dst);
   const bool reduce = inst.u("reduce");
   for (uint32_t p = 0; p < dst.parts; ++p) {
     const uint32_t scale = scalar_value(inst.scalar("scale"), dst.part + p);
@@ -152,7 +152,7 @@ void Executor::exec_activation(const Instruction& inst) {
 void Executor::exec_dve(const Instruction& inst) {
   const std::string& name = inst.op->name;
   const Ap& dst = inst.ap("dst");
-  const std::vector<int64_t> dof = ref::free_offsets(dst);
+  const std::vector<int64_t> dof = free_offsets(dst);
   if (name == "memset") {
     const uint32_t v = static_cast<uint32_t>(inst.u("value"));
     for (uint32_t p = 0; p < dst.parts; ++p)
@@ -160,7 +160,7 @@ void Executor::exec_dve(const Instruction& inst) {
     return;
   }
   const Ap& src = inst.ap(name == "tensor_tensor" ? "a" : "src");
-  const std::vector<int64_t> so = ref::free_offsets(src);
+  const std::vector<int64_t> so = free_offsets(src);
   if (name == "transpose") {
     std::vector<uint32_t> block(src.parts * so.size());
     for (uint32_t p = 0; p < src.parts; ++p)
@@ -173,13 +173,13 @@ void Executor::exec_dve(const Instruction& inst) {
     const std::string_view op = enum_name(inst, "op");
     for (uint32_t p = 0; p < src.parts; ++p) {
       uint32_t acc = load(src, src.part + p, so[0]);
-      for (size_t i = 1; i < so.size(); ++i) acc = ref::reduce_step(op, acc, load(src, src.part + p, so[i]));
+      for (size_t i = 1; i < so.size(); ++i) acc = reduce_step(op, acc, load(src, src.part + p, so[i]));
       store(dst, dst.part + p, dof[0], acc);
     }
     return;
   }
   std::vector<int64_t> bo;
-  if (name == "tensor_tensor") bo = ref::free_offsets(inst.ap("b"));
+  if (name == "tensor_tensor") bo = free_offsets(inst.ap("b"));
   const fp::Rounding rounding =
       name == "tensor_copy" && enum_name(inst, "rounding") == "sr" ? fp::Rounding::kStochastic : fp::Rounding::kRne;
   for (uint32_t p = 0; p < dst.parts; ++p) {
@@ -191,8 +191,8 @@ void Executor::exec_dve(const Instruction& inst) {
     for (size_t i = 0; i < dof.size(); ++i) {
       const uint32_t x = load(src, src.part + p, so[i]);
       uint32_t y = x;
-      if (name == "tensor_tensor") y = ref::alu(enum_name(inst, "op"), x, load(inst.ap("b"), inst.ap("b").part + p, bo[i]));
-      else if (name == "tensor_scalar") y = ref::alu(enum_name(inst, "op1"), ref::alu(enum_name(inst, "op0"), x, s0), s1);
+      if (name == "tensor_tensor") y = alu(enum_name(inst, "op"), x, load(inst.ap("b"), inst.ap("b").part + p, bo[i]));
+      else if (name == "tensor_scalar") y = alu(enum_name(inst, "op1"), alu(enum_name(inst, "op0"), x, s0), s1);
       store(dst, dst.part + p, dof[i], y, rounding);
     }
   }
@@ -252,7 +252,7 @@ void Executor::exec_dma(const Instruction& inst) {
     std::vector<int64_t> off;
     uint32_t p = 0;
     size_t i = 0;
-    explicit Cursor(const Ap& a) : off(ref::free_offsets(a)) {}
+    explicit Cursor(const Ap& a) : off(free_offsets(a)) {}
     void next() {
       if (++i == off.size()) i = 0, ++p;
     }
@@ -280,4 +280,4 @@ void Executor::exec_dma(const Instruction& inst) {
   if (src.space == Space::kDram) dram_bytes_ += src.elements() * elem_bytes(src.dtype);
 }
 
-}  // namespace tessera::tlm
+}  // namespace tessera::ref

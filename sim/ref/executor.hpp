@@ -1,14 +1,9 @@
-// The numerics of every instruction on the TLM model's memories (bit-exact with
-// ref::CoreModel, SPEC section 3). Each engine owns one Executor and calls it when the engine
-// accepts an instruction (docs/tlm.md "Numerics"): the semaphores order every engine's
-// accesses exactly as in the reference, so running an instruction atomically at any point of
-// its [issue, done] window gives the reference's result.
-//
-// The element loops below follow ref::CoreModel's exec_* functions (sim/ref/core_model.cpp)
-// step by step: same element order, same widen/narrow/alu/activate calls. They are restated
-// here, not shared, because the reference keeps them private to its own memories; the shared
-// pieces (number formats, activation functions, the vector ALU, free_offsets) are called, not
-// copied. tests/tlm compares every output bit for bit against the RTL (and the CLI against ref).
+// The numerics of every instruction (SPEC section 3) on a set of memories: the one element
+// loop of each opcode, shared by the reference model (ref::CoreModel, on its own memories) and
+// the TLM model (each engine owns an Executor on the TLM memories and calls it when the engine
+// accepts an instruction, docs/tlm.md "Numerics"; the semaphores order every engine's accesses
+// exactly as in the reference, so running an instruction atomically at any point of its
+// [issue, done] window gives the reference's result).
 #pragma once
 
 #include <cstdint>
@@ -19,9 +14,9 @@
 #include "numerics/fp.hpp"
 #include "numerics/xorshift32.hpp"
 
-namespace tessera::tlm {
+namespace tessera::ref {
 
-// Functional (untimed) DRAM access: the DMA engine implements it with transport_dbg.
+// Functional (untimed) DRAM access: ref::Dram in the reference model, transport_dbg in the TLM.
 class DramAccess {
  public:
   virtual ~DramAccess() = default;
@@ -70,4 +65,4 @@ class Executor {
   std::vector<uint8_t> span_;  // DMA: the DRAM side's bytes
 };
 
-}  // namespace tessera::tlm
+}  // namespace tessera::ref

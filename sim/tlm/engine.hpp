@@ -17,12 +17,16 @@
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
-#include "executor.hpp"
+#include "ref/executor.hpp"
 #include "memories.hpp"
 #include "kernels/runner.hpp"
 #include "semaphores.hpp"
 
 namespace tessera::tlm {
+
+using ref::DramAccess;
+using ref::Executor;
+using ref::MemView;
 
 // What the tensor engine's thread and the fabric's thread (fabric.hpp) share (docs/tlm.md
 // "Time"). The tensor engine's port use per cycle: bits 0..3 the SBUF banks its moving and

@@ -1,7 +1,6 @@
 # The SystemC TLM-2.0 model of the core (docs/tlm.md); included by sim/CMakeLists.txt.
 add_library(tessera_tlm STATIC
   ${CMAKE_CURRENT_LIST_DIR}/engine.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/executor.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fabric.cpp
   ${CMAKE_CURRENT_LIST_DIR}/memories.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pe_engine.cpp
