@@ -7,6 +7,7 @@
 #include <map>
 
 #include "commands.hpp"
+#include "run_common.hpp"
 #include "common/errors.hpp"
 
 namespace {
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   runners["bench"] = cli::add_bench_command(app);
   runners["train"] = cli::add_train_command(app);
 
+  cli::remember_command_line(argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -49,6 +51,8 @@ int main(int argc, char** argv) {
     return fail(kExitBadInput, e.what());
   } catch (const SimError& e) {
     return fail(kExitSimError, e.what());
+  } catch (const CheckError& e) {
+    return fail(kExitCheckFailed, e.what());
   } catch (const std::exception& e) {
     return fail(kExitSimError, fmt::format("internal error: {}", e.what()));
   }

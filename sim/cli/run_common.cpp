@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <optional>
 #include <tuple>
@@ -11,8 +16,8 @@
 #include "common/parse.hpp"
 #include "io/output_dir.hpp"
 #include "io/timeline.hpp"
+#include "cosim/blocks.hpp"
 #include "rtl/core_rtl.hpp"
-#include "tlm/tlm_run.hpp"
 
 namespace tessera::cli {
 
@@ -33,7 +38,18 @@ void add_common_run_options(CLI::App& sub, CommonRunOptions& o) {
   sub.add_flag("--dram-backpressure", o.dram_backpressure,
                "rtl: the DRAM model drops ready/valid at random (seeded by --seed); results must not change");
   sub.add_option("--timeline", o.timeline, "Perfetto trace-event JSON (tlm, rtl and cosim modes)");
+  sub.add_option("--inject-fault", o.inject_fault,
+                 "cosim: BLOCK:CYCLE flips a bit of the RTL block's first write at or after CYCLE");
+  sub.add_option("--trace-on-mismatch", o.trace_on_mismatch,
+                 "cosim: on a lockstep mismatch, re-run and write the RTL blocks' waveforms (FILE.fst -> FILE.<block>.fst) "
+                 "of the cycles before it");
 }
+
+namespace {
+std::vector<std::string> g_command_line;
+}
+
+void remember_command_line(int argc, char** argv) { g_command_line.assign(argv, argv + argc); }
 
 namespace {
 
@@ -55,28 +71,96 @@ std::pair<uint64_t, uint64_t> parse_window(const std::string& w) {
 
 }  // namespace
 
+namespace {
+
+// The blocks that run as RTL in co-simulation (docs/cosim.md).
+struct CosimBlocks {
+  bool pe = false, dma = false;
+};
+
+CosimBlocks parse_rtl_blocks(const std::string& list) {
+  CosimBlocks b;
+  size_t pos = 0;
+  while (pos <= list.size()) {
+    const size_t comma = list.find(',', pos);
+    const std::string name = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    if (name == "pe") b.pe = true;
+    else if (name == "dma") b.dma = true;
+    else if (name == "all") b.pe = b.dma = true;
+    else if (name == "psum" || name == "sbuf" || name == "seq")
+      throw InputError(fmt::format("--rtl {}: this block has no co-simulation transactor yet (available: pe, dma, all); "
+                                   "see docs/cosim.md", name));
+    else if (name == "act" || name == "dve")
+      throw InputError(fmt::format("--rtl {}: the {} engine has no RTL (it is a C++ model in every mode); see docs/cosim.md",
+                                   name, name));
+    else
+      throw InputError(fmt::format("--rtl '{}': unknown block (pe, psum, sbuf, dma, act, dve, seq or all)", name));
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return b;
+}
+
+// --inject-fault BLOCK:CYCLE.
+std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBlocks& blocks) {
+  const size_t colon = f.find(':');
+  const auto bad = [&] { return InputError(fmt::format("--inject-fault '{}' is not BLOCK:CYCLE (BLOCK pe or dma)", f)); };
+  if (colon == std::string::npos) throw bad();
+  const std::string block = f.substr(0, colon);
+  uint64_t cycle = 0;
+  try {
+    cycle = parse_uint(f.substr(colon + 1), "--inject-fault cycle");
+  } catch (const InputError&) {
+    throw bad();
+  }
+  if (block != "pe" && block != "dma") throw bad();
+  if ((block == "pe" && !blocks.pe) || (block == "dma" && !blocks.dma))
+    throw InputError(fmt::format("--inject-fault {}: block {} does not run as RTL (add it to --rtl)", f, block));
+  return {block, cycle};
+}
+
+bool ends_with(const std::string& s, const char* ext) {
+  const size_t n = std::char_traits<char>::length(ext);
+  return s.size() >= n && s.compare(s.size() - n, n, ext) == 0;
+}
+
+void check_waveform_path(const std::string& path, const char* flag, bool fst_only) {
+  if (path.empty()) return;
+  if (!ends_with(path, ".fst") && (fst_only || !ends_with(path, ".vcd")))
+    throw InputError(fmt::format("{} {}: the waveform file must end in {}", flag, path, fst_only ? ".fst" : ".fst or .vcd"));
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (!dir.empty() && !std::filesystem::is_directory(dir))
+    throw InputError(fmt::format("{} {}: directory {} does not exist", flag, path, dir.string()));
+}
+
+}  // namespace
+
 void check_mode(const CommonRunOptions& o) {
-  if (o.mode != "ref" && o.mode != "rtl" && o.mode != "tlm")
-    throw InputError(fmt::format("--mode {} is not available in this build yet; use --mode ref, tlm or rtl", o.mode));
-  if (!o.rtl.empty()) throw InputError("--rtl applies to --mode cosim only");
-  if (o.mode != "rtl" && (!o.trace.empty() || !o.trace_window.empty()))
+  const bool cosim = o.mode == "cosim";
+  if (o.mode != "ref" && o.mode != "rtl" && o.mode != "tlm" && !cosim)
+    throw InputError(fmt::format("--mode {} is not available; use --mode ref, tlm, rtl or cosim", o.mode));
+  if (!o.rtl.empty() && !cosim) throw InputError("--rtl applies to --mode cosim only");
+  if (cosim && o.rtl.empty()) throw InputError("--mode cosim needs --rtl BLOCKS (pe, dma or all)");
+  if (o.mode != "rtl" && !cosim && (!o.trace.empty() || !o.trace_window.empty()))
     throw InputError(fmt::format("--trace needs --mode rtl or cosim ({} mode has no waveforms)", o.mode));
-  const auto ends = [&](const char* ext) { return o.trace.size() >= 4 && o.trace.compare(o.trace.size() - 4, 4, ext) == 0; };
-  if (!o.trace.empty() && !ends(".fst") && !ends(".vcd"))
-    throw InputError(fmt::format("--trace {}: the waveform file must end in .fst or .vcd", o.trace));
+  if (!cosim && (!o.inject_fault.empty() || !o.trace_on_mismatch.empty()))
+    throw InputError("--inject-fault and --trace-on-mismatch need --mode cosim");
   if (o.mode != "rtl" && o.dram_backpressure) throw InputError("--dram-backpressure needs --mode rtl");
   if (o.trace.empty() && (!o.trace_window.empty() || o.trace_depth))
     throw InputError("--trace-window and --trace-depth need --trace FILE");
   if (!o.trace_window.empty()) parse_window(o.trace_window);
-  if (!o.trace.empty()) {
-    const std::filesystem::path dir = std::filesystem::path(o.trace).parent_path();
-    if (!dir.empty() && !std::filesystem::is_directory(dir))
-      throw InputError(fmt::format("--trace {}: directory {} does not exist", o.trace, dir.string()));
-  }
+  check_waveform_path(o.trace, "--trace", cosim);
+  check_waveform_path(o.trace_on_mismatch, "--trace-on-mismatch", true);
   if (!o.timeline.empty() && o.mode == "ref")
     throw InputError("--timeline needs --mode tlm, rtl or cosim (ref mode has no cycles)");
   if (o.mode == "rtl" && !rtl::core_available(o.config))
     throw InputError(fmt::format("--mode rtl: no verilated core is built for config {} (see docs/core.md)", o.config));
+  if (cosim) {
+    const CosimBlocks blocks = parse_rtl_blocks(o.rtl);
+    if (!o.inject_fault.empty()) parse_fault(o.inject_fault, blocks);
+    if (!cosim::blocks_available(o.config))
+      throw InputError(fmt::format("--mode cosim: no verilated blocks are built for config {} (see docs/cosim.md)", o.config));
+  }
 }
 
 namespace {
@@ -89,6 +173,91 @@ kernels::RunResult run_rtl_mode(const CommonRunOptions& o, const CoreConfig& con
   ro.dram_backpressure = o.dram_backpressure;
   if (!o.trace_window.empty()) std::tie(ro.trace_from, ro.trace_to) = parse_window(o.trace_window);
   return rtl::run_rtl(config, program, inputs, o.seed, ro);
+}
+
+// `FILE.fst` -> `FILE.<block>.fst`: each verilated block writes its own waveform.
+std::string block_waveform(const std::string& path, const char* block) {
+  return path.substr(0, path.size() - 4) + "." + block + ".fst";
+}
+
+// Re-runs this command with --trace over `window` (and without --trace-on-mismatch), its
+// output discarded; true when it wrote the waveforms.
+bool rerun_with_trace(const std::string& path, uint64_t from, uint64_t to) {
+  std::vector<std::string> args;
+  for (size_t i = 0; i < g_command_line.size(); ++i) {
+    const std::string& a = g_command_line[i];
+    if (a == "--trace-on-mismatch" || a == "--trace" || a == "--trace-window") {
+      ++i;
+      continue;
+    }
+    if (a.rfind("--trace-on-mismatch=", 0) == 0 || a.rfind("--trace=", 0) == 0 || a.rfind("--trace-window=", 0) == 0)
+      continue;
+    args.push_back(a);
+  }
+  args.insert(args.end(), {"--trace", path, "--trace-window", fmt::format("{}:{}", from, to)});
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, "/proc/self/exe", &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) return false;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == kExitCheckFailed;
+}
+
+kernels::RunResult run_cosim_mode(const CommonRunOptions& o, const CoreConfig& config, const isa::Program& program,
+                                  const std::map<std::string, kernels::HostTensor>& inputs) {
+  const CosimBlocks blocks = parse_rtl_blocks(o.rtl);
+  cosim::Fault fault;
+  if (!o.inject_fault.empty()) std::tie(fault.block, fault.cycle) = parse_fault(o.inject_fault, blocks);
+  cosim::BlockTrace pe_trace, dma_trace;
+  if (!o.trace.empty()) {
+    pe_trace.path = block_waveform(o.trace, "pe");
+    dma_trace.path = block_waveform(o.trace, "dma");
+    if (!o.trace_window.empty()) {
+      std::tie(pe_trace.from, pe_trace.to) = parse_window(o.trace_window);
+      dma_trace.from = pe_trace.from;
+      dma_trace.to = pe_trace.to;
+    }
+  }
+  tlm::CosimOptions co;
+  co.lockstep = true;
+  co.fault = &fault;
+  if (blocks.pe)
+    co.rtl_pe = [&](const ref::MemView& mem) { return cosim::make_pe_block(config, mem, &fault, pe_trace, o.seed); };
+  if (blocks.dma)
+    co.rtl_dma = [&](const ref::MemView& mem, ref::DramAccess& dram) {
+      return cosim::make_dma_block(config, mem, dram, &fault, dma_trace, o.seed);
+    };
+  try {
+    kernels::RunResult r = tlm::run_tlm(config, program, inputs, o.seed, co);
+    if (!fault.block.empty() && !fault.fired)
+      throw InputError(fmt::format("--inject-fault {}: block {} wrote nothing at or after cycle {}", o.inject_fault,
+                                   fault.block, fault.cycle));
+    return r;
+  } catch (const CheckError& e) {
+    if (o.trace_on_mismatch.empty()) throw;
+    // The run is deterministic: the re-run reaches the same mismatch, tracing the window before it.
+    const std::string msg = e.what();
+    const size_t at = msg.find("at cycle ");
+    const uint64_t cycle = at == std::string::npos ? 0 : std::stoull(msg.substr(at + 9));
+    constexpr uint64_t kWindow = 1000;
+    const uint64_t from = cycle > kWindow ? cycle - kWindow : 0;
+    std::string written;
+    if (rerun_with_trace(o.trace_on_mismatch, from, cycle)) {
+      for (const char* b : {"pe", "dma"})
+        if ((std::string(b) == "pe" ? blocks.pe : blocks.dma) && std::filesystem::exists(block_waveform(o.trace_on_mismatch, b)))
+          written += (written.empty() ? "" : ", ") + block_waveform(o.trace_on_mismatch, b);
+    }
+    throw CheckError(msg + (written.empty() ? std::string("; the re-run with a waveform failed")
+                                             : fmt::format("; waveform of cycles {}..{}: {}", from, cycle, written)));
+  }
 }
 
 }  // namespace
@@ -104,6 +273,8 @@ ModeRun run_mode(const CommonRunOptions& o, const CoreConfig& config, const isa:
   // diagnostics (a deadlock detected by the RTL, an assertion) are what the user sees.
   if (o.mode == "tlm") {
     run.result = tlm::run_tlm(config, program, inputs, o.seed);
+  } else if (o.mode == "cosim") {
+    run.result = run_cosim_mode(o, config, program, inputs);
   } else {
     run.result = run_rtl_mode(o, config, program, inputs);
   }

@@ -27,7 +27,13 @@ struct CommonRunOptions {
   std::string trace, trace_window, timeline;
   int trace_depth = 0;
   bool dram_backpressure = false;
+  std::string inject_fault;       // cosim: BLOCK:CYCLE
+  std::string trace_on_mismatch;  // cosim: waveform of the window before a lockstep mismatch
 };
+
+// The command line as given, for the co-simulation's re-run with a waveform
+// (--trace-on-mismatch).
+void remember_command_line(int argc, char** argv);
 
 void add_common_run_options(CLI::App& sub, CommonRunOptions& o);
 

@@ -19,6 +19,12 @@ class InputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A check failed during the run (the co-simulation's lockstep checker). Exit code 1.
+class CheckError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // The simulation itself could not complete (deadlock, assertion). Exit code 3.
 class SimError : public std::runtime_error {
  public:

@@ -46,17 +46,6 @@ class CoreModel {
   uint64_t partition_bytes(isa::Space space) const;
 
  private:
-  // The executor's DRAM port onto the model's sparse DRAM.
-  class DramPort : public DramAccess {
-   public:
-    explicit DramPort(Dram& dram) : dram_(dram) {}
-    void read(uint64_t addr, void* dst, uint64_t n) override { dram_.read(addr, dst, n); }
-    void write(uint64_t addr, const void* src, uint64_t n) override { dram_.write(addr, src, n); }
-
-   private:
-    Dram& dram_;
-  };
-
   CoreConfig config_;
   Dram dram_;
   std::vector<uint8_t> sbuf_;

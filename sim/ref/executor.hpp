@@ -13,16 +13,9 @@
 #include "isa/isa.hpp"
 #include "numerics/fp.hpp"
 #include "numerics/xorshift32.hpp"
+#include "ref/memory.hpp"
 
 namespace tessera::ref {
-
-// Functional (untimed) DRAM access: ref::Dram in the reference model, transport_dbg in the TLM.
-class DramAccess {
- public:
-  virtual ~DramAccess() = default;
-  virtual void read(uint64_t addr, void* dst, uint64_t n) = 0;
-  virtual void write(uint64_t addr, const void* src, uint64_t n) = 0;
-};
 
 // Direct (DMI) views of the on-chip memories plus the DRAM port.
 struct MemView {

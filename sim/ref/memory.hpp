@@ -23,4 +23,23 @@ class Dram {
   std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> pages_;
 };
 
+// Functional (untimed) DRAM access: a ref::Dram (DramPort), the TLM DRAM through its socket,
+// or the AXI DRAM model's backing store.
+class DramAccess {
+ public:
+  virtual ~DramAccess() = default;
+  virtual void read(uint64_t addr, void* dst, uint64_t n) = 0;
+  virtual void write(uint64_t addr, const void* src, uint64_t n) = 0;
+};
+
+class DramPort : public DramAccess {
+ public:
+  explicit DramPort(Dram& dram) : dram_(dram) {}
+  void read(uint64_t addr, void* dst, uint64_t n) override { dram_.read(addr, dst, n); }
+  void write(uint64_t addr, const void* src, uint64_t n) override { dram_.write(addr, src, n); }
+
+ private:
+  Dram& dram_;
+};
+
 }  // namespace tessera::ref

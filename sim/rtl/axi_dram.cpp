@@ -7,7 +7,18 @@ namespace tessera::rtl {
 
 AxiDram::AxiDram(ref::Dram& dram, unsigned axi_bytes, double bytes_per_cycle, unsigned latency_cycles,
                  uint64_t backpressure_seed, double backpressure_prob)
-    : dram_(dram),
+    : AxiDram(std::make_unique<ref::DramPort>(dram), nullptr, dram.size(), axi_bytes, bytes_per_cycle, latency_cycles,
+              backpressure_seed, backpressure_prob) {}
+
+AxiDram::AxiDram(ref::DramAccess& mem, uint64_t size, unsigned axi_bytes, double bytes_per_cycle,
+                 unsigned latency_cycles, uint64_t backpressure_seed, double backpressure_prob)
+    : AxiDram(nullptr, &mem, size, axi_bytes, bytes_per_cycle, latency_cycles, backpressure_seed, backpressure_prob) {}
+
+AxiDram::AxiDram(std::unique_ptr<ref::DramPort> own, ref::DramAccess* mem, uint64_t size, unsigned axi_bytes,
+                 double bytes_per_cycle, unsigned latency_cycles, uint64_t backpressure_seed, double backpressure_prob)
+    : own_port_(std::move(own)),
+      dram_(own_port_ ? *own_port_ : *mem),
+      size_(size),
       axi_bytes_(axi_bytes),
       rate_(bytes_per_cycle),
       // About one beat of burst allowance on top of the rate, so a fractional rate loses no
@@ -26,7 +37,7 @@ AxiDram::AxiDram(ref::Dram& dram, unsigned axi_bytes, double bytes_per_cycle, un
 
 bool AxiDram::in_range(uint64_t addr, unsigned beats) const {
   const uint64_t end = addr + uint64_t{beats} * axi_bytes_;
-  return end >= addr && end <= dram_.size();
+  return end >= addr && end <= size_;
 }
 
 bool AxiDram::drop() { return random_ && std::uniform_real_distribution<double>(0, 1)(rng_) < prob_; }

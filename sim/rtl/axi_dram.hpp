@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -66,6 +67,9 @@ class AxiDram {
   // each ready/valid of the slave drops with probability backpressure_prob per cycle.
   AxiDram(ref::Dram& dram, unsigned axi_bytes, double bytes_per_cycle, unsigned latency_cycles,
           uint64_t backpressure_seed = 0, double backpressure_prob = 0.0);
+  // The same over any DRAM store of `size` bytes (co-simulation: the TLM DRAM's socket).
+  AxiDram(ref::DramAccess& mem, uint64_t size, unsigned axi_bytes, double bytes_per_cycle, unsigned latency_cycles,
+          uint64_t backpressure_seed = 0, double backpressure_prob = 0.0);
 
   const AxiMasterIn& drive();
   void commit(const AxiMasterOut& out);
@@ -75,6 +79,8 @@ class AxiDram {
   bool idle() const { return reads_.empty() && writes_.empty() && bresps_.empty(); }
 
  private:
+  AxiDram(std::unique_ptr<ref::DramPort> own, ref::DramAccess* mem, uint64_t size, unsigned axi_bytes,
+          double bytes_per_cycle, unsigned latency_cycles, uint64_t backpressure_seed, double backpressure_prob);
   struct Burst {
     uint32_t id;
     uint64_t addr;
@@ -91,7 +97,9 @@ class AxiDram {
   bool in_range(uint64_t addr, unsigned beats) const;
   bool drop();
 
-  ref::Dram& dram_;
+  std::unique_ptr<ref::DramPort> own_port_;  // when built over a ref::Dram
+  ref::DramAccess& dram_;
+  uint64_t size_;
   unsigned axi_bytes_;
   double rate_, capacity_, tokens_;
   unsigned latency_;

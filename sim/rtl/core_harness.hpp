@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "axi_dram.hpp"
+#include "axi_ports.hpp"
 #include "common/errors.hpp"
 #include "core_rtl.hpp"
 #include "ext_engines.hpp"
@@ -259,7 +260,7 @@ class CoreHarness {
     }
     m.fetch_rvalid_i = rvalid;
 
-    apply_axi(dram_.drive());
+    apply_axi(*model_, dram_.drive());
     ext_.drive(ext_out_);
     apply_ext(ext_out_);
     eval();
@@ -277,7 +278,7 @@ class CoreHarness {
     issue_seen_ = static_cast<uint64_t>(m.ev_issue_o);
     sbuf_grants_ = static_cast<uint64_t>(m.ev_sbuf_grant_o);
     AxiMasterOut axi;
-    sample_axi(axi);
+    sample_axi(*model_, axi_bytes(config_), axi);
     ExtInputs ein;
     sample_ext(ein);
 
@@ -325,55 +326,6 @@ class CoreHarness {
     in.rvalid = m.ext_rvalid_o;
     in.rdata.resize(rows);
     for (unsigned p = 0; p < rows; ++p) in.rdata[p] = get_word(m.ext_rdata_o, 32 * p);
-  }
-
-  void apply_axi(const AxiMasterIn& s) {
-    Model& m = *model_;
-    m.axi_ar_ready_i = s.ar_ready;
-    m.axi_r_valid_i = s.r_valid;
-    m.axi_r_id_i = s.r_id;
-    m.axi_r_resp_i = s.r_resp;
-    m.axi_r_last_i = s.r_last;
-    for (unsigned i = 0; i < s.r_data.size(); i += 4) {
-      uint32_t v = 0;
-      std::memcpy(&v, s.r_data.data() + i, 4);
-      set_word(m.axi_r_data_i, 8 * i, v);
-    }
-    m.axi_aw_ready_i = s.aw_ready;
-    m.axi_w_ready_i = s.w_ready;
-    m.axi_b_valid_i = s.b_valid;
-    m.axi_b_id_i = s.b_id;
-    m.axi_b_resp_i = s.b_resp;
-  }
-
-  void sample_axi(AxiMasterOut& o) {
-    Model& m = *model_;
-    const unsigned bytes = axi_bytes(config_);
-    o.ar_valid = m.axi_ar_valid_o;
-    o.ar_id = m.axi_ar_id_o;
-    o.ar_addr = m.axi_ar_addr_o;
-    o.ar_len = m.axi_ar_len_o;
-    o.ar_size = m.axi_ar_size_o;
-    o.ar_burst = m.axi_ar_burst_o;
-    o.r_ready = m.axi_r_ready_o;
-    o.aw_valid = m.axi_aw_valid_o;
-    o.aw_id = m.axi_aw_id_o;
-    o.aw_addr = m.axi_aw_addr_o;
-    o.aw_len = m.axi_aw_len_o;
-    o.aw_size = m.axi_aw_size_o;
-    o.aw_burst = m.axi_aw_burst_o;
-    o.w_valid = m.axi_w_valid_o;
-    o.w_last = m.axi_w_last_o;
-    o.b_ready = m.axi_b_ready_o;
-    o.w_data.resize(bytes);
-    o.w_strb.resize(bytes);
-    if (o.w_valid) {
-      for (unsigned i = 0; i < bytes; i += 4) {
-        const uint32_t v = get_word(m.axi_w_data_o, 8 * i);
-        std::memcpy(o.w_data.data() + i, &v, 4);
-      }
-      for (unsigned i = 0; i < bytes; ++i) o.w_strb[i] = static_cast<uint8_t>(get_bits(m.axi_w_strb_o, i, 1));
-    }
   }
 
   std::string engine_states() {

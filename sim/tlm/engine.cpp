@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "cosim/checker.hpp"
+
 namespace tessera::tlm {
 
 Engine::Engine(sc_core::sc_module_name name, const CoreConfig& config, const isa::Queue& queue, Semaphores& sems,
@@ -35,6 +37,7 @@ void Engine::connect_memories() {
   mem.sbuf_partition_bytes = config_.sbuf_bytes_per_partition;
   mem.psum_partition_bytes = config_.psum_banks * config_.psum_bank_bytes_per_partition();
   mem.dram = this;
+  mem_ = mem;
   exec_.set_memories(mem);
 }
 
@@ -134,6 +137,15 @@ void Engine::complete(size_t i, uint64_t issue, uint64_t done) {
   record_.instructions.push_back({queue_.engine, static_cast<uint32_t>(i), issue, done});
   record_.last_done = std::max(record_.last_done, done);
   if (queue_.insts[i].op->engine != "any") busy_.push_back({issue, done});
+}
+
+void Engine::checked(size_t i, uint64_t cycle) {
+  if (!checker_) return;
+  checker_->set_real(mem_);  // the simulated memories: SBUF/PSUM by DMI, DRAM by this socket
+  if (checker_->check(queue_.engine, i, queue_.insts[i], cycle)) return;
+  // The first divergence: stop SystemC and never come back (run_tlm reports it).
+  sc_core::sc_stop();
+  sc_core::wait(sc_core::sc_max_time());
 }
 
 void Engine::keep_quantum(uint64_t local_cycle) {

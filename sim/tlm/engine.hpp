@@ -22,6 +22,10 @@
 #include "kernels/runner.hpp"
 #include "semaphores.hpp"
 
+namespace tessera::cosim {
+class Checker;
+}
+
 namespace tessera::tlm {
 
 using ref::DramAccess;
@@ -82,6 +86,8 @@ class Engine : public sc_core::sc_module, public DramAccess {
   bool done() const { return next_ == queue_.insts.size() && drained_; }
   const Executor& executor() const { return exec_; }
   void set_shared(SharedTiming* shared) { shared_ = shared; }
+  void set_checker(cosim::Checker* checker) { checker_ = checker; }
+  const MemView& memories() const { return mem_; }
 
   // Binds the Executor to the memories (DMI); the fabric calls it for the queues it runs.
   void connect_memories();
@@ -113,6 +119,9 @@ class Engine : public sc_core::sc_module, public DramAccess {
   // already has been, stores its signal.
   void complete(size_t i, uint64_t issue, uint64_t done);
   void publish(size_t i, uint64_t done);
+  // Co-simulation: reports instruction i to the lockstep checker (cosim/checker.hpp) once its
+  // writes are all in memory; on a mismatch the simulation stops here.
+  void checked(size_t i, uint64_t cycle);
   // Lets SystemC time catch up when this engine is a quantum ahead.
   void keep_quantum(uint64_t local_cycle);
 
@@ -122,6 +131,8 @@ class Engine : public sc_core::sc_module, public DramAccess {
   RunRecord& record_;
   Executor exec_;
   SharedTiming* shared_ = nullptr;
+  cosim::Checker* checker_ = nullptr;
+  MemView mem_{};
   tlm_utils::tlm_quantumkeeper qk_;
   size_t next_ = 0;              // next instruction of the queue to issue
   uint64_t last_pop_ = 0;        // cycle the previous instruction left the head

@@ -295,6 +295,10 @@ struct Fabric::Impl {
   };
   std::vector<Queue> queues;
   std::vector<Channel> chans;
+  // --rtl dma: the verilated DMA engine and the instruction words of its queues.
+  DmaFactory make_rtl_dma;
+  std::unique_ptr<cosim::DmaBlock> rtl_dma;
+  std::vector<std::vector<std::vector<uint8_t>>> words;  // per queue
   ExtJob ext[2];
   int ext_held = -1;
   unsigned ext_priority = 0;
@@ -322,9 +326,12 @@ struct Fabric::Impl {
   }
 
   bool dram_idle() const {
+    if (rtl_dma && !rtl_dma->idle()) return false;
     return reads.empty() && writes.empty() && bresps.empty() && !ar_valid && !aw_valid && !w_valid && wo.empty();
   }
   bool units_idle() const {
+    for (const Queue& q : queues)
+      if (q.busy) return false;
     for (const Channel& ch : chans)
       if (ch.busy) return false;
     return !ext[0].requesting() && ext[0].phase == ExtJob::Phase::kIdle && ext[1].phase == ExtJob::Phase::kIdle;
@@ -362,6 +369,7 @@ struct Fabric::Impl {
       return;
     }
     e.exec_.execute(inst);
+    e.checked(e.next_, t);
     q.busy = true;
     q.busy_index = e.next_;
     q.busy_issue = t;
@@ -399,12 +407,67 @@ struct Fabric::Impl {
   std::vector<Queue*> chan_queue;
   Queue* ext_queue[2] = {nullptr, nullptr};
 
+  // --rtl dma, cycle t up to the arbitration: offer each DMA queue's head, grant the on-chip
+  // requests in priority order, take the accepts and completions.
+  void rtl_dma_cycle(uint64_t t, PortCycle& ports) {
+    const unsigned nq = static_cast<unsigned>(chan_queue.size());
+    std::vector<const std::vector<uint8_t>*> offers(nq, nullptr);
+    for (unsigned u = 0; u < nq; ++u) {
+      Queue* q = chan_queue[u];
+      if (!q) continue;
+      Engine& e = *q->e;
+      if (e.next_ >= e.queue_.insts.size()) continue;
+      const isa::Instruction& inst = e.queue_.insts[e.next_];
+      if (t < e.head_cycle(e.next_) || !wait_holds(inst, t) || inst.op->engine == "any") continue;
+      offers[u] = &words[static_cast<size_t>(q - queues.data())][e.next_];
+    }
+    rtl_dma->offer(t, offers);
+    uint32_t grant = 0;
+    for (unsigned u = 0; u < nq; ++u) {
+      const cosim::DmaBlock::Request r = rtl_dma->request(u);
+      if (r.valid && ports.request(port_bit(r.psum, r.we, r.word))) grant |= 1u << u;
+    }
+    rtl_dma->grant(grant);
+    const uint32_t done = rtl_dma->done();
+    for (unsigned u = 0; u < nq; ++u) {
+      if (!(done >> u & 1u)) continue;
+      Queue& q = *chan_queue[u];
+      const size_t i = q.busy_index;
+      finish(q, t);
+      q.e->checked(i, t);
+    }
+    for (unsigned u = 0; u < nq; ++u) {
+      if (!offers[u] || !rtl_dma->ready(u)) continue;
+      Queue& q = *chan_queue[u];
+      Engine& e = *q.e;
+      const isa::Instruction& inst = e.queue_.insts[e.next_];
+      const uint64_t head = e.head_cycle(e.next_);
+      if (inst.wait_en) {
+        const uint64_t sem_ok = std::max(head, sems.known_time(inst.wait_sem, inst.wait_value));
+        e.record_.engines[e.queue_.engine].sem_stall_cycles += std::min(sem_ok, t) - head;
+      }
+      q.busy = true;
+      q.busy_index = e.next_;
+      q.busy_issue = t;
+      e.last_pop_ = t;
+      e.have_pop_ = true;
+      ++e.next_;
+    }
+  }
+
   void step(uint64_t t) {
     accepted.clear();
-    for (Queue& q : queues) issue_or_nop(q, t, accepted);
+    for (Queue& q : queues) {
+      if (rtl_dma && q.dma) {
+        const Engine& e = *q.e;
+        if (e.next_ >= e.queue_.insts.size() || e.queue_.insts[e.next_].op->engine != "any") continue;
+      }
+      issue_or_nop(q, t, accepted);
+    }
 
     PortCycle ports;
     ports.taken = shared.pe_ports(t);
+    if (rtl_dma) rtl_dma_cycle(t, ports);
     // AXI DRAM outputs
     const bool r_valid = !reads.empty() && reads.front().ready <= t && tokens >= static_cast<double>(axi);
     const bool w_ready = !writes.empty() && tokens >= static_cast<double>(axi) * (r_valid ? 2.0 : 1.0);
@@ -445,6 +508,7 @@ struct Fabric::Impl {
       ext_gnt = ports.request(port_bit(a.psum, write, a.word));
     }
 
+    if (rtl_dma) rtl_dma->edge();
     // The rising edge: the AXI DRAM
     if (r_valid) {
       tokens -= static_cast<double>(axi);
@@ -546,9 +610,10 @@ struct Fabric::Impl {
 };
 
 Fabric::Fabric(sc_core::sc_module_name name, const CoreConfig& config, Semaphores& sems, SharedTiming& shared,
-               std::vector<Engine*> dma, std::vector<Engine*> ext)
+               std::vector<Engine*> dma, std::vector<Engine*> ext, DmaFactory rtl_dma)
     : sc_module(name), impl_(std::make_unique<Impl>(config, sems, shared)) {
   impl_->chans.resize(config.dma_queues);
+  impl_->make_rtl_dma = std::move(rtl_dma);
   for (Engine* e : dma) {
     Impl::Queue q;
     q.e = e;
@@ -577,6 +642,17 @@ void Fabric::thread() {
   Impl& m = *impl_;
   SharedTiming& sh = m.shared;
   for (auto& q : m.queues) q.e->connect_memories();
+  if (m.make_rtl_dma) {
+    Engine* port = nullptr;
+    for (auto& q : m.queues) {
+      m.words.emplace_back();
+      if (!q.dma) continue;
+      port = q.e;
+      for (const isa::Instruction& inst : q.e->queue_.insts) m.words.back().push_back(isa::Isa::get().encode(inst));
+    }
+    // The DMA's AXI master reaches the TLM DRAM through a DMA engine's socket.
+    if (port) m.rtl_dma = m.make_rtl_dma(port->memories(), *port);
+  }
   uint64_t t = 0;
   for (;;) {
     sh.fabric_next = t;
@@ -589,6 +665,13 @@ void Fabric::thread() {
     }
     if (m.units_idle() && m.dram_idle()) {
       const uint64_t next = m.next_event(t);
+      // A verilated DMA is clocked through every cycle; only a run with nothing left to
+      // happen ends here.
+      if (m.rtl_dma && !(next == kNever && limit == kNever)) {
+        m.step(t);
+        ++t;
+        continue;
+      }
       if (next > t) {
         t = std::min(next, limit);
         if (next == kNever && limit == kNever) break;  // nothing can happen: deadlock, reported by run_tlm

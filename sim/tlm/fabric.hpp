@@ -8,17 +8,23 @@
 // The two threads synchronise on semaphores with zero-time events (see SharedTiming).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
+#include "cosim/blocks.hpp"
 #include "engine.hpp"
 
 namespace tessera::tlm {
 
+// Co-simulation (--rtl dma): makes the verilated DMA engine over the on-chip memories and the
+// TLM DRAM; the fabric then steps it in place of its own DMA and AXI DRAM models.
+using DmaFactory = std::function<std::unique_ptr<cosim::DmaBlock>(const ref::MemView&, ref::DramAccess&)>;
+
 class Fabric : public sc_core::sc_module {
  public:
   Fabric(sc_core::sc_module_name name, const CoreConfig& config, Semaphores& sems, SharedTiming& shared,
-         std::vector<Engine*> dma, std::vector<Engine*> ext);
+         std::vector<Engine*> dma, std::vector<Engine*> ext, DmaFactory rtl_dma = nullptr);
   ~Fabric() override;
 
  private:

@@ -182,6 +182,7 @@ bool PeEngine::run_queue() {
     last_pop_ = ctl.cycle();
     have_pop_ = true;
     exec_.execute(inst);
+    checked(next_, ctl.cycle());
     ctl.step(op, &desc, retired);
     keep_quantum(ctl.cycle());
   }

@@ -10,6 +10,8 @@
 #include <systemc>
 
 #include "common/errors.hpp"
+#include "cosim/checker.hpp"
+#include "cosim/rtl_pe_engine.hpp"
 #include "dma_engine.hpp"
 #include "ext_engine.hpp"
 #include "fabric.hpp"
@@ -25,7 +27,7 @@ namespace {
 class Core : public sc_core::sc_module {
  public:
   Core(sc_core::sc_module_name name, const CoreConfig& config, const isa::Program& program, ref::Dram& dram,
-       uint64_t seed)
+       uint64_t seed, const CosimOptions& cosim, cosim::Checker* checker)
       : sc_module(name),
         sems_(isa::Isa::get().semaphores()),
         sbuf_("sbuf", config.rows, config.sbuf_bytes_per_partition),
@@ -36,10 +38,13 @@ class Core : public sc_core::sc_module {
     for (const isa::Queue& q : program.queues) {
       const std::string cls = isa::engine_class(q.engine);
       std::unique_ptr<Engine> e;
-      if (cls == "pe") e = std::make_unique<PeEngine>(q.engine.c_str(), config, q, sems_, seed, record_);
+      if (cls == "pe" && cosim.rtl_pe)
+        e = std::make_unique<cosim::RtlPeEngine>(q.engine.c_str(), config, q, sems_, seed, record_, cosim.rtl_pe);
+      else if (cls == "pe") e = std::make_unique<PeEngine>(q.engine.c_str(), config, q, sems_, seed, record_);
       else if (cls == "dma") e = std::make_unique<DmaEngine>(q.engine.c_str(), config, q, sems_, seed, record_);
       else e = std::make_unique<ExtEngine>(q.engine.c_str(), config, q, sems_, seed, record_);
       e->set_shared(&shared_);
+      e->set_checker(checker);
       e->initiator_socket.bind(sbuf_.target_socket);
       e->initiator_socket.bind(psum_.target_socket);
       e->initiator_socket.bind(dram_.target_socket);
@@ -49,7 +54,7 @@ class Core : public sc_core::sc_module {
       engines_.push_back(std::move(e));
     }
     if (!has_pe) shared_.pe_state = SharedTiming::PeState::kDone;
-    fabric_ = std::make_unique<Fabric>("fabric", config, sems_, shared_, dma, ext);
+    fabric_ = std::make_unique<Fabric>("fabric", config, sems_, shared_, dma, ext, cosim.rtl_dma);
   }
 
   std::vector<std::unique_ptr<Engine>>& engines() { return engines_; }
@@ -71,16 +76,28 @@ bool g_used = false;
 }  // namespace
 
 kernels::RunResult run_tlm(const CoreConfig& config, const isa::Program& program,
-                           const std::map<std::string, kernels::HostTensor>& inputs, uint64_t seed) {
+                           const std::map<std::string, kernels::HostTensor>& inputs, uint64_t seed,
+                           const CosimOptions& cosim) {
   if (g_used) throw std::logic_error("run_tlm: SystemC elaborates once per process; run one simulation per process");
   g_used = true;
   ref::CoreModel(config, seed).validate(program);
   ref::Dram dram(config.dram_bytes);
   kernels::place_inputs(config, program, inputs, dram);
 
+  // The lockstep checker's shadow starts from the same DRAM.
+  std::unique_ptr<ref::Dram> shadow_dram;
+  std::unique_ptr<cosim::Checker> checker;
+  if (cosim.lockstep) {
+    shadow_dram = std::make_unique<ref::Dram>(config.dram_bytes);
+    kernels::place_inputs(config, program, inputs, *shadow_dram);
+    checker = std::make_unique<cosim::Checker>(config, seed, *shadow_dram, cosim.fault);
+  }
+
   sc_core::sc_report_handler::set_actions(sc_core::SC_ID_INSTANCE_EXISTS_, sc_core::SC_DO_NOTHING);
-  auto core = std::make_unique<Core>("tessera_core", config, program, dram, seed);
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // sc_stop's notice
+  auto core = std::make_unique<Core>("tessera_core", config, program, dram, seed, cosim, checker.get());
   sc_core::sc_start();
+  if (checker && checker->mismatch()) throw CheckError(*checker->mismatch());
 
   std::string stuck;
   for (const auto& e : core->engines())
@@ -106,6 +123,10 @@ kernels::RunResult run_tlm(const CoreConfig& config, const isa::Program& program
     result.stats.instructions[name] = rec.engines[name].instructions;
     result.stats.flops += e->executor().flops();
     result.stats.dram_bytes += e->executor().dram_bytes();
+  }
+  if (checker) {  // RTL blocks execute nothing in their Executor; the shadow ran everything
+    result.stats.flops = checker->shadow().flops();
+    result.stats.dram_bytes = checker->shadow().dram_bytes();
   }
   result.timing = timing;
   return result;

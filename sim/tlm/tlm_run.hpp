@@ -6,20 +6,41 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "config/core_config.hpp"
 #include "isa/program.hpp"
 #include "kernels/runner.hpp"
+#include "ref/executor.hpp"
+
+namespace tessera::cosim {
+class PeBlock;
+class DmaBlock;
+struct Fault;
+}  // namespace tessera::cosim
 
 namespace tessera::tlm {
+
+// Co-simulation (docs/cosim.md): blocks that run as verilated RTL inside the model, and the
+// lockstep checker. Default: pure TLM.
+struct CosimOptions {
+  std::function<std::unique_ptr<cosim::PeBlock>(const ref::MemView&)> rtl_pe;
+  std::function<std::unique_ptr<cosim::DmaBlock>(const ref::MemView&, ref::DramAccess&)> rtl_dma;
+  bool lockstep = false;          // shadow every instruction and compare its writes
+  const cosim::Fault* fault = nullptr;  // for the mismatch report
+};
 
 // Validates the program like the reference (InputError), places the inputs in a fresh DRAM,
 // simulates, reads the outputs. `timing` uses the RTL harness's cycle definitions
 // (kernels::InstTiming): cycle 0 is the first cycle after the start pulse. Throws SimError on a
 // deadlock, with each engine's state. `seed` seeds stochastic rounding, as in the reference.
+// With the lockstep checker, the first mismatch throws CheckError (exit 1) naming the cycle,
+// engine, instruction, element and both values.
 kernels::RunResult run_tlm(const CoreConfig& config, const isa::Program& program,
-                           const std::map<std::string, kernels::HostTensor>& inputs, uint64_t seed);
+                           const std::map<std::string, kernels::HostTensor>& inputs, uint64_t seed,
+                           const CosimOptions& cosim = {});
 
 }  // namespace tessera::tlm

@@ -116,7 +116,6 @@ tessera_cli_no_outputs(gemm_unknown_config 2 --stderr "unknown config 'huge' (kn
                        -- $<TARGET_FILE:tessera> run gemm --config huge --out-dir <OUT>)
 tessera_gemm_bad(gemm_unknown_dtype --stderr "fp64" -- --dtype fp64)
 tessera_gemm_bad(gemm_unknown_mode --stderr "gpu" -- --mode gpu)
-tessera_gemm_bad(gemm_mode_cosim_not_built --stderr "--mode cosim is not available" -- --mode cosim)
 tessera_gemm_bad(gemm_trace_in_tlm --stderr "--trace needs --mode rtl" -- --mode tlm --trace <OUT>/w.fst)
 tessera_cli_no_outputs(gemm_rtl_trn1_not_built 2 --stderr "no verilated core is built for config trn1"
                        -- $<TARGET_FILE:tessera> run gemm --config trn1 --mode rtl --out-dir <OUT>)
@@ -130,7 +129,6 @@ tessera_gemm_bad(gemm_trace_in_ref --stderr "--trace" -- --trace <OUT>/wave.fst)
 tessera_gemm_bad(gemm_trace_window_in_ref --stderr "--trace" -- --trace-window 0:100)
 tessera_gemm_bad(gemm_timeline_in_ref --stderr "--timeline" -- --timeline <OUT>/timeline.json)
 tessera_gemm_bad(gemm_rtl_blocks_in_ref --stderr "--rtl" -- --rtl pe)
-tessera_exec_bad(exec_mode_cosim_not_built "${PROGRAMS}/dma.tasm" --stderr "--mode cosim is not available" -- --mode cosim)
 tessera_exec_bad(exec_unknown_mode "${PROGRAMS}/dma.tasm" --stderr "gpu" -- --mode gpu)
 tessera_cli_no_outputs(exec_unknown_config 2 --stderr "unknown config 'huge'"
                        -- $<TARGET_FILE:tessera> exec "${PROGRAMS}/dma.tasm" --config huge --out-dir <OUT>)
@@ -289,7 +287,7 @@ function(tessera_timed_mode_tests mode prefix label)
   foreach(prog pe act dve dma)
     add_test(NAME "${prefix}.program_exec.${prog}"
              COMMAND "${PROGRAMS}/exec_and_check.sh" $<TARGET_FILE:tessera> "${DEBIAN_PYTHON3}" ${prog}
-                     -- "${PROGRAMS}/${prog}.tasm" --config tiny --mode ${mode} ${IN_${prog}})
+                     -- "${PROGRAMS}/${prog}.tasm" --config tiny --mode ${mode} ${ARGN} ${IN_${prog}})
     set_tests_properties("${prefix}.program_exec.${prog}" PROPERTIES LABELS ${label} ENVIRONMENT TESSERA_MODE=${mode})
   endforeach()
   foreach(preset tiny small)
@@ -303,7 +301,7 @@ function(tessera_timed_mode_tests mode prefix label)
         set(name "${prefix}.gemm.${preset}.${dtype}.${m}x${n}x${k}")
         add_test(NAME "${name}"
                  COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "check vs fp64: pass"
-                         -- $<TARGET_FILE:tessera> run gemm --mode ${mode} --config ${preset} --dtype ${dtype}
+                         -- $<TARGET_FILE:tessera> run gemm --mode ${mode} ${ARGN} --config ${preset} --dtype ${dtype}
                             --m ${m} --n ${n} --k ${k} --seed ${i})
         set_tests_properties("${name}" PROPERTIES LABELS ${label})
         math(EXPR i "${i} + 1")
@@ -314,13 +312,15 @@ function(tessera_timed_mode_tests mode prefix label)
     foreach(preset tiny small)
       add_test(NAME "${prefix}.kernel.${kernel}.${preset}"
                COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "${kernel} on ${preset} (${mode} mode)"
-                       -- $<TARGET_FILE:tessera> run ${kernel} --mode ${mode} --config ${preset} --seed 3)
+                       -- $<TARGET_FILE:tessera> run ${kernel} --mode ${mode} ${ARGN} --config ${preset} --seed 3)
       set_tests_properties("${prefix}.kernel.${kernel}.${preset}" PROPERTIES LABELS ${label})
     endforeach()
   endforeach()
 endfunction()
 tessera_timed_mode_tests(rtl core rtl)
 tessera_timed_mode_tests(tlm tlm tlm)
+# Co-simulation with every block that has a transactor as RTL (docs/cosim.md), lockstep-checked.
+tessera_timed_mode_tests(cosim cosim cosim --rtl all)
 
 # A deadlock found by the RTL (its deadlock detector, not the reference model's): exit 3, each
 # engine's state, the cycle.

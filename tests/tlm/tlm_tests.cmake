@@ -12,7 +12,7 @@
 # The measurements are in docs/tlm.md "Measured agreement".
 if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
   add_executable(tlm_vs_rtl ${CMAKE_CURRENT_LIST_DIR}/tlm_vs_rtl.cpp)
-  target_link_libraries(tlm_vs_rtl PRIVATE tessera_tlm tessera_rtl_core tessera_core)
+  target_link_libraries(tlm_vs_rtl PRIVATE tessera_tlm tessera_cosim tessera_rtl_core tessera_core)
   target_compile_options(tlm_vs_rtl PRIVATE ${TESSERA_WARNINGS})
 
   set(tlm_programs "${CMAKE_CURRENT_LIST_DIR}/../programs")
@@ -41,6 +41,21 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
   tlm_test(layernorm_bwd_small --config small --kernel layernorm_bwd)
   tlm_test(mlp_step_small --config small --kernel mlp_step)
   set_tests_properties(${tlm_tests} PROPERTIES LABELS tlm)
+
+  # Co-simulation (docs/cosim.md): the verilated tensor engine and/or DMA engine inside the TLM
+  # model, lockstep-checked, against the whole verilated core; same exactness.
+  set(tlm_tests)
+  tlm_test(cosim_pe_dma_gemm_small --config small --kernel gemm --cosim pe,dma)
+  tlm_test(cosim_pe_dma_gemm_small_e4m3_48x80x96 --config small --kernel gemm --dtype e4m3 --flag m=48 --flag n=80
+           --flag k=96 --seed 4 --cosim pe,dma)
+  tlm_test(cosim_pe_gemm_tiny_fp16_40x24x20 --config tiny --kernel gemm --dtype fp16 --flag m=40 --flag n=24 --flag k=20
+           --seed 7 --cosim pe)
+  tlm_test(cosim_dma_gemm_tiny_fp32_16x24x12 --config tiny --kernel gemm --dtype fp32 --flag m=16 --flag n=24 --flag k=12
+           --seed 5 --cosim dma)
+  tlm_test(cosim_pe_dma_dma_program --config tiny --program "${tlm_programs}/dma.tasm" --cosim pe,dma)
+  tlm_test(cosim_pe_dma_softmax_xent_tiny --config tiny --kernel softmax_xent --cosim pe,dma)
+  tlm_test(cosim_pe_dma_mlp_step_small --config small --kernel mlp_step --cosim pe,dma)
+  set_tests_properties(${tlm_tests} PROPERTIES LABELS "tlm;cosim")
 
   # The comparison can fail: one TLM completion moved by one cycle (--perturb) must fail the
   # exactness requirements; and an unknown engine class is an error, not a vacuous pass.

@@ -8,8 +8,10 @@
 //   requirements: --max-cycles-error PCT  --exact ENGINES (comma-separated pe,act,dve,dma;
 //                 repeatable; an engine class the program does not use passes)
 //                 --max-dma-error PCT (completion cycle, relative to the RTL's)
-//   --verbose: every instruction's cycles
+//   --verbose: every instruction's cycles; --dump-tasm FILE: the program as .tasm
 //   --perturb: (self-test of the comparison) one TLM completion one cycle late
+//   --cosim BLOCKS: the TLM side co-simulates (pe, dma or pe,dma as verilated RTL, with the
+//               lockstep checker; docs/cosim.md)
 //   --tlm-only: only the TLM (wall time, outputs against the reference model); for gemm also
 //               the plain fp32 loop of tessera bench and tlm_vs_native_gemm
 //
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include "common/errors.hpp"
+#include "cosim/blocks.hpp"
 #include "config/core_config.hpp"
 #include "isa/program.hpp"
 #include "kernels/registry.hpp"
@@ -49,6 +52,8 @@ struct Options {
   std::set<std::string> exact;
   bool verbose = false;
   bool tlm_only = false;
+  std::string cosim;  // blocks run as RTL inside the TLM side
+  std::string dump;   // write the program as .tasm here
   bool perturb = false;  // self-test: move one TLM completion by a cycle before comparing  // speed: the TLM alone, and (gemm) the native fp32 loop of the same size
 };
 
@@ -79,6 +84,8 @@ Options parse(int argc, char** argv) {
     else if (a == "--verbose") o.verbose = true;
     else if (a == "--tlm-only") o.tlm_only = true;
     else if (a == "--perturb") o.perturb = true;
+    else if (a == "--cosim") o.cosim = value();
+    else if (a == "--dump-tasm") o.dump = value();
     else if (a == "--flag") {
       const std::string f = value();
       const size_t eq = f.find('=');
@@ -116,6 +123,7 @@ int compare(const Options& o) {
     inputs = kernels::resolve_inputs(program, {}, o.seed);
   }
   ref::CoreModel(config, o.seed).validate(program);  // the RTL takes validated programs only
+  if (!o.dump.empty()) std::ofstream(o.dump) << isa::to_tasm(program);
   fmt::print("tlm_vs_rtl: config {}, {} {}, seed {}, {} instructions\n", config.name,
              o.kernel.empty() ? "program" : "kernel", o.kernel.empty() ? o.program : o.kernel, o.seed,
              program.instruction_count());
@@ -161,7 +169,19 @@ int compare(const Options& o) {
   const auto t0 = clock::now();
   const kernels::RunResult rtl = rtl::run_rtl(config, program, inputs, o.seed, {});
   const auto t1 = clock::now();
-  kernels::RunResult tlm = tlm::run_tlm(config, program, inputs, o.seed);
+  tlm::CosimOptions co;
+  if (!o.cosim.empty()) {
+    if (o.cosim != "pe" && o.cosim != "dma" && o.cosim != "pe,dma") throw InputError("--cosim: pe, dma or pe,dma");
+    co.lockstep = true;
+    if (o.cosim != "dma")
+      co.rtl_pe = [&](const ref::MemView& mem) { return cosim::make_pe_block(config, mem, nullptr, {}, o.seed); };
+    if (o.cosim != "pe")
+      co.rtl_dma = [&](const ref::MemView& mem, ref::DramAccess& dram) {
+        return cosim::make_dma_block(config, mem, dram, nullptr, {}, o.seed);
+      };
+    fmt::print("TLM side: co-simulation, RTL blocks {}\n", o.cosim);
+  }
+  kernels::RunResult tlm = tlm::run_tlm(config, program, inputs, o.seed, co);
   const auto t2 = clock::now();
   if (o.perturb && !tlm.timing->instructions.empty()) ++tlm.timing->instructions.front().done;
   const double rtl_s = std::chrono::duration<double>(t1 - t0).count();

@@ -1,0 +1,67 @@
+#include "blocks.hpp"
+
+#include <fmt/format.h>
+
+#include "common/errors.hpp"
+
+namespace tessera::cosim {
+
+// One pair of verilated blocks per preset (sim/cosim/cosim.cmake, TESSERA_CORE_PRESETS).
+#define TESSERA_COSIM(preset)                                                                              \
+  std::unique_ptr<PeBlock> make_pe_block_##preset(const CoreConfig&, const ref::MemView&, Fault*,            \
+                                                  const BlockTrace&, uint64_t);                              \
+  std::unique_ptr<DmaBlock> make_dma_block_##preset(const CoreConfig&, const ref::MemView&, ref::DramAccess&, \
+                                                    Fault*, const BlockTrace&, uint64_t, unsigned);
+#include "cosim_presets.inc"
+#undef TESSERA_COSIM
+
+namespace {
+
+std::string built() {
+  std::string s;
+#define TESSERA_COSIM(preset) s += (s.empty() ? "" : ", ") + std::string(#preset);
+#include "cosim_presets.inc"
+#undef TESSERA_COSIM
+  return s;
+}
+
+[[noreturn]] void unavailable(const std::string& config) {
+  throw InputError(fmt::format("--mode cosim: no verilated blocks are built for config {} (built: {}); see docs/cosim.md",
+                               config, built()));
+}
+
+unsigned axi_bytes(const CoreConfig& c) {
+  unsigned b = 8;
+  while (b < c.dram_bytes_per_cycle) b *= 2;
+  return b;
+}
+
+}  // namespace
+
+bool blocks_available(const std::string& config) {
+#define TESSERA_COSIM(preset) \
+  if (config == #preset) return true;
+#include "cosim_presets.inc"
+#undef TESSERA_COSIM
+  return false;
+}
+
+std::unique_ptr<PeBlock> make_pe_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,
+                                       const BlockTrace& trace, uint64_t seed) {
+#define TESSERA_COSIM(preset) \
+  if (config.name == #preset) return make_pe_block_##preset(config, mem, fault, trace, seed);
+#include "cosim_presets.inc"
+#undef TESSERA_COSIM
+  unavailable(config.name);
+}
+
+std::unique_ptr<DmaBlock> make_dma_block(const CoreConfig& config, const ref::MemView& mem, ref::DramAccess& dram,
+                                         Fault* fault, const BlockTrace& trace, uint64_t seed) {
+#define TESSERA_COSIM(preset) \
+  if (config.name == #preset) return make_dma_block_##preset(config, mem, dram, fault, trace, seed, axi_bytes(config));
+#include "cosim_presets.inc"
+#undef TESSERA_COSIM
+  unavailable(config.name);
+}
+
+}  // namespace tessera::cosim

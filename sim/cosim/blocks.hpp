@@ -1,0 +1,76 @@
+// Verilated RTL blocks inside the TLM model (docs/cosim.md): the tensor engine and the DMA
+// engine, each a --cc model that its transactor clocks from inside the TLM engine that owns it.
+// The transactors are the block boundaries of tessera_core.sv: the tensor engine's SBUF read
+// ports (moving before stationary, per bank) and its PSUM write port (overwrite or fp32
+// accumulate, as psum.sv); the DMA engine's per-queue on-chip port and its AXI4 master, which
+// reaches the TLM DRAM through an AXI slave model (rtl::AxiDram) whose data goes through a TLM
+// socket.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/core_config.hpp"
+#include "ref/executor.hpp"
+
+namespace tessera::cosim {
+
+// --inject-fault BLOCK:CYCLE: one bit of the block's first write at or after CYCLE is flipped
+// on its way out of the RTL (PSUM write data of the tensor engine; on-chip write data or AXI W
+// data of the DMA), so the lockstep checker can be seen to catch and locate it.
+struct Fault {
+  std::string block;  // "pe" or "dma"; empty: none
+  uint64_t cycle = 0;
+  bool fired = false;
+  uint64_t fired_cycle = 0;
+  std::string what;  // where the bit was flipped, for the report
+};
+
+struct BlockTrace {
+  std::string path;  // FST file; empty: no waveform
+  uint64_t from = 0, to = UINT64_MAX;
+};
+
+class PeBlock {
+ public:
+  virtual ~PeBlock() = default;
+  struct Cycle {
+    bool accepted = false;
+    unsigned done = 0;       // instructions retired in this cycle (in order)
+    uint8_t sbuf_banks = 0;  // banks its granted reads hold in this cycle
+    bool psum_write = false;  // a PSUM write presented in this cycle (blocks the engine write port next cycle)
+    bool st_stalled = false;  // the stationary read lost its bank to the moving read
+  };
+  // Cycle t: offers `word` when `valid`, serves the SBUF reads and applies the PSUM writes.
+  virtual Cycle step(uint64_t t, bool valid, const std::vector<uint8_t>& word) = 0;
+};
+
+class DmaBlock {
+ public:
+  virtual ~DmaBlock() = default;
+  struct Request {
+    bool valid = false, we = false, psum = false;
+    uint32_t word = 0;
+  };
+  // Cycle t, in three phases: offer each queue's instruction and settle; the fabric arbitrates
+  // the requests; grant (writes land, reads return next cycle); then the clock edge.
+  virtual void offer(uint64_t t, const std::vector<const std::vector<uint8_t>*>& words) = 0;
+  virtual Request request(unsigned q) const = 0;
+  virtual bool ready(unsigned q) const = 0;
+  virtual void grant(uint32_t mask) = 0;
+  virtual uint32_t done() const = 0;  // queues whose instruction completes in this cycle
+  virtual void edge() = 0;
+  virtual bool idle() const = 0;  // no AXI transaction outstanding
+  virtual bool error() const = 0;
+};
+
+std::unique_ptr<PeBlock> make_pe_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,
+                                       const BlockTrace& trace, uint64_t seed);
+std::unique_ptr<DmaBlock> make_dma_block(const CoreConfig& config, const ref::MemView& mem, ref::DramAccess& dram,
+                                         Fault* fault, const BlockTrace& trace, uint64_t seed);
+// Whether the blocks are verilated for this configuration.
+bool blocks_available(const std::string& config);
+
+}  // namespace tessera::cosim

@@ -1,0 +1,66 @@
+// Co-simulation top (docs/cosim.md): the DMA engine alone, with the parameters the core gives
+// it (rtl/core/tessera_core.sv); its on-chip port and AXI4 master go to transactors.
+module cosim_dma
+  import tessera_isa_pkg::*;
+#(
+  localparam int unsigned Rows = tessera_cfg_pkg::ArrayRows,
+  localparam int unsigned Queues = tessera_cfg_pkg::DmaQueues,
+  localparam int unsigned SbufAw = $clog2(tessera_cfg_pkg::SbufBytesPerPartition / 4),
+  localparam int unsigned PsumAw = $clog2(tessera_cfg_pkg::PsumBanks * tessera_cfg_pkg::MovingMaxN),
+  localparam int unsigned MemAw = SbufAw > PsumAw ? SbufAw : PsumAw,
+  localparam int unsigned AxiBytes = tessera_cfg_pkg::DramBytesPerCycle <= 8 ? 8
+                                     : 1 << $clog2(tessera_cfg_pkg::DramBytesPerCycle),
+  localparam int unsigned IdW = Queues > 1 ? $clog2(Queues) : 1,
+  localparam int unsigned BeatW = 8 * AxiBytes
+) (
+  input  logic                              clk_i,
+  input  logic                              rst_ni,
+  input  logic [Queues-1:0]                 inst_valid_i,
+  output logic [Queues-1:0]                 inst_ready_o,
+  input  logic [Queues-1:0][WordBits-1:0]   inst_i,
+  output logic [Queues-1:0]                 done_o,
+  output logic [Queues-1:0]                 busy_o,
+  output logic [Queues-1:0]                 stall_o,
+  output logic                              error_o,
+  output logic [Queues-1:0]                 mem_req_o,
+  input  logic [Queues-1:0]                 mem_gnt_i,
+  output logic [Queues-1:0]                 mem_we_o,
+  output logic [Queues-1:0]                 mem_psum_o,
+  output logic [Queues-1:0][MemAw-1:0]      mem_addr_o,
+  output logic [Queues-1:0][Rows-1:0]       mem_mask_o,
+  output logic [Queues-1:0][3:0]            mem_be_o,
+  output logic [Queues-1:0][Rows-1:0][31:0] mem_wdata_o,
+  input  logic [Queues-1:0]                 mem_rvalid_i,
+  input  logic [Queues-1:0][Rows-1:0][31:0] mem_rdata_i,
+  output logic                              axi_ar_valid_o,
+  input  logic                              axi_ar_ready_i,
+  output logic [IdW-1:0]                    axi_ar_id_o,
+  output logic [63:0]                       axi_ar_addr_o,
+  output logic [7:0]                        axi_ar_len_o,
+  output logic [2:0]                        axi_ar_size_o,
+  output logic [1:0]                        axi_ar_burst_o,
+  input  logic                              axi_r_valid_i,
+  output logic                              axi_r_ready_o,
+  input  logic [IdW-1:0]                    axi_r_id_i,
+  input  logic [BeatW-1:0]                  axi_r_data_i,
+  input  logic [1:0]                        axi_r_resp_i,
+  input  logic                              axi_r_last_i,
+  output logic                              axi_aw_valid_o,
+  input  logic                              axi_aw_ready_i,
+  output logic [IdW-1:0]                    axi_aw_id_o,
+  output logic [63:0]                       axi_aw_addr_o,
+  output logic [7:0]                        axi_aw_len_o,
+  output logic [2:0]                        axi_aw_size_o,
+  output logic [1:0]                        axi_aw_burst_o,
+  output logic                              axi_w_valid_o,
+  input  logic                              axi_w_ready_i,
+  output logic [BeatW-1:0]                  axi_w_data_o,
+  output logic [AxiBytes-1:0]               axi_w_strb_o,
+  output logic                              axi_w_last_o,
+  input  logic                              axi_b_valid_i,
+  output logic                              axi_b_ready_o,
+  input  logic [IdW-1:0]                    axi_b_id_i,
+  input  logic [1:0]                        axi_b_resp_i
+);
+  dma_engine #(.Rows(Rows), .Queues(Queues), .MemAw(MemAw), .AxiBytes(AxiBytes)) u_dma (.*);
+endmodule

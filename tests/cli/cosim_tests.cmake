@@ -1,0 +1,49 @@
+# Co-simulation (docs/cosim.md; label cosim). The kernel and gemm sweep with --rtl all is
+# tessera_timed_mode_tests(cosim ...) in programs.cmake; the per-instruction timing against the
+# whole verilated core is tlm.vs_rtl.cosim_* (tests/tlm/tlm_tests.cmake).
+
+# A bit flipped in each RTL block is caught by the lockstep checker and located: exit 1, the
+# block's engine and instruction, the element, both values, and where the fault was injected.
+add_test(NAME cosim.fault.pe
+         COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": pe instruction"
+                 --stderr "expected 0x" --stderr "[fault injected at cycle"
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe,dma --config small --dtype bf16
+                    --m 37 --n 200 --k 70 --inject-fault pe:20000)
+add_test(NAME cosim.fault.dma
+         COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": dma"
+                 --stderr "expected 0x" --stderr "of dma" --stderr "[fault injected at cycle"
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe,dma --config small --dtype bf16
+                    --m 37 --n 200 --k 70 --inject-fault dma:100)
+add_test(NAME cosim.fault.dma_axi_write
+         COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": dma"
+                 --stderr "DMA's AXI W beat"
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl all --config tiny --dtype fp32
+                    --m 16 --n 24 --k 12 --inject-fault dma:3200)
+add_test(NAME cosim.trace_on_mismatch COMMAND "${CMAKE_CURRENT_LIST_DIR}/check_cosim_mismatch.sh" $<TARGET_FILE:tessera>)
+# A fault that never fires is bad input, not a silent pass.
+add_test(NAME cosim.fault_never_fires
+         COMMAND "${EXPECT}" 2 --stderr "wrote nothing at or after cycle"
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe --config tiny --m 8 --n 8 --k 8
+                    --inject-fault pe:100000000)
+# Bad input: one line, exit 2.
+foreach(case "psum;has no co-simulation transactor" "act;has no RTL" "tensor;unknown block")
+  list(GET case 0 block)
+  list(GET case 1 msg)
+  add_test(NAME cosim.bad_rtl_${block}
+           COMMAND "${EXPECT}" 2 --stderr "${msg}" -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl ${block} --config tiny)
+endforeach()
+add_test(NAME cosim.bad_needs_rtl COMMAND "${EXPECT}" 2 --stderr "needs --rtl" -- $<TARGET_FILE:tessera> run gemm --mode cosim --config tiny)
+add_test(NAME cosim.bad_fault_block
+         COMMAND "${EXPECT}" 2 --stderr "does not run as RTL"
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe --config tiny --inject-fault dma:10)
+add_test(NAME cosim.bad_fault_syntax
+         COMMAND "${EXPECT}" 2 --stderr "is not BLOCK:CYCLE"
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe --config tiny --inject-fault pe)
+add_test(NAME cosim.bad_fault_mode
+         COMMAND "${EXPECT}" 2 --stderr "need --mode cosim" -- $<TARGET_FILE:tessera> run gemm --mode tlm --config tiny --inject-fault pe:1)
+add_test(NAME cosim.bad_config
+         COMMAND "${EXPECT}" 2 --stderr "no verilated blocks are built for config trn1"
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe --config trn1)
+get_property(cosim_cli_tests DIRECTORY PROPERTY TESTS)
+list(FILTER cosim_cli_tests INCLUDE REGEX "^cosim\\.(fault|trace|bad)")
+set_tests_properties(${cosim_cli_tests} PROPERTIES LABELS cosim)
