@@ -64,6 +64,8 @@ class DmaBlock {
   virtual void edge() = 0;
   virtual bool idle() const = 0;  // no AXI transaction outstanding
   virtual bool error() const = 0;
+  virtual uint64_t bytes_read() const = 0;     // DRAM bytes so far: R beats x bus bytes
+  virtual uint64_t bytes_written() const = 0;  // strobed W bytes
 };
 
 std::unique_ptr<PeBlock> make_pe_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,

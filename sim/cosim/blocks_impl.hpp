@@ -300,6 +300,8 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
     return axi_.idle() && !d.axi_ar_valid_o && !d.axi_aw_valid_o && !d.axi_w_valid_o;
   }
   bool error() const override { return C::m_->error_o; }
+  uint64_t bytes_read() const override { return axi_.stats().bytes_read; }
+  uint64_t bytes_written() const override { return axi_.stats().bytes_written; }
 
  private:
   static unsigned mem_aw(const CoreConfig& c) {

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "ref/core_model.hpp"
+#include "rtl/core_rtl.hpp"
 
 namespace tessera::tlm {
 
@@ -76,6 +77,7 @@ struct Channel {
   uint32_t pk_part = 0;
   uint64_t pk_word = 0;
   uint64_t wq_count = 0, b_pending = 0;
+  std::deque<uint32_t> wq_bytes;  // strobed bytes of each W beat in the buffer (timeline counters)
   bool dst_last = false;
   // this cycle's combinational values
   struct Comb {
@@ -180,7 +182,7 @@ struct Channel {
     }
     if (beat_push) {
       if (src_dram) desc.push_back(static_cast<uint32_t>(old_cnt));
-      else ++wq_count;
+      else ++wq_count, wq_bytes.push_back(static_cast<uint32_t>(old_cnt * es_bf));
     }
     if (burst_push) {
       burst_q.push_back(static_cast<uint32_t>(old_beats));
@@ -305,7 +307,7 @@ struct Fabric::Impl {
   // dma_engine's AXI registers and the W order FIFO
   bool ar_valid = false, aw_valid = false, w_valid = false;
   unsigned ar_id = 0, aw_id = 0, ar_ptr = 0, aw_ptr = 0;
-  uint64_t ar_beats = 0, aw_beats = 0, w_beat = 0;
+  uint64_t ar_beats = 0, aw_beats = 0, w_beat = 0, w_bytes = 0;
   std::deque<std::pair<unsigned, uint64_t>> wo;  // (queue, beats) in AW order
   // AXI DRAM
   struct DramBurst {
@@ -403,6 +405,15 @@ struct Fabric::Impl {
     return best;
   }
 
+  // Timeline counters per kTrafficWindow cycles: DRAM bytes read and written, SBUF accesses
+  // granted below the tensor engine (its own are added from SharedTiming at the end).
+  std::vector<kernels::TrafficSample> traffic;
+  kernels::TrafficSample& window(uint64_t t) {
+    const uint64_t w = t / rtl::kTrafficWindow;
+    if (traffic.size() <= w) traffic.resize(w + 1);
+    return traffic[w];
+  }
+
   std::vector<std::pair<Queue*, size_t>> accepted;
   std::vector<Queue*> chan_queue;
   Queue* ext_queue[2] = {nullptr, nullptr};
@@ -428,6 +439,8 @@ struct Fabric::Impl {
       if (r.valid && ports.request(port_bit(r.psum, r.we, r.word))) grant |= 1u << u;
     }
     rtl_dma->grant(grant);
+    for (unsigned u = 0; u < nq; ++u)
+      if ((grant >> u & 1u) && !rtl_dma->request(u).psum) ++window(t).sbuf_accesses;
     const uint32_t done = rtl_dma->done();
     for (unsigned u = 0; u < nq; ++u) {
       if (!(done >> u & 1u)) continue;
@@ -481,6 +494,7 @@ struct Fabric::Impl {
       Channel& ch = chans[i];
       if (!ch.busy || t < ch.from) continue;
       ch.comb(t, ports);
+      if (ch.c.gnt && !ch.mr_psum) ++window(t).sbuf_accesses;
       if (ch.ar_req()) ar_req |= 1u << i;
       if (ch.aw_req()) aw_req |= 1u << i;
     }
@@ -506,16 +520,24 @@ struct Fabric::Impl {
       const bool write = j.phase == ExtJob::Phase::kWrite;
       const ExtJob::Access& a = write ? j.writes[j.next] : j.reads[j.next];
       ext_gnt = ports.request(port_bit(a.psum, write, a.word));
+      if (ext_gnt && !a.psum) ++window(t).sbuf_accesses;
     }
 
-    if (rtl_dma) rtl_dma->edge();
+    if (rtl_dma) {
+      const uint64_t rd = rtl_dma->bytes_read(), wr = rtl_dma->bytes_written();
+      rtl_dma->edge();
+      window(t).dram_read_bytes += rtl_dma->bytes_read() - rd;
+      window(t).dram_write_bytes += rtl_dma->bytes_written() - wr;
+    }
     // The rising edge: the AXI DRAM
     if (r_valid) {
+      window(t).dram_read_bytes += axi;
       tokens -= static_cast<double>(axi);
       ++chans[reads.front().id].rdata;
       if (++reads.front().done == reads.front().beats) reads.pop_front();
     }
     if (w_ready && w_valid) {
+      window(t).dram_write_bytes += w_bytes;
       tokens -= static_cast<double>(axi);
       if (++writes.front().done == writes.front().beats) {
         bresps.push_back({writes.front().id, t + latency});
@@ -536,7 +558,10 @@ struct Fabric::Impl {
     if (w_valid && w_ready) w_valid = false;
     if (w_load) {
       w_valid = true;
-      --chans[wo.front().first].wq_count;
+      Channel& wc = chans[wo.front().first];
+      --wc.wq_count;
+      w_bytes = wc.wq_bytes.front();
+      wc.wq_bytes.pop_front();
       if (++w_beat == wo.front().second) {
         w_beat = 0;
         wo.pop_front();
@@ -637,6 +662,21 @@ Fabric::Fabric(sc_core::sc_module_name name, const CoreConfig& config, Semaphore
 }
 
 Fabric::~Fabric() = default;
+
+std::vector<kernels::TrafficSample> Fabric::traffic(uint64_t cycles) const {
+  // Windows of rtl::kTrafficWindow cycles from cycle 0, the last one partial, as the RTL
+  // harness samples them; the tensor engine's SBUF reads come from its published port use.
+  std::vector<kernels::TrafficSample> out = impl_->traffic;
+  const uint64_t n = (cycles + rtl::kTrafficWindow - 1) / rtl::kTrafficWindow;
+  out.resize(n);
+  for (uint64_t w = 0; w < n; ++w) {
+    out[w].cycle = w * rtl::kTrafficWindow;
+    out[w].window = std::min<uint64_t>(rtl::kTrafficWindow, cycles - out[w].cycle);
+    for (uint64_t c = out[w].cycle; c < out[w].cycle + out[w].window; ++c)
+      out[w].sbuf_accesses += static_cast<uint64_t>(__builtin_popcount(impl_->shared.pe_ports(c) & 0xFu));
+  }
+  return out;
+}
 
 void Fabric::thread() {
   Impl& m = *impl_;

@@ -26,6 +26,8 @@ class Fabric : public sc_core::sc_module {
   Fabric(sc_core::sc_module_name name, const CoreConfig& config, Semaphores& sems, SharedTiming& shared,
          std::vector<Engine*> dma, std::vector<Engine*> ext, DmaFactory rtl_dma = nullptr);
   ~Fabric() override;
+  // The timeline's DRAM and SBUF counters over a run of `cycles` (after sc_start).
+  std::vector<kernels::TrafficSample> traffic(uint64_t cycles) const;
 
  private:
   void thread();

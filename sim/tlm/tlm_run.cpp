@@ -60,6 +60,7 @@ class Core : public sc_core::sc_module {
   std::vector<std::unique_ptr<Engine>>& engines() { return engines_; }
   RunRecord& record() { return record_; }
   const DramMemory& dram() const { return dram_; }
+  const Fabric& fabric() const { return *fabric_; }
 
  private:
   RunRecord record_;
@@ -117,6 +118,7 @@ kernels::RunResult run_tlm(const CoreConfig& config, const isa::Program& program
   std::stable_sort(rec.instructions.begin(), rec.instructions.end(),
                    [](const kernels::InstTiming& a, const kernels::InstTiming& b) { return a.done < b.done; });
   timing.instructions = rec.instructions;
+  timing.traffic = core->fabric().traffic(timing.cycles);
   for (const auto& e : core->engines()) {
     const std::string& name = std::string(e->basename());
     timing.engines[name] = rec.engines[name];

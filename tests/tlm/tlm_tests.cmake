@@ -16,7 +16,7 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
   target_compile_options(tlm_vs_rtl PRIVATE ${TESSERA_WARNINGS})
 
   set(tlm_programs "${CMAKE_CURRENT_LIST_DIR}/../programs")
-  set(tlm_exact --exact pe,act,dve,dma --max-dma-error 0 --max-cycles-error 0)
+  set(tlm_exact --exact pe,act,dve,dma --max-dma-error 0 --max-cycles-error 0 --exact-traffic)
   set(tlm_tests)
   function(tlm_test name)
     add_test(NAME "tlm.vs_rtl.${name}" COMMAND tlm_vs_rtl ${ARGN} ${tlm_exact})

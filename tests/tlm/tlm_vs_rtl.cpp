@@ -8,6 +8,7 @@
 //   requirements: --max-cycles-error PCT  --exact ENGINES (comma-separated pe,act,dve,dma;
 //                 repeatable; an engine class the program does not use passes)
 //                 --max-dma-error PCT (completion cycle, relative to the RTL's)
+//                 --exact-traffic (the timeline's DRAM/SBUF counters, window by window)
 //   --verbose: every instruction's cycles; --dump-tasm FILE: the program as .tasm
 //   --perturb: (self-test of the comparison) one TLM completion one cycle late
 //   --cosim BLOCKS: the TLM side co-simulates (pe, dma or pe,dma as verilated RTL, with the
@@ -54,6 +55,7 @@ struct Options {
   bool tlm_only = false;
   std::string cosim;  // blocks run as RTL inside the TLM side
   std::string dump;   // write the program as .tasm here
+  bool exact_traffic = false;
   bool perturb = false;  // self-test: move one TLM completion by a cycle before comparing  // speed: the TLM alone, and (gemm) the native fp32 loop of the same size
 };
 
@@ -86,6 +88,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--perturb") o.perturb = true;
     else if (a == "--cosim") o.cosim = value();
     else if (a == "--dump-tasm") o.dump = value();
+    else if (a == "--exact-traffic") o.exact_traffic = true;
     else if (a == "--flag") {
       const std::string f = value();
       const size_t eq = f.find('=');
@@ -244,6 +247,24 @@ int compare(const Options& o) {
   fmt::print("cycles: rtl {}, tlm {}, tlm/rtl {:.5f} ({:+.3f}%)\n", rtl.timing->cycles, tlm.timing->cycles, ratio,
              100 * (ratio - 1));
   fmt::print("wall: rtl {:.3f} s, tlm {:.3f} s, speedup {:.1f}x\n", rtl_s, tlm_s, rtl_s / tlm_s);
+
+  // The timeline's counters, window by window (DRAM bytes read and written, SBUF accesses).
+  const auto& rt = rtl.timing->traffic;
+  const auto& tt = tlm.timing->traffic;
+  std::string traffic_diff;
+  if (rt.size() != tt.size()) traffic_diff = fmt::format("{} windows in rtl, {} in tlm", rt.size(), tt.size());
+  for (size_t w = 0; w < rt.size() && w < tt.size() && traffic_diff.empty(); ++w)
+    if (rt[w].cycle != tt[w].cycle || rt[w].window != tt[w].window || rt[w].dram_read_bytes != tt[w].dram_read_bytes ||
+        rt[w].dram_write_bytes != tt[w].dram_write_bytes || rt[w].sbuf_accesses != tt[w].sbuf_accesses)
+      traffic_diff = fmt::format("window at cycle {}: rtl read {} write {} sbuf {}, tlm read {} write {} sbuf {}",
+                                 rt[w].cycle, rt[w].dram_read_bytes, rt[w].dram_write_bytes, rt[w].sbuf_accesses,
+                                 tt[w].dram_read_bytes, tt[w].dram_write_bytes, tt[w].sbuf_accesses);
+  fmt::print("timeline counters: {}\n", traffic_diff.empty() ? fmt::format("identical ({} windows)", rt.size())
+                                                              : "DIFFER: " + traffic_diff);
+  if (o.exact_traffic && !traffic_diff.empty()) {
+    fmt::print("FAIL: the timeline counters differ\n");
+    ok = false;
+  }
 
   if (o.max_cycles_error >= 0 && std::fabs(ratio - 1) * 100 > o.max_cycles_error) {
     fmt::print("FAIL: total cycles differ by more than {}%\n", o.max_cycles_error);
