@@ -17,7 +17,9 @@
 #include "io/output_dir.hpp"
 #include "io/timeline.hpp"
 #include "cosim/blocks.hpp"
+#include "cosim/core_cosim.hpp"
 #include "rtl/core_rtl.hpp"
+#include "tlm/isolated.hpp"
 
 namespace tessera::cli {
 
@@ -73,9 +75,10 @@ std::pair<uint64_t, uint64_t> parse_window(const std::string& w) {
 
 namespace {
 
-// The blocks that run as RTL in co-simulation (docs/cosim.md).
+// The blocks that run as RTL in co-simulation (docs/cosim.md): the tensor engine and/or the
+// DMA engine inside the TLM model, or the whole core (all).
 struct CosimBlocks {
-  bool pe = false, dma = false;
+  bool pe = false, dma = false, core = false;
 };
 
 CosimBlocks parse_rtl_blocks(const std::string& list) {
@@ -86,10 +89,10 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
     const std::string name = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     if (name == "pe") b.pe = true;
     else if (name == "dma") b.dma = true;
-    else if (name == "all") b.pe = b.dma = true;
+    else if (name == "all") b.core = true;
     else if (name == "psum" || name == "sbuf" || name == "seq")
-      throw InputError(fmt::format("--rtl {}: this block has no co-simulation transactor yet (available: pe, dma, all); "
-                                   "see docs/cosim.md", name));
+      throw InputError(fmt::format("--rtl {}: this block runs as RTL only within the whole core (--rtl all); alone, "
+                                   "only pe and dma have transactors; see docs/cosim.md", name));
     else if (name == "act" || name == "dve")
       throw InputError(fmt::format("--rtl {}: the {} engine has no RTL (it is a C++ model in every mode); see docs/cosim.md",
                                    name, name));
@@ -98,13 +101,15 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
     if (comma == std::string::npos) break;
     pos = comma + 1;
   }
+  if (b.core && (b.pe || b.dma)) throw InputError(fmt::format("--rtl {}: 'all' already includes every block", list));
   return b;
 }
 
-// --inject-fault BLOCK:CYCLE.
+// --inject-fault BLOCK:CYCLE. The blocks a fault can be injected into: pe and dma as blocks,
+// and in the whole core also the PSUM and SBUF arrays.
 std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBlocks& blocks) {
   const size_t colon = f.find(':');
-  const auto bad = [&] { return InputError(fmt::format("--inject-fault '{}' is not BLOCK:CYCLE (BLOCK pe or dma)", f)); };
+  const auto bad = [&] { return InputError(fmt::format("--inject-fault '{}' is not BLOCK:CYCLE (BLOCK pe, psum, sbuf or dma)", f)); };
   if (colon == std::string::npos) throw bad();
   const std::string block = f.substr(0, colon);
   uint64_t cycle = 0;
@@ -113,9 +118,9 @@ std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBl
   } catch (const InputError&) {
     throw bad();
   }
-  if (block != "pe" && block != "dma") throw bad();
-  if ((block == "pe" && !blocks.pe) || (block == "dma" && !blocks.dma))
-    throw InputError(fmt::format("--inject-fault {}: block {} does not run as RTL (add it to --rtl)", f, block));
+  if (block != "pe" && block != "dma" && block != "psum" && block != "sbuf") throw bad();
+  const bool runs = blocks.core || (block == "pe" && blocks.pe) || (block == "dma" && blocks.dma);
+  if (!runs) throw InputError(fmt::format("--inject-fault {}: block {} does not run as RTL (see --rtl)", f, block));
   return {block, cycle};
 }
 
@@ -217,13 +222,16 @@ kernels::RunResult run_cosim_mode(const CommonRunOptions& o, const CoreConfig& c
   cosim::Fault fault;
   if (!o.inject_fault.empty()) std::tie(fault.block, fault.cycle) = parse_fault(o.inject_fault, blocks);
   cosim::BlockTrace pe_trace, dma_trace;
+  rtl::CoreRunOptions core_options;
   if (!o.trace.empty()) {
     pe_trace.path = block_waveform(o.trace, "pe");
     dma_trace.path = block_waveform(o.trace, "dma");
+    core_options.trace_path = block_waveform(o.trace, "core");
+    core_options.trace_depth = o.trace_depth;
     if (!o.trace_window.empty()) {
       std::tie(pe_trace.from, pe_trace.to) = parse_window(o.trace_window);
-      dma_trace.from = pe_trace.from;
-      dma_trace.to = pe_trace.to;
+      dma_trace.from = core_options.trace_from = pe_trace.from;
+      dma_trace.to = core_options.trace_to = pe_trace.to;
     }
   }
   tlm::CosimOptions co;
@@ -236,7 +244,12 @@ kernels::RunResult run_cosim_mode(const CommonRunOptions& o, const CoreConfig& c
       return cosim::make_dma_block(config, mem, dram, &fault, dma_trace, o.seed);
     };
   try {
-    kernels::RunResult r = tlm::run_tlm(config, program, inputs, o.seed, co);
+    // In a child process: SystemC elaborates once per process, and train runs many steps.
+    kernels::RunResult r =
+        blocks.core ? tlm::run_isolated(
+                          [&] { return cosim::run_core_cosim(config, program, inputs, o.seed, &fault, core_options); },
+                          &fault)
+                    : tlm::run_tlm_isolated(config, program, inputs, o.seed, co, &fault);
     if (!fault.block.empty() && !fault.fired)
       throw InputError(fmt::format("--inject-fault {}: block {} wrote nothing at or after cycle {}", o.inject_fault,
                                    fault.block, fault.cycle));
@@ -251,8 +264,8 @@ kernels::RunResult run_cosim_mode(const CommonRunOptions& o, const CoreConfig& c
     const uint64_t from = cycle > kWindow ? cycle - kWindow : 0;
     std::string written;
     if (rerun_with_trace(o.trace_on_mismatch, from, cycle)) {
-      for (const char* b : {"pe", "dma"})
-        if ((std::string(b) == "pe" ? blocks.pe : blocks.dma) && std::filesystem::exists(block_waveform(o.trace_on_mismatch, b)))
+      for (const char* b : {"core", "pe", "dma"})
+        if (std::filesystem::exists(block_waveform(o.trace_on_mismatch, b)))
           written += (written.empty() ? "" : ", ") + block_waveform(o.trace_on_mismatch, b);
     }
     throw CheckError(msg + (written.empty() ? std::string("; the re-run with a waveform failed")
@@ -272,7 +285,7 @@ ModeRun run_mode(const CommonRunOptions& o, const CoreConfig& config, const isa:
   // The timed model runs first (it validates the program like the reference), so that its own
   // diagnostics (a deadlock detected by the RTL, an assertion) are what the user sees.
   if (o.mode == "tlm") {
-    run.result = tlm::run_tlm(config, program, inputs, o.seed);
+    run.result = tlm::run_tlm_isolated(config, program, inputs, o.seed);
   } else if (o.mode == "cosim") {
     run.result = run_cosim_mode(o, config, program, inputs);
   } else {

@@ -133,13 +133,11 @@ int run_train(const TrainOptions& o) {
   if (o.model != "mlp") throw InputError(fmt::format("unknown model '{}': tessera train knows 'mlp'", o.model));
   const CoreConfig& config = preset(o.common.config);
   check_mode(o.common);
-  if (!o.common.trace.empty() || !o.common.timeline.empty())
-    throw InputError("--trace and --timeline are not supported by tessera train (use tessera run mlp_step)");
+  // --trace-on-mismatch re-runs the command with --trace, which train does not take.
+  if (!o.common.trace.empty() || !o.common.timeline.empty() || !o.common.trace_on_mismatch.empty())
+    throw InputError(
+        "--trace, --timeline and --trace-on-mismatch are not supported by tessera train (use tessera run mlp_step)");
   if (o.steps < 1) throw InputError(fmt::format("--steps must be at least 1, not {}", o.steps));
-  // SystemC elaborates once per process and the TLM model cannot yet be reloaded with the next
-  // step's program (docs/tlm.md), so a TLM training run is one step per process for now.
-  if (o.common.mode == "tlm" && o.steps > 1)
-    throw InputError("--mode tlm: train mlp runs one step per process for now (--steps 1)");
   const bool sgd = o.optimizer == "sgd";
   if (!sgd && o.optimizer != "adamw")
     throw InputError(fmt::format("--optimizer must be adamw or sgd, not '{}'", o.optimizer));

@@ -33,6 +33,34 @@ std::string hex(const uint8_t* p, unsigned n) {
 
 }  // namespace
 
+void Checker::set_real(rtl::OnChipAccess& onchip, ref::DramAccess& dram) {
+  onchip_ = &onchip;
+  real_.dram = &dram;
+  for (isa::Space space : {isa::Space::kSbuf, isa::Space::kPsum}) {
+    const bool psum = space == isa::Space::kPsum;
+    const uint64_t pb = psum ? shadow_.psum_partition_bytes : shadow_.sbuf_partition_bytes;
+    uint8_t* base = psum ? shadow_.psum : shadow_.sbuf;
+    for (uint32_t p = 0; p < (psum ? psum_.size() : sbuf_.size()) / pb; ++p)
+      for (uint32_t w = 0; w < pb / 4; ++w) {
+        const uint32_t v = onchip.read_word(space, p, w);
+        std::memcpy(base + p * pb + 4 * uint64_t{w}, &v, 4);
+      }
+  }
+}
+
+void Checker::read_real(isa::Space space, uint32_t partition, uint64_t offset, unsigned bytes, uint8_t* out) const {
+  const bool psum = space == isa::Space::kPsum;
+  if (!onchip_) {
+    const uint64_t pb = psum ? real_.psum_partition_bytes : real_.sbuf_partition_bytes;
+    std::memcpy(out, (psum ? real_.psum : real_.sbuf) + partition * pb + offset, bytes);
+    return;
+  }
+  for (unsigned i = 0; i < bytes; ++i) {
+    const uint64_t byte = offset + i;
+    out[i] = static_cast<uint8_t>(onchip_->read_word(space, partition, static_cast<uint32_t>(byte / 4)) >> (8 * (byte % 4)));
+  }
+}
+
 std::optional<std::string> Checker::compare(isa::Space space, uint32_t partition, uint64_t offset,
                                             unsigned bytes) const {
   uint8_t want[8], got[8];
@@ -43,7 +71,7 @@ std::optional<std::string> Checker::compare(isa::Space space, uint32_t partition
     const bool psum = space == isa::Space::kPsum;
     const uint64_t pb = psum ? shadow_.psum_partition_bytes : shadow_.sbuf_partition_bytes;
     std::memcpy(want, (psum ? shadow_.psum : shadow_.sbuf) + partition * pb + offset, bytes);
-    std::memcpy(got, (psum ? real_.psum : real_.sbuf) + partition * pb + offset, bytes);
+    read_real(space, partition, offset, bytes, got);
   }
   if (std::memcmp(want, got, bytes) == 0) return std::nullopt;
   return fmt::format("expected {} actual {}", hex(want, bytes), hex(got, bytes));

@@ -20,6 +20,7 @@
 #include "isa/isa.hpp"
 #include "ref/executor.hpp"
 #include "ref/memory.hpp"
+#include "rtl/core_rtl.hpp"
 
 namespace tessera::cosim {
 
@@ -31,6 +32,9 @@ class Checker {
   // memories (SBUF/PSUM by DMI, DRAM through its socket).
   Checker(const CoreConfig& config, uint64_t seed, ref::Dram& shadow_dram, const Fault* fault);
   void set_real(const ref::MemView& real) { real_ = real; }
+  // The whole verilated core (--rtl all): its SRAMs by backdoor, the DRAM through `dram`. The
+  // shadow's SBUF and PSUM start from the core's (random) initial contents.
+  void set_real(rtl::OnChipAccess& onchip, ref::DramAccess& dram);
 
   // Runs `inst` on the shadow and compares its writes. Returns false on the first difference
   // (then `mismatch()` describes it); later calls do nothing.
@@ -44,11 +48,13 @@ class Checker {
   std::optional<std::string> compare_ap(const isa::Ap& ap) const;
   std::optional<std::string> compare_col(const isa::Col& col, const isa::Ap& rows) const;
   std::optional<std::string> compare(isa::Space space, uint32_t partition, uint64_t offset, unsigned bytes) const;
+  void read_real(isa::Space space, uint32_t partition, uint64_t offset, unsigned bytes, uint8_t* out) const;
 
   ref::DramPort shadow_port_;
   std::vector<uint8_t> sbuf_, psum_;
   ref::Executor exec_;
   ref::MemView shadow_{}, real_{};
+  rtl::OnChipAccess* onchip_ = nullptr;  // instead of real_'s SBUF/PSUM
   const Fault* fault_;
   std::optional<std::string> mismatch_;
   uint64_t mismatch_cycle_ = 0;

@@ -6,7 +6,7 @@ target_sources(tessera_tlm PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/checker.cpp
   ${CMAKE_CURRENT_LIST_DIR}/rtl_pe_engine.cpp)
 
-add_library(tessera_cosim STATIC ${CMAKE_CURRENT_LIST_DIR}/blocks.cpp)
+add_library(tessera_cosim STATIC ${CMAKE_CURRENT_LIST_DIR}/blocks.cpp ${CMAKE_CURRENT_LIST_DIR}/core_cosim.cpp)
 set(cosim_presets_inc "")
 foreach(preset IN LISTS TESSERA_CORE_PRESETS)
   configure_file(${CMAKE_CURRENT_LIST_DIR}/blocks_preset.cpp.in "${TESSERA_GEN_DIR}/cosim_blocks_${preset}.cpp" @ONLY)
@@ -26,6 +26,7 @@ foreach(preset IN LISTS TESSERA_CORE_PRESETS)
 endforeach()
 file(CONFIGURE OUTPUT "${TESSERA_GEN_DIR}/cosim_presets.inc" CONTENT "${cosim_presets_inc}")
 target_include_directories(tessera_cosim PUBLIC "${CMAKE_CURRENT_LIST_DIR}/.." PRIVATE "${TESSERA_GEN_DIR}")
-target_link_libraries(tessera_cosim PUBLIC tessera_core)
+target_link_libraries(tessera_cosim PUBLIC tessera_tlm tessera_rtl_core tessera_core)
 # Warnings for our sources only, not for the verilated ones.
-set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/blocks.cpp PROPERTIES COMPILE_OPTIONS "${TESSERA_WARNINGS}")
+set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/blocks.cpp ${CMAKE_CURRENT_LIST_DIR}/core_cosim.cpp
+                            PROPERTIES COMPILE_OPTIONS "${TESSERA_WARNINGS}")

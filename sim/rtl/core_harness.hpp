@@ -25,6 +25,7 @@
 #include "port_bits.hpp"
 #include "isa/isa.hpp"
 #include "verilated.h"
+#include "verilated_syms.h"
 #if TESSERA_CORE_TRACE
 #include "verilated_fst_c.h"
 #endif
@@ -62,9 +63,13 @@ class CoreHarness {
         options_(options),
         queues_(3 + static_cast<unsigned>(config.dma_queues)),
         context_(std::make_unique<VerilatedContext>()),
-        dram_(dram, axi_bytes(config), static_cast<double>(config.dram_bytes_per_cycle),
-              static_cast<unsigned>(config.dram_latency_cycles), options.dram_backpressure ? seed * 2 + 1 : 0,
-              options.dram_backpressure ? 0.25 : 0.0),
+        dram_(options.dram_port
+                  ? AxiDram(*options.dram_port, dram.size(), axi_bytes(config),
+                            static_cast<double>(config.dram_bytes_per_cycle),
+                            static_cast<unsigned>(config.dram_latency_cycles))
+                  : AxiDram(dram, axi_bytes(config), static_cast<double>(config.dram_bytes_per_cycle),
+                            static_cast<unsigned>(config.dram_latency_cycles),
+                            options.dram_backpressure ? seed * 2 + 1 : 0, options.dram_backpressure ? 0.25 : 0.0)),
         ext_(config, seed) {
     context_->fatalOnError(false);  // assertion failures become SimError, not abort()
     context_->randReset(2);         // registers without reset start random: reset must not matter
@@ -107,6 +112,7 @@ class CoreHarness {
     m.rst_ni = 1;
     eval();
     for (unsigned q = 0; q < queues_; ++q) set_word(m.len_i, 32 * q, static_cast<uint32_t>(words_[q].size()));
+    if (options_.hooks && options_.hooks->start) options_.hooks->start(backdoor());
 
     // The start pulse: one cycle.
     m.start_i = 1;
@@ -178,6 +184,7 @@ class CoreHarness {
           t.issue = issued_[q][next_issue_[q]++];
         }
         records_.push_back(t);
+        if (options_.hooks && options_.hooks->complete) options_.hooks->complete(t.engine, i, c, backdoor());
       }
     }
   }
@@ -279,6 +286,7 @@ class CoreHarness {
     sbuf_grants_ = static_cast<uint64_t>(m.ev_sbuf_grant_o);
     AxiMasterOut axi;
     sample_axi(*model_, axi_bytes(config_), axi);
+    if (options_.hooks && options_.hooks->axi) options_.hooks->axi(static_cast<uint64_t>(std::max<int64_t>(run_cycle(), 0)), axi);
     ExtInputs ein;
     sample_ext(ein);
 
@@ -328,6 +336,41 @@ class CoreHarness {
     for (unsigned p = 0; p < rows; ++p) in.rdata[p] = get_word(m.ext_rdata_o, 32 * p);
   }
 
+  // The SBUF and PSUM SRAM arrays by name (public in the verilated model): SBUF partition p,
+  // bank (word mod 4), row (word / 4); PSUM partition p, word.
+  class Backdoor final : public OnChipAccess {
+   public:
+    Backdoor(VerilatedContext& ctx, const CoreConfig& c) {
+      for (uint64_t p = 0; p < c.rows; ++p) {
+        for (unsigned b = 0; b < kSbufBanks; ++b)
+          sbuf_.push_back(find(ctx, fmt::format("core.tessera_core.u_sbuf.g_part[{}].g_bank[{}].u_sram", p, b)));
+        psum_.push_back(find(ctx, fmt::format("core.tessera_core.u_psum.g_part[{}].u_sram", p)));
+      }
+    }
+    uint32_t read_word(isa::Space space, uint32_t partition, uint32_t word) override { return *at(space, partition, word); }
+    void write_word(isa::Space space, uint32_t partition, uint32_t word, uint32_t value) override {
+      *at(space, partition, word) = value;
+    }
+
+   private:
+    static uint32_t* find(VerilatedContext& ctx, const std::string& scope) {
+      const VerilatedScope* s = ctx.scopeFind(scope.c_str());
+      VerilatedVar* v = s ? s->varFind("mem") : nullptr;
+      if (!v) throw std::logic_error("co-simulation: no public SRAM array " + scope + ".mem in the verilated core");
+      return static_cast<uint32_t*>(v->datap());
+    }
+    uint32_t* at(isa::Space space, uint32_t partition, uint32_t word) {
+      if (space == isa::Space::kPsum) return psum_.at(partition) + word;
+      return sbuf_.at(partition * kSbufBanks + word % kSbufBanks) + word / kSbufBanks;
+    }
+    static constexpr unsigned kSbufBanks = 4;
+    std::vector<uint32_t*> sbuf_, psum_;
+  };
+  OnChipAccess& backdoor() {
+    if (!backdoor_) backdoor_ = std::make_unique<Backdoor>(*context_, config_);
+    return *backdoor_;
+  }
+
   std::string engine_states() {
     Model& m = *model_;
     std::string s;
@@ -355,6 +398,7 @@ class CoreHarness {
   std::unique_ptr<VerilatedFstC> fst_;
 #endif
   AxiDram dram_;
+  std::unique_ptr<Backdoor> backdoor_;
   ExtEngines ext_;
   ExtOutputs ext_out_;
   std::vector<std::vector<std::vector<uint8_t>>> words_;

@@ -91,7 +91,10 @@ kernels::RunResult run_rtl(const CoreConfig& config, const isa::Program& program
   ref::CoreModel(config, seed).validate(program);
   ref::Dram dram(config.dram_bytes);
   kernels::place_inputs(config, program, inputs, dram);
-  const CoreRunResult r = run_core(config, program, dram, seed, options);
+  return to_run_result(program, run_core(config, program, dram, seed, options), dram);
+}
+
+kernels::RunResult to_run_result(const isa::Program& program, const CoreRunResult& r, ref::Dram& dram) {
   kernels::RunResult result;
   result.outputs = kernels::read_outputs(program, dram);
   kernels::Timing timing;

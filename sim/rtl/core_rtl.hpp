@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,6 +17,25 @@
 
 namespace tessera::rtl {
 
+struct AxiMasterOut;
+
+// The core's SBUF and PSUM words by backdoor (the SRAM arrays are public in the verilated
+// models: sim/cosim/rtl/public_memories.vlt), for co-simulation's lockstep checker.
+class OnChipAccess {
+ public:
+  virtual ~OnChipAccess() = default;
+  virtual uint32_t read_word(isa::Space space, uint32_t partition, uint32_t word) = 0;
+  virtual void write_word(isa::Space space, uint32_t partition, uint32_t word, uint32_t value) = 0;
+};
+
+// Co-simulation hooks (docs/cosim.md, --rtl all).
+struct CoreHooks {
+  std::function<void(OnChipAccess&)> start;  // after reset, before the start pulse
+  // After the rising edge at which instruction `index` of `engine` completed (cycle = its done).
+  std::function<void(const std::string& engine, uint32_t index, uint64_t cycle, OnChipAccess&)> complete;
+  std::function<void(uint64_t cycle, AxiMasterOut& out)> axi;  // may alter the master's outputs
+};
+
 struct CoreRunOptions {
   std::string trace_path;              // .fst or .vcd; empty: no waveform
   uint64_t trace_from = 0;             // first cycle dumped
@@ -23,6 +43,8 @@ struct CoreRunOptions {
   int trace_depth = 0;                 // hierarchy levels dumped, 0 = all
   bool dram_backpressure = false;      // random ready/valid gaps on the AXI slave
   uint64_t watchdog_cycles = 1000000;  // no instruction completing for this long is a hang
+  const CoreHooks* hooks = nullptr;    // co-simulation
+  ref::DramAccess* dram_port = nullptr;  // the AXI slave's data through this port, not `dram`
 };
 
 struct EngineCounters {
@@ -64,5 +86,9 @@ namespace tessera::rtl {
 kernels::RunResult run_rtl(const CoreConfig& config, const isa::Program& program,
                            const std::map<std::string, kernels::HostTensor>& inputs, uint64_t seed,
                            const CoreRunOptions& options);
+
+// The RunResult of a finished core run: outputs read from `dram`, timing and counters of the
+// queues the program uses.
+kernels::RunResult to_run_result(const isa::Program& program, const CoreRunResult& r, ref::Dram& dram);
 
 }  // namespace tessera::rtl

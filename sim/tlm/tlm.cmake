@@ -2,6 +2,7 @@
 add_library(tessera_tlm STATIC
   ${CMAKE_CURRENT_LIST_DIR}/engine.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fabric.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/isolated.cpp
   ${CMAKE_CURRENT_LIST_DIR}/memories.cpp
   ${CMAKE_CURRENT_LIST_DIR}/pe_engine.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tlm_run.cpp)

@@ -17,22 +17,36 @@ add_test(NAME cosim.fault.dma
 add_test(NAME cosim.fault.dma_axi_write
          COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": dma"
                  --stderr "DMA's AXI W beat"
-                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl all --config tiny --dtype fp32
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe,dma --config tiny --dtype fp32
                     --m 16 --n 24 --k 12 --inject-fault dma:3200)
 add_test(NAME cosim.trace_on_mismatch COMMAND "${CMAKE_CURRENT_LIST_DIR}/check_cosim_mismatch.sh" $<TARGET_FILE:tessera>)
+# The whole core (--rtl all): a bit flipped in the PSUM word a matmul wrote, in the SBUF and
+# PSUM arrays, and in an AXI W beat of the DMA, each caught and located.
+foreach(case "pe;: pe instruction;PSUM word" "psum;instruction;PSUM word" "sbuf;instruction;SBUF word"
+             "dma;: dma;AXI W beat")
+  list(GET case 0 block)
+  list(GET case 1 engine)
+  list(GET case 2 what)
+  add_test(NAME cosim.fault.all_${block}
+           COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr "${engine}" --stderr "${what}"
+                   --stderr "expected 0x"
+                   -- $<TARGET_FILE:tessera> run mlp_step --mode cosim --rtl all --config tiny --inject-fault ${block}:3000)
+endforeach()
 # A fault that never fires is bad input, not a silent pass.
 add_test(NAME cosim.fault_never_fires
          COMMAND "${EXPECT}" 2 --stderr "wrote nothing at or after cycle"
                  -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe --config tiny --m 8 --n 8 --k 8
                     --inject-fault pe:100000000)
 # Bad input: one line, exit 2.
-foreach(case "psum;has no co-simulation transactor" "act;has no RTL" "tensor;unknown block")
+foreach(case "psum;only within the whole core" "act;has no RTL" "tensor;unknown block")
   list(GET case 0 block)
   list(GET case 1 msg)
   add_test(NAME cosim.bad_rtl_${block}
            COMMAND "${EXPECT}" 2 --stderr "${msg}" -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl ${block} --config tiny)
 endforeach()
 add_test(NAME cosim.bad_needs_rtl COMMAND "${EXPECT}" 2 --stderr "needs --rtl" -- $<TARGET_FILE:tessera> run gemm --mode cosim --config tiny)
+add_test(NAME cosim.bad_all_and_block
+         COMMAND "${EXPECT}" 2 --stderr "already includes every block" -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl all,pe --config tiny)
 add_test(NAME cosim.bad_fault_block
          COMMAND "${EXPECT}" 2 --stderr "does not run as RTL"
                  -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe --config tiny --inject-fault dma:10)

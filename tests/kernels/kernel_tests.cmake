@@ -39,3 +39,48 @@ endforeach()
 add_test(NAME kernel.train_cli
          COMMAND "${DEBIAN_PYTHON3}" "${TRAIN_VS_TORCH}" --tessera $<TARGET_FILE:tessera> --mode cli)
 set_tests_properties(kernel.train_cli PROPERTIES LABELS kernel TIMEOUT 300)
+
+# Several TLM and co-simulation steps in one tessera process (each run in its own child
+# process, docs/tlm.md): the same losses and final weights, byte for byte, as the ref and rtl
+# runs; cycles only in the timed mode against ref, and equal (whole loss.csv) against rtl.
+#   TRAIN_MODES_AGREE TESSERA STEPS "MODE A FLAGS" "MODE B FLAGS" SAME_CYCLES(0|1) [ARGS...]
+set(TRAIN_MODES_AGREE "import os,shutil,subprocess,sys,tempfile
+exe, steps, modes, same_cycles, args = sys.argv[1], sys.argv[2], sys.argv[3:5], sys.argv[5] == '1', sys.argv[6:]
+tmp = tempfile.mkdtemp(prefix='tessera_train_modes_')
+csv = []
+for i, mode in enumerate(modes):
+    out = os.path.join(tmp, str(i))
+    subprocess.run([exe, 'train', 'mlp', '--steps', steps, '--out-dir', out] + mode.split() + args, check=True)
+    csv.append([l.split(',') for l in open(os.path.join(out, 'loss.csv')).read().splitlines()])
+    print(modes[i], 'loss.csv:', csv[i])
+assert len(csv[0]) == int(steps) + 1, 'one row per step'
+assert [r[:2] for r in csv[0]] == [r[:2] for r in csv[1]], 'the losses differ'
+if same_cycles:
+    assert csv[0] == csv[1], 'the cycles differ'
+else:
+    assert all(r[2] for r in csv[0][1:]) and not any(r[2] for r in csv[1][1:]), 'cycles: timed mode only'
+for w in ('w1', 'b1', 'w2', 'b2'):
+    a, b = (open(os.path.join(tmp, str(i), w + '.npy'), 'rb').read() for i in (0, 1))
+    assert a == b, w + '.npy differs'
+shutil.rmtree(tmp)
+print('PASS')")
+add_test(NAME kernel.train_tlm_vs_ref.tiny
+         COMMAND "${DEBIAN_PYTHON3}" -c "${TRAIN_MODES_AGREE}" $<TARGET_FILE:tessera> 3 "--mode tlm" "--mode ref" 0 ${TRAIN_TINY})
+set_tests_properties(kernel.train_tlm_vs_ref.tiny PROPERTIES LABELS "kernel;tlm" TIMEOUT 300)
+add_test(NAME kernel.train_cosim_vs_rtl.tiny
+         COMMAND "${DEBIAN_PYTHON3}" -c "${TRAIN_MODES_AGREE}" $<TARGET_FILE:tessera> 2 "--mode cosim --rtl all" "--mode rtl" 1
+                 ${TRAIN_TINY})
+add_test(NAME kernel.train_cosim_blocks_vs_rtl.tiny
+         COMMAND "${DEBIAN_PYTHON3}" -c "${TRAIN_MODES_AGREE}" $<TARGET_FILE:tessera> 2 "--mode cosim --rtl pe,dma" "--mode rtl" 1
+                 ${TRAIN_TINY})
+set_tests_properties(kernel.train_cosim_vs_rtl.tiny kernel.train_cosim_blocks_vs_rtl.tiny
+                     PROPERTIES LABELS "kernel;cosim" TIMEOUT 600)
+# A lockstep mismatch in a step's child process ends the training with exit 1 and its message;
+# --trace-on-mismatch (a re-run with --trace) is tessera run's only.
+add_test(NAME kernel.train_cosim_fault
+         COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr "[fault injected at cycle"
+                 -- $<TARGET_FILE:tessera> train mlp --mode cosim --rtl pe,dma --inject-fault pe:0 --steps 2 ${TRAIN_TINY})
+add_test(NAME kernel.train_cosim_no_trace_on_mismatch
+         COMMAND "${EXPECT}" 2 --stderr "not supported by tessera train"
+                 -- $<TARGET_FILE:tessera> train mlp --mode cosim --rtl pe --trace-on-mismatch m.fst ${TRAIN_TINY})
+set_tests_properties(kernel.train_cosim_fault kernel.train_cosim_no_trace_on_mismatch PROPERTIES LABELS "kernel;cosim")
