@@ -5,7 +5,10 @@
 # units, against vectors from the independent exact-rational generator; runs a ragged bf16 gemm
 # on the verilated core (bit for bit against the reference model, and against an independent
 # numpy emulation of the numerics contract) with a waveform window and a timeline; runs every
-# training kernel on the core; and trains the MLP of SPEC section 8.
+# training kernel on the core; and trains the MLP of SPEC section 8: on the reference model, on
+# the TLM model, and co-simulated (the whole verilated core inside the SystemC simulation, every
+# instruction checked in lockstep against a TLM-only shadow), with a co-simulated step's
+# report, waveform window and timeline.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -49,10 +52,24 @@ for kernel in linear_bwd bias_gelu bias_gelu_bwd softmax_xent layernorm layernor
     | grep -E "on tiny|cycles|check|vs ref" || status=1
 done
 echo
-echo "== tessera train mlp: 20 AdamW steps on small (reference model), then 2 steps on the verilated core (tiny)"
+echo "== tessera train mlp (SPEC section 8): 20 AdamW steps on small, reference model then TLM model"
+demo="$TESSERA_BUILD_DIR/demo"
 "$tessera" train mlp --config small --mode ref --steps 20 --optimizer adamw --seed 1 \
-  --out-dir "$TESSERA_BUILD_DIR/demo/train_ref" | tail -n 4 || status=1
-"$tessera" train mlp --config tiny --mode rtl --steps 2 --optimizer adamw --seed 1 --batch 16 --in-features 16 --hidden 16 --classes 4 \
-  --out-dir "$TESSERA_BUILD_DIR/demo/train_rtl" | tail -n 4 || status=1
-echo "loss curves: $TESSERA_BUILD_DIR/demo/train_ref/loss.csv, $TESSERA_BUILD_DIR/demo/train_rtl/loss.csv"
+  --out-dir "$demo/train_ref" | tail -n 3 || status=1
+"$tessera" train mlp --config small --mode tlm --steps 20 --optimizer adamw --seed 1 \
+  --out-dir "$demo/train_tlm" | tail -n 3 || status=1
+cmp <(cut -d, -f1,2 "$demo/train_ref/loss.csv") <(cut -d, -f1,2 "$demo/train_tlm/loss.csv") \
+  && echo "tlm losses identical to the reference's" || status=1
+echo
+echo "== the flagship: the same training, co-simulated (--mode cosim --rtl all: the verilated core in SystemC, lockstep-checked)"
+"$tessera" train mlp --config small --mode cosim --rtl all --steps 3 --optimizer adamw --seed 1 \
+  --out-dir "$demo/train_cosim" --report "$demo/train_cosim.json" | tail -n 4 || status=1
+cmp <(head -n 4 "$demo/train_tlm/loss.csv") "$demo/train_cosim/loss.csv" \
+  && echo "co-simulated losses and cycles identical to the TLM's" || status=1
+echo "== one co-simulated training step with its waveform window and timeline"
+"$tessera" run mlp_step --config small --mode cosim --rtl all --seed 1 --report "$demo/mlp_step_cosim.json" \
+  --trace "$demo/mlp_step.fst" --trace-window 3000:3600 --timeline "$demo/mlp_step_timeline.json" \
+  | grep -E "on small|cycles|vs ref" || status=1
+echo "loss curves: $demo/train_{ref,tlm,cosim}/loss.csv; report: $demo/train_cosim.json;"
+echo "waveform (cycles 3000-3600): $demo/mlp_step.core.fst; timeline (ui.perfetto.dev): $demo/mlp_step_timeline.json"
 exit $status
