@@ -30,28 +30,47 @@ module tensor_array #(
   localparam int unsigned TilesAcross = Cols / TileCols;
 
   // ---- input skew: row k delayed k cycles ----
+  // Row k's delay line has k stages. The last stage of each line is the register the tiles
+  // read (mov_skew_q); the others are variables of the clocked process, shifted in place (the
+  // oldest first), so that Verilator runs one loop over the lines rather than shifting a wide
+  // vector per row.
   logic [Rows-1:0][31:0] mov_skewed;
   logic [Rows-1:0]       sel_skewed;
-  for (genvar k = 0; k < Rows; k++) begin : g_skew
-    if (k == 0) begin : g_direct
-      assign mov_skewed[k] = mov_i[k];
-      assign sel_skewed[k] = mov_sel_i;
-    end else begin : g_delay
-      // A k-deep shift register as one packed vector: element 0 is the newest.
-      logic [k-1:0][32:0] line_q;
-      logic [k-1:0][32:0] line_d;
-      if (k == 1) begin : g_one
-        assign line_d = {mov_sel_i, mov_i[k]};
-      end else begin : g_many
-        assign line_d = {line_q[k-2:0], {mov_sel_i, mov_i[k]}};
+  logic [Rows-1:1][31:0] mov_skew_q;
+  logic [Rows-1:1]       sel_skew_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin : skew
+    logic [31:0] mov_line [Rows][Rows];  // [k][j]: row k's stage j (0 the newest), j <= k - 2
+    logic        sel_line [Rows][Rows];
+    logic [Rows-1:1][31:0] mov_last;
+    logic [Rows-1:1]       sel_last;
+    mov_last = '0;
+    sel_last = '0;
+    if (!rst_ni) begin
+      for (int k = 0; k < Rows; k++) begin
+        for (int j = 0; j < Rows; j++) begin
+          mov_line[k][j] = '0;
+          sel_line[k][j] = 1'b0;
+        end
       end
-      always_ff @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) line_q <= '0;
-        else line_q <= line_d;
+    end else begin
+      mov_last[1] = mov_i[1];
+      sel_last[1] = mov_sel_i;
+      for (int k = 2; k < Rows; k++) begin
+        mov_last[k] = mov_line[k][k-2];
+        sel_last[k] = sel_line[k][k-2];
+        for (int j = k - 2; j >= 1; j--) begin
+          mov_line[k][j] = mov_line[k][j-1];
+          sel_line[k][j] = sel_line[k][j-1];
+        end
+        mov_line[k][0] = mov_i[k];
+        sel_line[k][0] = mov_sel_i;
       end
-      assign {sel_skewed[k], mov_skewed[k]} = line_q[k-1];
     end
+    mov_skew_q <= mov_last;
+    sel_skew_q <= sel_last;
   end
+  assign mov_skewed = {mov_skew_q, mov_i[0]};
+  assign sel_skewed = {sel_skew_q, mov_sel_i};
 
   // ---- the tiles ----
   // Horizontal nets: [tile row][tile column boundary]; vertical: [tile row boundary][tile column].
@@ -97,27 +116,32 @@ module tensor_array #(
   end
 
   // ---- output deskew: column m delayed Cols-1-m cycles ----
-  for (genvar m = 0; m < Cols; m++) begin : g_deskew
-    localparam int unsigned Delay = Cols - 1 - m;
-    logic [31:0] bottom;
-    assign bottom = psum_v[TilesDown][m / TileCols][m % TileCols];
-    if (Delay == 0) begin : g_direct
-      assign out_o[m] = bottom;
-    end else begin : g_delay
-      logic [Delay-1:0][31:0] line_q;  // element 0 is the newest
-      logic [Delay-1:0][31:0] line_d;
-      if (Delay == 1) begin : g_one
-        assign line_d = bottom;
-      end else begin : g_many
-        assign line_d = {line_q[Delay-2:0], bottom};
-      end
-      always_ff @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) line_q <= '0;
-        else line_q <= line_d;
-      end
-      assign out_o[m] = line_q[Delay-1];
-    end
+  // As the skew: the last stage of each line is a register (deskew_q), the others are
+  // variables of the clocked process.
+  logic [Cols-1:0][31:0] bottom;
+  for (genvar m = 0; m < Cols; m++) begin : g_bottom
+    assign bottom[m] = psum_v[TilesDown][m / TileCols][m % TileCols];
   end
+  logic [Cols-2:0][31:0] deskew_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin : deskew
+    logic [31:0] line [Cols][Cols];  // [m][j]: column m's stage j (0 the newest), j <= Cols - 3 - m
+    logic [Cols-2:0][31:0] last;
+    last = '0;
+    if (!rst_ni) begin
+      for (int m = 0; m < Cols; m++) begin
+        for (int j = 0; j < Cols; j++) line[m][j] = '0;
+      end
+    end else begin
+      last[Cols-2] = bottom[Cols-2];
+      for (int m = 0; m + 2 < Cols; m++) begin
+        last[m] = line[m][Cols-3-m];
+        for (int j = Cols - 3 - m; j >= 1; j--) line[m][j] = line[m][j-1];
+        line[m][0] = bottom[m];
+      end
+    end
+    deskew_q <= last;
+  end
+  assign out_o = {bottom[Cols-1], deskew_q};
 
   // ---- valid: the moving vector's valid, delayed by the array latency ----
   logic [Latency-1:0] valid_q;
