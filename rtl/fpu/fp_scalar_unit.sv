@@ -1,6 +1,8 @@
 // The FP units of the core behind one operation select, for `tessera fp --mode rtl` and the
-// FP testbench: the same fp32_add / fp32_mul / fp_widen / fp_narrow instances the engines use.
-// Combinational.
+// FP testbench: the units the core computes with. fp32 multiply is the tensor array's
+// pe::mul32 (rtl/pe/pe.sv, the core's only multiplier); fp32 add is fp32_add, the PSUM
+// accumulator's adder (the array's pe::add32 is checked by tb/pe/test_pe.cpp); fp_widen /
+// fp_narrow are the DMA's and the array's converters. Combinational.
 module fp_scalar_unit (
   input  logic [3:0]  op_i,      // tessera::fp::FpOp order: see sim/numerics/fp_ops.cpp
   input  logic [31:0] a_i,
@@ -29,7 +31,7 @@ module fp_scalar_unit (
   logic [7:0] e4m3_n, e5m2_n;
 
   fp32_add u_add (.a_i(a_i), .b_i(b_i), .y_o(add_y));
-  fp32_mul u_mul (.a_i(a_i), .b_i(b_i), .y_o(mul_y));
+  assign mul_y = pe::mul32(a_i, b_i);
 
   fp_narrow #(.ExpBits(Bf16ExpBits), .ManBits(Bf16ManBits), .Bias(Bf16Bias), .MaxFinite(Bf16MaxFinite),
               .Saturate(1'b0), .CanonicalNan(16'h7FC0))

@@ -4,8 +4,8 @@
 //
 // The multiply and the add are the numerics contract's fp32 operations (docs/numerics.md:
 // RNE, subnormals kept, not fused, any NaN result 0x7FC00000): bit for bit the reference's
-// fp::mul32 and fp::add32 (tb/pe/test_pe.cpp checks them), as rtl/fpu's fp32_mul and fp32_add
-// are. They are written as functions for simulation speed: called in the
+// fp::mul32 and fp::add32 (tb/pe/test_pe.cpp checks them; mul32 is also the multiplier of
+// rtl/fpu's fp_scalar_unit, behind `tessera fp f32_mul --mode rtl`). They are written as functions for simulation speed: called in the
 // tile's clocked process, Verilator evaluates them once per rising edge and emits them once
 // for all PEs of a tile, and they use 64-bit integer arithmetic only, with the short path for
 // normal operands and results (docs/tensor_engine.md "Simulation speed").
