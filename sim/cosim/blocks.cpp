@@ -30,13 +30,19 @@ std::string built() {
                                config, built()));
 }
 
-unsigned axi_bytes(const CoreConfig& c) {
-  unsigned b = 8;
-  while (b < c.dram_bytes_per_cycle) b *= 2;
-  return b;
-}
-
 }  // namespace
+
+void inject_axi_write_fault(Fault* fault, uint64_t cycle, rtl::AxiMasterOut& out) {
+  if (!fault || fault->fired || fault->block != "dma" || cycle < fault->cycle || !out.w_valid) return;
+  for (size_t i = 0; i < out.w_strb.size(); ++i) {
+    if (!out.w_strb[i]) continue;
+    out.w_data[i] ^= 0x40;
+    fault->fired = true;
+    fault->fired_cycle = cycle;
+    fault->what = fmt::format("bit 6 of byte {} of the DMA's AXI W beat", i);
+    return;
+  }
+}
 
 bool blocks_available(const std::string& config) {
 #define TESSERA_COSIM(preset) \
@@ -58,7 +64,7 @@ std::unique_ptr<PeBlock> make_pe_block(const CoreConfig& config, const ref::MemV
 std::unique_ptr<DmaBlock> make_dma_block(const CoreConfig& config, const ref::MemView& mem, ref::DramAccess& dram,
                                          Fault* fault, const BlockTrace& trace, uint64_t seed) {
 #define TESSERA_COSIM(preset) \
-  if (config.name == #preset) return make_dma_block_##preset(config, mem, dram, fault, trace, seed, axi_bytes(config));
+  if (config.name == #preset) return make_dma_block_##preset(config, mem, dram, fault, trace, seed, rtl::axi_bytes(config));
 #include "cosim_presets.inc"
 #undef TESSERA_COSIM
   unavailable(config.name);

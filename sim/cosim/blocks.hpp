@@ -14,6 +14,7 @@
 
 #include "config/core_config.hpp"
 #include "ref/executor.hpp"
+#include "rtl/axi_dram.hpp"
 
 namespace tessera::cosim {
 
@@ -27,6 +28,10 @@ struct Fault {
   uint64_t fired_cycle = 0;
   std::string what;  // where the bit was flipped, for the report
 };
+
+// A dma fault due in `cycle` flips bit 6 of the first strobed byte of a W beat the master
+// presents (the DMA block's and the whole core's AXI master alike).
+void inject_axi_write_fault(Fault* fault, uint64_t cycle, rtl::AxiMasterOut& out);
 
 struct BlockTrace {
   std::string path;  // FST file; empty: no waveform

@@ -282,16 +282,7 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
     if (d.error_o) throw SimError(fmt::format("RTL DMA: error response at cycle {}", t_));
     rtl::AxiMasterOut out;
     rtl::sample_axi(d, axi_bytes_, out);
-    if (out.w_valid && fault_due(fault_, "dma", t_)) {
-      for (unsigned i = 0; i < axi_bytes_; ++i) {
-        if (!out.w_strb[i]) continue;
-        out.w_data[i] ^= 0x40;
-        fault_->fired = true;
-        fault_->fired_cycle = t_;
-        fault_->what = fmt::format("bit 6 of byte {} of the DMA's AXI W beat", i);
-        break;
-      }
-    }
+    inject_axi_write_fault(fault_, t_, out);
     C::edge(t_);
     axi_.commit(out);
   }

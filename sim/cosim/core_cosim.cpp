@@ -122,17 +122,7 @@ kernels::RunResult run_core_cosim(const CoreConfig& config, const isa::Program& 
     }
     if (!checker.check(engine, index, inst, cycle)) throw CheckError(*checker.mismatch());
   };
-  hooks.axi = [&](uint64_t cycle, rtl::AxiMasterOut& out) {
-    if (!fault || fault->fired || fault->block != "dma" || cycle < fault->cycle || !out.w_valid) return;
-    for (size_t i = 0; i < out.w_strb.size(); ++i) {
-      if (!out.w_strb[i]) continue;
-      out.w_data[i] ^= 0x40;
-      fault->fired = true;
-      fault->fired_cycle = cycle;
-      fault->what = fmt::format("bit 6 of byte {} of the DMA's AXI W beat", i);
-      return;
-    }
-  };
+  hooks.axi = [&](uint64_t cycle, rtl::AxiMasterOut& out) { inject_axi_write_fault(fault, cycle, out); };
 
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   sc_core::sc_start();

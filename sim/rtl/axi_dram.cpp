@@ -5,6 +5,12 @@
 
 namespace tessera::rtl {
 
+unsigned axi_bytes(const CoreConfig& config) {
+  unsigned b = 8;
+  while (b < config.dram_bytes_per_cycle) b *= 2;
+  return b;
+}
+
 AxiDram::AxiDram(ref::Dram& dram, unsigned axi_bytes, double bytes_per_cycle, unsigned latency_cycles,
                  uint64_t backpressure_seed, double backpressure_prob)
     : AxiDram(std::make_unique<ref::DramPort>(dram), nullptr, dram.size(), axi_bytes, bytes_per_cycle, latency_cycles,

@@ -15,9 +15,14 @@
 #include <random>
 #include <vector>
 
+#include "config/core_config.hpp"
 #include "ref/memory.hpp"
 
 namespace tessera::rtl {
+
+// The core's AXI data width in bytes (docs/core.md): the smallest power of two >= the
+// configured DRAM bytes per cycle, at least 8.
+unsigned axi_bytes(const CoreConfig& config);
 
 struct AxiMasterOut {
   bool ar_valid = false;

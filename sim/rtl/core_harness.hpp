@@ -86,11 +86,6 @@ class CoreHarness {
     model_->final();
   }
 
-  static unsigned axi_bytes(const CoreConfig& c) {
-    unsigned b = 8;
-    while (b < c.dram_bytes_per_cycle) b *= 2;
-    return b;
-  }
 
   CoreRunResult run(const isa::Program& program) {
     const isa::Isa& isa = isa::Isa::get();

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "ref/core_model.hpp"
+#include "rtl/axi_dram.hpp"
 #include "rtl/core_rtl.hpp"
 
 namespace tessera::tlm {
@@ -320,7 +321,7 @@ struct Fabric::Impl {
   uint64_t axi = 8, latency = 1;
 
   Impl(const CoreConfig& c, Semaphores& s, SharedTiming& sh) : config(c), sems(s), shared(sh) {
-    axi = DramMemory::axi_bytes(c);
+    axi = rtl::axi_bytes(c);
     rate = static_cast<double>(c.dram_bytes_per_cycle);
     cap = static_cast<double>(axi) + rate;
     tokens = static_cast<double>(axi);

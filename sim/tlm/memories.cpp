@@ -45,12 +45,6 @@ unsigned OnChipMemory::transport_dbg(int, ::tlm::tlm_generic_payload& tx) {
   return access(tx) ? tx.get_data_length() : 0;
 }
 
-unsigned DramMemory::axi_bytes(const CoreConfig& c) {
-  unsigned b = 8;  // the AXI data width of docs/core.md: a power of two >= bytes per cycle, >= 8
-  while (b < c.dram_bytes_per_cycle) b *= 2;
-  return b;
-}
-
 DramMemory::DramMemory(sc_core::sc_module_name name, const CoreConfig& config, ref::Dram& dram)
     : sc_module(name),
       dram_(dram),

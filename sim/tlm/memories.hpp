@@ -43,7 +43,6 @@ class DramMemory : public sc_core::sc_module {
  public:
   tlm_utils::multi_passthrough_target_socket<DramMemory> target_socket{"target_socket"};
   DramMemory(sc_core::sc_module_name name, const CoreConfig& config, ref::Dram& dram);
-  static unsigned axi_bytes(const CoreConfig& config);
 
  private:
   void b_transport(int id, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);

@@ -21,6 +21,7 @@
 #include "isa/program.hpp"
 #include "ref/core_model.hpp"
 #include "rtl/axi_dram.hpp"
+#include "rtl/axi_ports.hpp"
 #include "rtl/port_bits.hpp"
 #include "support/sim_ctrl.hpp"
 #include "verilated.h"
@@ -102,22 +103,7 @@ class DmaBench {
       if (sim_.cycle() - start > 5000000) FAIL("DMA did not finish within 5M cycles");
       Vdma_engine& d = dut();
       // Slave sides first: AXI from the DRAM model's state, mem read data of last cycle.
-      const rtl::AxiMasterIn& in = axi_.drive();
-      d.axi_ar_ready_i = in.ar_ready;
-      d.axi_aw_ready_i = in.aw_ready;
-      d.axi_w_ready_i = in.w_ready;
-      d.axi_r_valid_i = in.r_valid;
-      d.axi_r_id_i = in.r_id;
-      d.axi_r_resp_i = in.r_resp;
-      d.axi_r_last_i = in.r_last;
-      for (unsigned w = 0; w < kAxiBytes / 4; ++w) {
-        uint32_t v;
-        std::memcpy(&v, &in.r_data[4 * w], 4);
-        put32(d.axi_r_data_i, w, v);
-      }
-      d.axi_b_valid_i = in.b_valid;
-      d.axi_b_id_i = in.b_id;
-      d.axi_b_resp_i = in.b_resp;
+      rtl::apply_axi(d, axi_.drive());
       uint32_t rvalid = 0, gnt = 0;
       for (unsigned q = 0; q < q_; ++q) {
         rvalid |= uint32_t{pending_[q].valid} << q;
@@ -143,29 +129,7 @@ class DmaBench {
 
       // Sample the master's outputs at the edge.
       rtl::AxiMasterOut out;
-      out.ar_valid = d.axi_ar_valid_o;
-      out.ar_id = d.axi_ar_id_o;
-      out.ar_addr = d.axi_ar_addr_o;
-      out.ar_len = d.axi_ar_len_o;
-      out.ar_size = d.axi_ar_size_o;
-      out.ar_burst = d.axi_ar_burst_o;
-      out.r_ready = d.axi_r_ready_o;
-      out.aw_valid = d.axi_aw_valid_o;
-      out.aw_id = d.axi_aw_id_o;
-      out.aw_addr = d.axi_aw_addr_o;
-      out.aw_len = d.axi_aw_len_o;
-      out.aw_size = d.axi_aw_size_o;
-      out.aw_burst = d.axi_aw_burst_o;
-      out.w_valid = d.axi_w_valid_o;
-      out.w_data.resize(kAxiBytes);
-      out.w_strb.resize(kAxiBytes);
-      for (unsigned w = 0; w < kAxiBytes / 4; ++w) {
-        const uint32_t v = get32(d.axi_w_data_o, w);
-        std::memcpy(&out.w_data[4 * w], &v, 4);
-      }
-      for (unsigned b = 0; b < kAxiBytes; ++b) out.w_strb[b] = static_cast<uint8_t>(get_bits(d.axi_w_strb_o, b, 1));
-      out.w_last = d.axi_w_last_o;
-      out.b_ready = d.axi_b_ready_o;
+      rtl::sample_axi(d, kAxiBytes, out);
       if (!allow_error) REQUIRE_FALSE(d.error_o);
 
       for (unsigned q = 0; q < q_; ++q) {
