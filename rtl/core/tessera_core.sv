@@ -15,8 +15,10 @@ module tessera_core
 #(
   parameter int unsigned Rows = tessera_cfg_pkg::ArrayRows,
   parameter int unsigned Cols = tessera_cfg_pkg::ArrayCols,
-  parameter int unsigned TileRows = Rows > 16 ? 8 : Rows / 2,
-  parameter int unsigned TileCols = Cols > 16 ? 8 : Cols / 2,
+  // Above 16 rows (trn1) the array is one tile: the PE loop stays one loop in the generated C++
+  // (docs/tensor_engine.md "Building trn1"); tiny and small keep 2x2 tiles so the tiling is tested.
+  parameter int unsigned TileRows = Rows > 16 ? Rows : Rows / 2,
+  parameter int unsigned TileCols = Cols > 16 ? Cols : Cols / 2,
   parameter int unsigned SbufBytes = tessera_cfg_pkg::SbufBytesPerPartition,
   parameter int unsigned PsumDepth = tessera_cfg_pkg::PsumBanks * tessera_cfg_pkg::MovingMaxN,
   parameter int unsigned DmaQueues = tessera_cfg_pkg::DmaQueues,

@@ -5,8 +5,8 @@ module cosim_pe
 #(
   localparam int unsigned Rows = tessera_cfg_pkg::ArrayRows,
   localparam int unsigned Cols = tessera_cfg_pkg::ArrayCols,
-  localparam int unsigned TileRows = Rows > 16 ? 8 : Rows / 2,
-  localparam int unsigned TileCols = Cols > 16 ? 8 : Cols / 2,
+  localparam int unsigned TileRows = Rows > 16 ? Rows : Rows / 2,  // as tessera_core
+  localparam int unsigned TileCols = Cols > 16 ? Cols : Cols / 2,
   localparam int unsigned SbufWords = tessera_cfg_pkg::SbufBytesPerPartition / 4,
   localparam int unsigned PsumDepth = tessera_cfg_pkg::PsumBanks * tessera_cfg_pkg::MovingMaxN,
   localparam int unsigned SbufAw = $clog2(SbufWords),
