@@ -82,7 +82,7 @@ kernels::RunResult run_core_cosim(const CoreConfig& config, const isa::Program& 
                                   Fault* fault, const rtl::CoreRunOptions& base) {
   if (g_used) throw std::logic_error("run_core_cosim: SystemC elaborates once per process");
   g_used = true;
-  ref::CoreModel(config, seed).validate(program);  // the core trusts its program
+  ref::validate(config, program);  // the core trusts its program
   ref::Dram dram(config.dram_bytes), shadow_dram(config.dram_bytes);
   kernels::place_inputs(config, program, inputs, dram);
   kernels::place_inputs(config, program, inputs, shadow_dram);

@@ -44,12 +44,14 @@ uint32_t reduce_step(std::string_view op, uint32_t acc, uint32_t x) {
 }
 
 std::vector<int64_t> free_offsets(const Ap& ap) {
-  std::vector<int64_t> out;
-  out.reserve(ap.free_size());
+  std::vector<int64_t> out(ap.free_size());
+  int64_t* o = out.data();
   for (uint32_t i = 0; i < ap.dims[0].count; ++i)
-    for (uint32_t j = 0; j < ap.dims[1].count; ++j)
-      for (uint32_t k = 0; k < ap.dims[2].count; ++k)
-        out.push_back(int64_t{i} * ap.dims[0].stride + int64_t{j} * ap.dims[1].stride + int64_t{k} * ap.dims[2].stride);
+    for (uint32_t j = 0; j < ap.dims[1].count; ++j) {
+      const int64_t row = int64_t{i} * ap.dims[0].stride + int64_t{j} * ap.dims[1].stride;
+      const int64_t stride = ap.dims[2].stride;
+      for (uint32_t k = 0; k < ap.dims[2].count; ++k) *o++ = row + int64_t{k} * stride;
+    }
   return out;
 }
 
@@ -60,8 +62,8 @@ constexpr uint64_t kMaxFreeElements = uint64_t{1} << 22;
 CoreModel::CoreModel(const CoreConfig& config, uint64_t seed)
     : config_(config),
       dram_(config.dram_bytes),
-      sbuf_(config.rows * config.sbuf_bytes_per_partition, 0),
-      psum_(config.rows * config.psum_banks * config.psum_bank_bytes_per_partition(), 0),
+      sbuf_(config.rows * config.sbuf_bytes_per_partition),
+      psum_(config.rows * config.psum_banks * config.psum_bank_bytes_per_partition()),
       dram_access_(dram_),
       executor_(config, seed) {
   MemView mem;
@@ -73,9 +75,11 @@ CoreModel::CoreModel(const CoreConfig& config, uint64_t seed)
   executor_.set_memories(mem);
 }
 
-uint64_t CoreModel::partition_bytes(Space space) const {
-  return space == Space::kSbuf ? config_.sbuf_bytes_per_partition : config_.psum_banks * config_.psum_bank_bytes_per_partition();
+uint64_t partition_bytes(const CoreConfig& config, Space space) {
+  return space == Space::kSbuf ? config.sbuf_bytes_per_partition : config.psum_banks * config.psum_bank_bytes_per_partition();
 }
+
+uint64_t CoreModel::partition_bytes(Space space) const { return ref::partition_bytes(config_, space); }
 
 const uint8_t* CoreModel::onchip(Space space, uint32_t partition, uint64_t offset) const {
   return (space == Space::kSbuf ? sbuf_.data() : psum_.data()) + partition * partition_bytes(space) + offset;
@@ -85,12 +89,12 @@ uint8_t* CoreModel::onchip(Space space, uint32_t partition, uint64_t offset) {
   return const_cast<uint8_t*>(std::as_const(*this).onchip(space, partition, offset));
 }
 
-void CoreModel::validate(const isa::Program& program) const {
+void validate(const CoreConfig& config, const isa::Program& program) {
   for (const isa::Queue& q : program.queues) {
     const std::string cls = isa::engine_class(q.engine);
-    if (cls == "dma" && std::stoull(q.engine.substr(3)) >= config_.dma_queues)
-      throw InputError(fmt::format("engine {} does not exist: config {} has {} DMA queues", q.engine, config_.name,
-                                   config_.dma_queues));
+    if (cls == "dma" && std::stoull(q.engine.substr(3)) >= config.dma_queues)
+      throw InputError(fmt::format("engine {} does not exist: config {} has {} DMA queues", q.engine, config.name,
+                                   config.dma_queues));
     uint32_t stat_k = 0, stat_m = 0;  // the stationary operand the pe queue has loaded so far
     for (size_t idx = 0; idx < q.insts.size(); ++idx) {
       const Instruction& inst = q.insts[idx];
@@ -116,22 +120,22 @@ void CoreModel::validate(const isa::Program& program) const {
             if (d.count > 1 && d.stride % static_cast<int32_t>(elem_bytes(ap.dtype)))
               throw fail(fmt::format("{} stride {} bytes is not a multiple of its {}-byte elements", field, d.stride,
                                      elem_bytes(ap.dtype)));
-          if (e.lo < 0 || static_cast<uint64_t>(e.hi) > config_.dram_bytes)
+          if (e.lo < 0 || static_cast<uint64_t>(e.hi) > config.dram_bytes)
             throw fail(fmt::format("{} touches DRAM bytes [{}, {}) outside the {}-byte DRAM", field, e.lo, e.hi,
-                                   config_.dram_bytes));
+                                   config.dram_bytes));
         } else {
-          if (ap.parts == 0 || ap.part + ap.parts > config_.rows)
+          if (ap.parts == 0 || ap.part + ap.parts > config.rows)
             throw fail(fmt::format("{} partitions [{}, {}) outside the {} of config {}", field, ap.part,
-                                   ap.part + ap.parts, config_.rows, config_.name));
-          if (e.lo < 0 || static_cast<uint64_t>(e.hi) > partition_bytes(ap.space))
+                                   ap.part + ap.parts, config.rows, config.name));
+          if (e.lo < 0 || static_cast<uint64_t>(e.hi) > partition_bytes(config, ap.space))
             throw fail(fmt::format("{} touches bytes [{}, {}) of each {} partition, which has {}", field, e.lo, e.hi,
-                                   isa::space_name(ap.space), partition_bytes(ap.space)));
+                                   isa::space_name(ap.space), partition_bytes(config, ap.space)));
         }
         return ap;
       };
       auto check_col = [&](const isa::Col& c, const char* field) {
         if (c.space == Space::kDram) throw fail(fmt::format("{} column must be on chip", field));
-        if (c.addr % 4 || c.addr + 4 > partition_bytes(c.space))
+        if (c.addr % 4 || c.addr + 4 > partition_bytes(config, c.space))
           throw fail(fmt::format("{} column 0x{:x} is not an aligned fp32 inside the partition", field, c.addr));
       };
       auto same_shape = [&](const Ap& a, const Ap& b, const char* an, const char* bn) {
@@ -143,8 +147,8 @@ void CoreModel::validate(const isa::Program& program) const {
       if (name == "nop") continue;
       if (name == "load_stationary") {
         const Ap& src = check_ap("src", false, true);
-        if (src.free_size() > config_.cols)
-          throw fail(fmt::format("stationary free size {} exceeds the array's {} columns", src.free_size(), config_.cols));
+        if (src.free_size() > config.cols)
+          throw fail(fmt::format("stationary free size {} exceeds the array's {} columns", src.free_size(), config.cols));
         stat_k = src.parts;
         stat_m = static_cast<uint32_t>(src.free_size());
       } else if (name == "multiply_moving") {
@@ -157,12 +161,12 @@ void CoreModel::validate(const isa::Program& program) const {
           throw fail(fmt::format("moving has {} partitions but the stationary has K = {}", src.parts, stat_k));
         if (dst.parts != stat_m)
           throw fail(fmt::format("dst has {} partitions but the stationary has M = {}", dst.parts, stat_m));
-        if (src.free_size() > config_.moving_max_n)
-          throw fail(fmt::format("moving free size {} exceeds N max {}", src.free_size(), config_.moving_max_n));
+        if (src.free_size() > config.moving_max_n)
+          throw fail(fmt::format("moving free size {} exceeds N max {}", src.free_size(), config.moving_max_n));
         if (dst.free_size() != src.free_size())
           throw fail(fmt::format("dst free size {} differs from moving free size {}", dst.free_size(), src.free_size()));
         const isa::Extent e = isa::byte_extent(dst);
-        const uint64_t bank = config_.psum_bank_bytes_per_partition();
+        const uint64_t bank = config.psum_bank_bytes_per_partition();
         if (static_cast<uint64_t>(e.lo) / bank != static_cast<uint64_t>(e.hi - 1) / bank)
           throw fail(fmt::format("dst bytes [{}, {}) overflow PSUM bank {} ({} bytes per partition per bank)", e.lo,
                                  e.hi, static_cast<uint64_t>(e.lo) / bank, bank));
@@ -215,6 +219,8 @@ void CoreModel::validate(const isa::Program& program) const {
     }
   }
 }
+
+void CoreModel::validate(const isa::Program& program) const { ref::validate(config_, program); }
 
 RunStats CoreModel::run(const isa::Program& program) {
   validate(program);

@@ -20,7 +20,17 @@ struct RunStats {
   std::map<std::string, uint64_t> instructions;  // per engine queue
   uint64_t flops = 0;                            // 2 per multiply-accumulate of the tensor engine
   uint64_t dram_bytes = 0;                       // bytes the DMA read from or wrote to DRAM
+  double numerics_seconds = 0;                   // tlm: wall time in the instructions' numerics
+  double seconds = 0;                            // tlm: wall time of the whole run
 };
+
+// Checks every instruction against the configuration: engines exist, access patterns lie
+// inside their memories, operand shapes agree, PSUM writes stay in one bank. Throws
+// InputError naming the engine, the instruction index and the instruction. Allocates nothing
+// (the timed models validate before they build their memories).
+void validate(const CoreConfig& config, const isa::Program& program);
+// Bytes of one SBUF or PSUM partition.
+uint64_t partition_bytes(const CoreConfig& config, isa::Space space);
 
 class CoreModel {
  public:
@@ -32,9 +42,7 @@ class CoreModel {
   const CoreConfig& config() const { return config_; }
   Dram& dram() { return dram_; }
 
-  // Checks every instruction against the configuration: engines exist, access patterns lie
-  // inside their memories, operand shapes agree, PSUM writes stay in one bank. Throws
-  // InputError naming the engine, the instruction index and the instruction.
+  // ref::validate with this model's configuration.
   void validate(const isa::Program& program) const;
 
   // Validates, then runs to completion. Throws SimError on deadlock, with each engine's state.
@@ -48,8 +56,8 @@ class CoreModel {
  private:
   CoreConfig config_;
   Dram dram_;
-  std::vector<uint8_t> sbuf_;
-  std::vector<uint8_t> psum_;
+  ZeroedBytes sbuf_;
+  ZeroedBytes psum_;
   DramPort dram_access_;
   Executor executor_;  // the numerics of every instruction (executor.hpp)
 };

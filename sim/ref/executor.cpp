@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstring>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 
@@ -40,6 +42,24 @@ const uint32_t* widen_table(fp::Format f) {
   return t.data();
 }
 
+// Four binary32 lanes; + and * are the element-wise IEEE operations (no contraction: the build
+// passes -ffp-contract=off).
+typedef float F32x4 __attribute__((vector_size(16)));
+
+// Elements of `ap`'s free pattern that are consecutive in memory in blocks of this many
+// (aligned at multiples of it in the pattern's order): the innermost dimensions of count > 1
+// whose stride is the size of the block inside them. `unit`: an element's stride (1 on chip,
+// the element's bytes in DRAM).
+uint64_t contiguous_run(const Ap& ap, int64_t unit) {
+  uint64_t run = 1;
+  for (int d = 2; d >= 0; --d) {
+    if (ap.dims[d].count == 1) continue;
+    if (ap.dims[d].stride != static_cast<int64_t>(run) * unit) break;
+    run *= ap.dims[d].count;
+  }
+  return run;
+}
+
 }  // namespace
 
 Executor::Executor(const CoreConfig& config, uint64_t seed) {
@@ -59,6 +79,33 @@ uint32_t Executor::load(const Ap& ap, uint32_t partition, int64_t element) const
   if (ap.dtype == fp::Format::kFp32) return code;
   const uint32_t* table = widen_table(ap.dtype);
   return table ? table[code] : fp::widen(ap.dtype, code);
+}
+
+// load() of partition `partition`'s elements at `off` as floats, the format decoded once per
+// call rather than per element (the tensor engine's operands: the TLM's hot loop).
+void Executor::load_floats(const Ap& ap, uint32_t partition, const std::vector<int64_t>& off, float* out) const {
+  const size_t n = off.size();
+  if (ap.space == Space::kDram) {
+    for (size_t i = 0; i < n; ++i) out[i] = fp::float_of(load(ap, partition, off[i]));
+    return;
+  }
+  const uint8_t* base = onchip(ap.space, partition, ap.addr);
+  const uint32_t* table = widen_table(ap.dtype);
+  switch (elem_bytes(ap.dtype)) {
+    case 4:
+      for (size_t i = 0; i < n; ++i) std::memcpy(&out[i], base + off[i] * 4, 4);
+      break;
+    case 2:
+      for (size_t i = 0; i < n; ++i) {
+        uint16_t code;
+        std::memcpy(&code, base + off[i] * 2, 2);
+        out[i] = fp::float_of(table[code]);
+      }
+      break;
+    default:
+      for (size_t i = 0; i < n; ++i) out[i] = fp::float_of(table[base[off[i]]]);
+      break;
+  }
 }
 
 void Executor::store(const Ap& ap, uint32_t partition, int64_t element, uint32_t f32, fp::Rounding rounding) {
@@ -84,10 +131,12 @@ uint32_t Executor::scalar_value(const isa::Scalar& s, uint32_t partition) const 
 void Executor::execute(const Instruction& inst) {
   const std::string& engine = inst.op->engine;
   if (engine == "any") return;
+  const auto t0 = std::chrono::steady_clock::now();
   if (engine == "pe") exec_matmul(inst);
   else if (engine == "act") exec_activation(inst);
   else if (engine == "dve") exec_dve(inst);
   else exec_dma(inst);
+  seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 void Executor::exec_matmul(const Instruction& inst) {
@@ -96,28 +145,80 @@ void Executor::exec_matmul(const Instruction& inst) {
     const std::vector<int64_t> off = free_offsets(src);
     stationary_k_ = src.parts;
     stationary_m_ = static_cast<uint32_t>(off.size());
-    stationary_.assign(size_t{stationary_k_} * stationary_m_, 0.0f);
-    for (uint32_t k = 0; k < stationary_k_; ++k)
-      for (uint32_t m = 0; m < stationary_m_; ++m)
-        stationary_[k * stationary_m_ + m] = fp::float_of(load(src, src.part + k, off[m]));
+    stationary_.resize(size_t{stationary_k_} * stationary_m_);
+    for (uint32_t k = 0; k < stationary_k_; ++k) load_floats(src, src.part + k, off, &stationary_[k * stationary_m_]);
     return;
   }
   const Ap& dst = inst.ap("dst");
   const Ap& src = inst.ap("src");
   const std::vector<int64_t> src_off = free_offsets(src), dst_off = free_offsets(dst);
   const size_t n_size = src_off.size();
-  std::vector<float> moving(size_t{stationary_k_} * n_size);
-  for (uint32_t k = 0; k < stationary_k_; ++k)
-    for (size_t n = 0; n < n_size; ++n) moving[k * n_size + n] = fp::float_of(load(src, src.part + k, src_off[n]));
-  std::vector<float> acc(n_size);
+  moving_.resize(size_t{stationary_k_} * n_size);
+  for (uint32_t k = 0; k < stationary_k_; ++k) load_floats(src, src.part + k, src_off, &moving_[k * n_size]);
+  acc_.resize(n_size);
+  float* const acc = acc_.data();
   const bool accumulate = inst.u("acc");
+  const bool direct = dst.space != Space::kDram && dst.dtype == fp::Format::kFp32;
+  const bool contiguous = contiguous_run(dst, 1) == n_size;
+  old_.resize(n_size);
   for (uint32_t m = 0; m < stationary_m_; ++m) {
-    // acc_{k+1} = add32(acc_k, mul32(stationary[k][m], moving[k][n])), k increasing, from +0.
-    std::fill(acc.begin(), acc.end(), 0.0f);
+    // acc_{k+1} = add32(acc_k, mul32(stationary[k][m], moving[k][n])), k increasing, from +0:
+    // the host's IEEE binary32 operations (no FMA contraction, no FTZ: CMakeLists.txt), the
+    // loop over n vectorized; only NaN payloads need canonicalising, below. Blocks of 16
+    // columns keep their sums in registers (GCC vector extensions: element-wise IEEE
+    // operations) through the whole k loop; each sum still takes its k in increasing order.
+    size_t n0 = 0;
+    for (; n0 + 16 <= n_size; n0 += 16) {
+      F32x4 a0{}, a1{}, a2{}, a3{};
+      for (uint32_t k = 0; k < stationary_k_; ++k) {
+        const float sv = stationary_[k * stationary_m_ + m];
+        const F32x4 s{sv, sv, sv, sv};
+        const float* mv = &moving_[k * n_size + n0];
+        F32x4 x0, x1, x2, x3;
+        std::memcpy(&x0, mv, 16);
+        std::memcpy(&x1, mv + 4, 16);
+        std::memcpy(&x2, mv + 8, 16);
+        std::memcpy(&x3, mv + 12, 16);
+        a0 = a0 + s * x0;
+        a1 = a1 + s * x1;
+        a2 = a2 + s * x2;
+        a3 = a3 + s * x3;
+      }
+      std::memcpy(acc + n0, &a0, 16);
+      std::memcpy(acc + n0 + 4, &a1, 16);
+      std::memcpy(acc + n0 + 8, &a2, 16);
+      std::memcpy(acc + n0 + 12, &a3, 16);
+    }
+    std::fill(acc + n0, acc + n_size, 0.0f);
     for (uint32_t k = 0; k < stationary_k_; ++k) {
       const float s = stationary_[k * stationary_m_ + m];
-      const float* mv = &moving[k * n_size];
-      for (size_t n = 0; n < n_size; ++n) acc[n] = acc[n] + s * mv[n];  // two roundings: no FMA contraction
+      const float* mv = &moving_[k * n_size];
+      for (size_t n = n0; n < n_size; ++n) acc[n] = acc[n] + s * mv[n];
+    }
+    if (direct && contiguous) {  // PSUM fp32 row: the same, vectorized; a NaN sum stays NaN, so
+      uint8_t* base = onchip(dst.space, dst.part + m, dst.addr);  // canonicalising once is the same
+      if (accumulate) {
+        std::memcpy(old_.data(), base, n_size * 4);
+        for (size_t n = 0; n < n_size; ++n) acc[n] = old_[n] + acc[n];
+      }
+      const float canonical = fp::float_of(fp::kF32CanonicalNan);
+      for (size_t n = 0; n < n_size; ++n) acc[n] = acc[n] != acc[n] ? canonical : acc[n];
+      std::memcpy(base, acc, n_size * 4);
+      continue;
+    }
+    if (direct) {  // PSUM fp32: add32 (canonical NaN) in place
+      uint8_t* base = onchip(dst.space, dst.part + m, dst.addr);
+      for (size_t n = 0; n < n_size; ++n) {
+        uint8_t* p = base + dst_off[n] * 4;
+        float v = fp::add32(acc[n], -0.0f);  // + (-0): the same value, NaN canonical
+        if (accumulate) {
+          float old;
+          std::memcpy(&old, p, 4);
+          v = fp::add32(old, v);
+        }
+        std::memcpy(p, &v, 4);
+      }
+      continue;
     }
     for (size_t n = 0; n < n_size; ++n) {
       uint32_t v = fp::add32_bits(fp::bits_of(acc[n]), 0x80000000u);  // + (-0): canonical NaN, same value
@@ -198,8 +299,8 @@ void Executor::exec_dve(const Instruction& inst) {
   }
 }
 
-// A DMA between DRAM and on-chip memory: the DRAM side's byte span moves with one functional
-// access (read; for a DRAM destination read, patched and written back, so bytes between the
+// A DMA between DRAM and on-chip memory: the DRAM side's byte span moves with few functional
+// accesses (read; for a DRAM destination read, patched and written back, so bytes between the
 // elements keep their values), the elements with direct copies. Same element order and
 // conversions as the per-element loop below.
 void Executor::exec_dma_span(const Instruction& inst, const std::vector<int64_t>& doff,
@@ -211,35 +312,70 @@ void Executor::exec_dma_span(const Instruction& inst, const std::vector<int64_t>
   const std::vector<int64_t>& dram_off = to_dram ? doff : soff;
   const unsigned des = elem_bytes(dst.dtype), ses = elem_bytes(src.dtype);
   const unsigned dram_es = to_dram ? des : ses;
-  int64_t lo = dram_off[0], hi = dram_off[0];
-  for (int64_t o : dram_off) lo = std::min(lo, o), hi = std::max(hi, o);
-  const uint64_t base = dram_ap.addr + static_cast<uint64_t>(lo);
-  span_.resize(static_cast<size_t>(hi - lo) + dram_es);
-  mem_.dram->read(base, span_.data(), span_.size());
-  const bool copy_bits = dst.dtype == src.dtype && src.dtype != fp::Format::kFp32;
+  const isa::Extent extent = isa::byte_extent(dram_ap);
+  const int64_t lo = extent.lo - static_cast<int64_t>(dram_ap.addr);
+  const uint64_t base = static_cast<uint64_t>(extent.lo);
+  span_.resize(static_cast<size_t>(extent.hi - extent.lo));
+  // Only the span's kSpanChunk-byte chunks that hold an element move (a strided pattern, such
+  // as a transposing load, touches a small part of its span); runs of them as one access.
+  constexpr uint64_t kSpanChunk = 64;
+  touched_.assign((span_.size() + kSpanChunk - 1) / kSpanChunk, 0);
+  const uint64_t dram_run = contiguous_run(dram_ap, dram_es);
+  for (size_t i = 0; i < dram_off.size(); i += dram_run) {
+    const uint64_t from = static_cast<uint64_t>(dram_off[i] - lo), to = from + dram_run * dram_es;
+    for (uint64_t c = from / kSpanChunk; c <= (to - 1) / kSpanChunk; ++c) touched_[c] = 1;
+  }
+  auto each_run = [&](auto&& access) {
+    for (size_t c = 0; c < touched_.size();) {
+      if (!touched_[c]) {
+        ++c;
+        continue;
+      }
+      size_t e = c;
+      while (e < touched_.size() && touched_[e]) ++e;
+      const uint64_t from = c * kSpanChunk, to = std::min<uint64_t>(e * kSpanChunk, span_.size());
+      access(base + from, span_.data() + from, to - from);
+      c = e;
+    }
+  };
+  each_run([&](uint64_t addr, uint8_t* p, uint64_t n) { mem_.dram->read(addr, p, n); });
+  // Same format: the bits move (fp32 included); otherwise widen then narrow with RNE.
+  const bool copy_bits = dst.dtype == src.dtype;
   const uint32_t* table = src.dtype == fp::Format::kFp32 ? nullptr : widen_table(src.dtype);
-  const uint32_t parts = to_dram ? src.parts : dst.parts;
-  const size_t per = to_dram ? soff.size() : doff.size();
-  const size_t dn = doff.size(), sn = soff.size();
-  uint64_t n = 0;
-  for (uint32_t p = 0; p < parts; ++p) {
-    for (size_t i = 0; i < per; ++i, ++n) {
-      // element n: on-chip side (p, i); DRAM side index n (its pattern holds every element)
-      const size_t di = to_dram ? n % dn : i, si = to_dram ? i : n % sn;
-      const uint8_t* sp = to_dram ? onchip(src.space, src.part + p, src.addr + static_cast<uint64_t>(soff[si] * ses))
-                                  : span_.data() + (soff[si] - lo);
-      uint8_t* dp = to_dram ? span_.data() + (doff[di] - lo)
-                            : onchip(dst.space, dst.part + p, dst.addr + static_cast<uint64_t>(doff[di] * des));
+  const Ap& chip_ap = to_dram ? src : dst;
+  const std::vector<int64_t>& chip_off = to_dram ? soff : doff;
+  const unsigned chip_es = to_dram ? ses : des;
+  const size_t per = chip_off.size(), dram_n = dram_off.size();
+  size_t d = 0;  // the DRAM side's index, element count modulo its pattern (which holds every element)
+  // Runs of elements consecutive on both sides move as one copy (for a same-format copy the
+  // order is immaterial: every element has its own bytes).
+  const uint64_t run = copy_bits ? std::gcd(contiguous_run(chip_ap, 1), contiguous_run(dram_ap, dram_es)) : 1;
+  for (uint32_t p = 0; p < chip_ap.parts; ++p) {
+    uint8_t* chip = onchip(chip_ap.space, chip_ap.part + p, chip_ap.addr);
+    for (size_t i = 0; i < per; i += run) {
+      uint8_t* const chip_p = chip + chip_off[i] * chip_es;
+      uint8_t* const dram_p = span_.data() + (dram_off[d] - lo);
+      d += run;
+      if (d == dram_n) d = 0;
+      const uint8_t* sp = to_dram ? chip_p : dram_p;
+      uint8_t* dp = to_dram ? dram_p : chip_p;
+      if (copy_bits) {
+        switch (run * ses) {  // fixed-size copies for single elements: no library call
+          case 4: std::memcpy(dp, sp, 4); break;
+          case 2: std::memcpy(dp, sp, 2); break;
+          case 1: *dp = *sp; break;
+          default: std::memcpy(dp, sp, run * ses); break;
+        }
+        continue;
+      }
       uint32_t code = 0;
       std::memcpy(&code, sp, ses);
-      if (!copy_bits) {
-        uint32_t f32 = src.dtype == fp::Format::kFp32 ? code : (table ? table[code] : fp::widen(src.dtype, code));
-        code = dst.dtype == fp::Format::kFp32 ? f32 : fp::narrow(dst.dtype, f32, fp::Rounding::kRne, 0);
-      }
+      const uint32_t f32 = table ? table[code] : (src.dtype == fp::Format::kFp32 ? code : fp::widen(src.dtype, code));
+      code = dst.dtype == fp::Format::kFp32 ? f32 : fp::narrow(dst.dtype, f32, fp::Rounding::kRne, 0);
       std::memcpy(dp, &code, des);
     }
   }
-  if (to_dram) mem_.dram->write(base, span_.data(), span_.size());
+  if (to_dram) each_run([&](uint64_t addr, const uint8_t* p, uint64_t n) { mem_.dram->write(addr, p, n); });
   if (to_dram) dram_bytes_ += dst.elements() * des;
   else dram_bytes_ += src.elements() * ses;
 }

@@ -36,6 +36,8 @@ class Executor {
   void execute(const isa::Instruction& inst);
   uint64_t flops() const { return flops_; }
   uint64_t dram_bytes() const { return dram_bytes_; }
+  // Wall time spent in execute() (the numerics' share of a TLM run: tessera bench).
+  double seconds() const { return seconds_; }
 
  private:
   void exec_matmul(const isa::Instruction& inst);
@@ -46,6 +48,7 @@ class Executor {
 
   uint8_t* onchip(isa::Space space, uint32_t partition, uint64_t offset) const;
   uint32_t load(const isa::Ap& ap, uint32_t partition, int64_t element) const;
+  void load_floats(const isa::Ap& ap, uint32_t partition, const std::vector<int64_t>& off, float* out) const;
   void store(const isa::Ap& ap, uint32_t partition, int64_t element, uint32_t f32,
              fp::Rounding rounding = fp::Rounding::kRne);
   uint32_t scalar_value(const isa::Scalar& s, uint32_t partition) const;
@@ -53,9 +56,12 @@ class Executor {
   MemView mem_;
   std::vector<fp::Xorshift32> lanes_;
   std::vector<float> stationary_;  // [k][m], widened
+  std::vector<float> moving_, acc_, old_;  // multiply_moving's operand [k][n], a row of results, of PSUM
   uint32_t stationary_k_ = 0, stationary_m_ = 0;
   uint64_t flops_ = 0, dram_bytes_ = 0;
-  std::vector<uint8_t> span_;  // DMA: the DRAM side's bytes
+  double seconds_ = 0;
+  std::vector<uint8_t> span_;     // DMA: the DRAM side's bytes
+  std::vector<uint8_t> touched_;  // DMA: which chunks of span_ hold an element
 };
 
 }  // namespace tessera::ref

@@ -2,11 +2,32 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <unordered_map>
 #include <vector>
 
 namespace tessera::ref {
+
+// A zero-filled byte array from calloc: the C library takes large blocks zeroed from the OS,
+// whose pages are mapped on first touch, so a trn1 SBUF (24 MiB) costs only what a run uses.
+class ZeroedBytes {
+ public:
+  explicit ZeroedBytes(uint64_t n) : size_(n), bytes_(static_cast<uint8_t*>(std::calloc(n ? n : 1, 1))) {
+    if (!bytes_) throw std::bad_alloc();
+  }
+  uint8_t* data() { return bytes_.get(); }
+  const uint8_t* data() const { return bytes_.get(); }
+  uint64_t size() const { return size_; }
+
+ private:
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
+  uint64_t size_;
+  std::unique_ptr<uint8_t, Free> bytes_;
+};
 
 // DRAM as lazily allocated 1 MiB pages, so that a 16 GiB trn1 DRAM costs only what is touched.
 // Unwritten bytes read as zero. Callers bounds-check against the configured size.

@@ -88,7 +88,7 @@ kernels::RunResult run_rtl(const CoreConfig& config, const isa::Program& program
                            const std::map<std::string, kernels::HostTensor>& inputs, uint64_t seed,
                            const CoreRunOptions& options) {
   // The core trusts its program (as hardware would): out-of-range patterns are InputError here.
-  ref::CoreModel(config, seed).validate(program);
+  ref::validate(config, program);
   ref::Dram dram(config.dram_bytes);
   kernels::place_inputs(config, program, inputs, dram);
   return to_run_result(program, run_core(config, program, dram, seed, options), dram);

@@ -39,7 +39,8 @@ kernels::HostTensor tensor_of(const json& j) {
 json result_json(const kernels::RunResult& r) {
   json outputs = json::object();
   for (const auto& [name, t] : r.outputs) outputs[name] = tensor_json(t);
-  json j = {{"stats", {{"instructions", r.stats.instructions}, {"flops", r.stats.flops}, {"dram_bytes", r.stats.dram_bytes}}},
+  json j = {{"stats", {{"instructions", r.stats.instructions}, {"flops", r.stats.flops}, {"dram_bytes", r.stats.dram_bytes},
+                      {"numerics_seconds", r.stats.numerics_seconds}, {"seconds", r.stats.seconds}}},
             {"outputs", outputs}};
   if (r.timing) {
     const kernels::Timing& t = *r.timing;
@@ -60,6 +61,8 @@ kernels::RunResult result_of(const json& j) {
   r.stats.instructions = stats.at("instructions").get<std::map<std::string, uint64_t>>();
   r.stats.flops = stats.at("flops").get<uint64_t>();
   r.stats.dram_bytes = stats.at("dram_bytes").get<uint64_t>();
+  r.stats.numerics_seconds = stats.at("numerics_seconds").get<double>();
+  r.stats.seconds = stats.at("seconds").get<double>();
   for (const auto& item : j.at("outputs").items()) r.outputs[item.key()] = tensor_of(item.value());
   if (const auto it = j.find("timing"); it != j.end()) {
     kernels::Timing t;

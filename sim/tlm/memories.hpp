@@ -33,7 +33,7 @@ class OnChipMemory : public sc_core::sc_module {
   unsigned transport_dbg(int id, ::tlm::tlm_generic_payload& tx);
   bool access(::tlm::tlm_generic_payload& tx);
   uint64_t partition_bytes_;
-  std::vector<uint8_t> bytes_;
+  ref::ZeroedBytes bytes_;
 };
 
 // DRAM: data in a ref::Dram, reached by transport_dbg and by b_transport (which adds the
