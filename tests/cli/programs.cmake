@@ -346,7 +346,7 @@ tessera_cli_no_outputs(tlm_deadlock --deadlock --engine dma0 --engine dve --engi
 set_tests_properties(cli.tlm_deadlock PROPERTIES LABELS tlm)
 
 # tessera bench: runs, every SPEC key present and a number (not null), the gemm bit-exact in
-# both timed models (bench exits 3 otherwise).
+# both timed models (bench exits 3 otherwise), every kernel of `tessera list kernels` reported.
 add_test(NAME cli.bench_tiny
          COMMAND "${DEBIAN_PYTHON3}" -c "import json,subprocess,sys,tempfile,os
 d=tempfile.mkdtemp(); p=os.path.join(d,'b.json')
@@ -354,6 +354,10 @@ subprocess.run([sys.argv[1],'bench','--config','tiny','--json',p],check=True,std
 r=json.load(open(p))
 for k in ('rtl_pe_cycles_per_s','rtl_core_cycles_per_s','tlm_speedup_vs_rtl','tlm_vs_native_gemm'):
     assert isinstance(r[k],float) and r[k]>0, (k,r[k])
-g=r['kernels']['gemm']; assert g['cycles']>0 and 0<g['mfu']<=1, g
+g=r['gemm']; assert g['cycles']>0 and 0<g['mfu']<=1, g
+names=[l.split()[0] for l in subprocess.run([sys.argv[1],'list','kernels'],check=True,stdout=subprocess.PIPE,text=True).stdout.splitlines()[1:] if l and not l[0].isspace()]
+assert sorted(r['kernels'])==sorted(names), (sorted(r['kernels']),names)
+for n,k in r['kernels'].items(): assert k['cycles']>0 and 0<=k['mfu']<=1, (n,k)
+assert r['kernels']['gemm']['mfu']>0 and r['kernels']['mlp_step']['mfu']>0, r['kernels']
 print('bench ok')" $<TARGET_FILE:tessera>)
 set_tests_properties(cli.bench_tiny PROPERTIES LABELS rtl)
