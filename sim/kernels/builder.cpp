@@ -131,6 +131,19 @@ void KernelBuilder::tensor_copy(const Ap& dst, const Ap& src, bool stochastic) {
   emit("dve", std::move(inst));
 }
 
+void KernelBuilder::transpose(const Tile& d, uint32_t df, const Tile& s, uint32_t sf, uint32_t np, uint32_t nf) {
+  for (uint32_t p0 = 0; p0 < np; p0 += kTransposeBlock) {
+    const uint32_t pn = std::min(kTransposeBlock, np - p0);
+    for (uint32_t f0 = 0; f0 < nf; f0 += kTransposeBlock) {
+      const uint32_t fn = std::min(kTransposeBlock, nf - f0);
+      isa::Instruction inst = isa::Isa::get().make("transpose");
+      inst.set("dst", d.ap(f0, fn, df + p0, pn));
+      inst.set("src", s.ap(p0, pn, sf + f0, fn));
+      emit("dve", std::move(inst));
+    }
+  }
+}
+
 void KernelBuilder::emit(const std::string& engine, isa::Instruction inst) {
   const size_t e = engine_index(engine);
   Record rec{e, 0, {}, {}, {}};

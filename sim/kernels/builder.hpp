@@ -53,6 +53,11 @@ class KernelBuilder {
   void load_stationary(const isa::Ap& src);
   void multiply_moving(const isa::Ap& psum_dst, const isa::Ap& moving, bool accumulate);
   void tensor_copy(const isa::Ap& dst, const isa::Ap& src, bool stochastic = false);
+  // dst[f][p] = src[p][f] for p < np, f < nf: src rows [0, np) at free offset sf of tile `s`,
+  // dst rows [0, nf) at free offset df of tile `d`, in vector-engine transposes of at most
+  // kTransposeBlock x kTransposeBlock (docs/isa.md).
+  static constexpr uint32_t kTransposeBlock = 32;
+  void transpose(const Tile& d, uint32_t df, const Tile& s, uint32_t sf, uint32_t np, uint32_t nf);
 
   // Emits an instruction built elsewhere (its operand regions are derived from its APs).
   void emit(const std::string& engine, isa::Instruction inst);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "builder.hpp"
 
@@ -17,34 +18,77 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
 
   const auto rows = static_cast<uint32_t>(config.rows), cols = static_cast<uint32_t>(config.cols);
   const auto n_tile = static_cast<uint32_t>(std::min<uint64_t>(s.n, config.moving_max_n));
-  // Two of everything: while the array works on one buffer the DMA fills the other, and the
-  // vector engine drains one PSUM bank while the array accumulates into the other.
-  Tile a_t[2], b_buf[2], psum[2], c_buf[2];
+  const uint64_t k_chunks = (s.k + rows - 1) / rows, n_tiles = (s.n + n_tile - 1) / n_tile;
+  const uint64_t es = fp::info(dtype).bits / 8;
+
+  // Every transfer is split by partitions into one piece per DMA queue (a queue moves one
+  // element per cycle), the pieces dealt round robin over the queues.
+  struct Piece {
+    uint32_t p0, np;
+  };
+  const auto queues = static_cast<uint32_t>(config.dma_queues);
+  auto pieces = [queues](uint32_t parts) {
+    std::vector<Piece> out;
+    const uint32_t n = std::min(queues, parts);
+    for (uint32_t i = 0, p0 = 0; i < n; ++i) {
+      const uint32_t np = parts / n + (i < parts % n ? 1 : 0);
+      out.push_back({p0, np});
+      p0 += np;
+    }
+    return out;
+  };
+  unsigned queue_rr = 0;
+  auto next_queue = [&] { return queue_rr++ % queues; };
+
+  // SBUF plan, per partition. Fixed: two A blocks as stored ([m, k], rows contiguous in DRAM,
+  // so the DMA reads whole bus beats: a transposing DRAM read would take one beat per element)
+  // and two C staging tiles. A^T: one panel of every K chunk per M tile, two panels, so the
+  // panel of one M tile serves all its N tiles (else two chunk tiles, reloaded per N tile). B:
+  // all of it resident when it fits (loaded during the first M tile), else two chunk tiles.
+  auto bytes = [](uint64_t v) { return (v + 63) / 64 * 64; };  // the builder's tile alignment
+  const uint64_t budget = config.sbuf_bytes_per_partition;
+  const uint64_t fixed = 2 * bytes(rows * es) + 2 * bytes(n_tile * 4);
+  const uint64_t panels = 2 * k_chunks * bytes(cols * es), b_all = k_chunks * n_tiles * bytes(n_tile * es);
+  const uint64_t b_two = 2 * bytes(n_tile * es);
+  const bool a_panels = fixed + panels + b_two <= budget;
+  const bool b_resident = fixed + (a_panels ? panels : 2 * bytes(cols * es)) + b_all <= budget;
+
+  Tile a_nat[2], psum[2], c_buf[2];
+  std::vector<Tile> a_t, b_t;  // A^T: [panel][chunk] or [2]; B: [chunk][n tile] or [2]
+  for (int i = 0; i < 2; ++i) a_nat[i] = b.sbuf_tile(dtype, cols, rows);
+  for (uint64_t i = 0; i < (a_panels ? 2 * k_chunks : 2); ++i) a_t.push_back(b.sbuf_tile(dtype, rows, cols));
+  for (uint64_t i = 0; i < (b_resident ? k_chunks * n_tiles : 2); ++i) b_t.push_back(b.sbuf_tile(dtype, rows, n_tile));
   for (int i = 0; i < 2; ++i) {
-    a_t[i] = b.sbuf_tile(dtype, rows, cols);
-    b_buf[i] = b.sbuf_tile(dtype, rows, n_tile);
     psum[i] = b.psum_bank(cols, static_cast<uint32_t>(config.moving_max_n));
     c_buf[i] = b.sbuf_tile(fp::Format::kFp32, cols, n_tile);
   }
 
-  unsigned chunk = 0, tile = 0;
-  for (uint64_t m0 = 0; m0 < s.m; m0 += cols) {
+  unsigned chunk = 0, tile = 0, a_loads = 0;
+  for (uint64_t m0 = 0, mi = 0; m0 < s.m; m0 += cols, ++mi) {
     const auto mt = static_cast<uint32_t>(std::min<uint64_t>(cols, s.m - m0));
-    for (uint64_t n0 = 0; n0 < s.n; n0 += n_tile, ++tile) {
+    for (uint64_t n0 = 0, ni = 0; n0 < s.n; n0 += n_tile, ++ni, ++tile) {
       const auto nt = static_cast<uint32_t>(std::min<uint64_t>(n_tile, s.n - n0));
       const Tile& bank = psum[tile % 2];
-      for (uint64_t k0 = 0; k0 < s.k; k0 += rows, ++chunk) {
+      for (uint64_t k0 = 0, ki = 0; k0 < s.k; k0 += rows, ++ki, ++chunk) {
         const auto kt = static_cast<uint32_t>(std::min<uint64_t>(rows, s.k - k0));
-        const Tile& at = a_t[chunk % 2];
-        const Tile& bb = b_buf[chunk % 2];
-        b.dma(at.ap(0, kt, 0, mt), a.cols(m0, mt, k0, kt), 0);  // A^T: k on partitions
-        b.dma(bb.ap(0, kt, 0, nt), bt.rows(k0, kt, n0, nt), 1);
+        const Tile& at = a_panels ? a_t[(mi % 2) * k_chunks + ki] : a_t[chunk % 2];
+        if (!a_panels || ni == 0) {
+          // A block [mt, kt] as stored, then A^T [kt, mt] (k on partitions) on the vector engine
+          const Tile& an = a_nat[a_loads++ % 2];
+          for (const Piece& pc : pieces(mt))
+            b.dma(an.ap(pc.p0, pc.np, 0, kt), a.rows(m0 + pc.p0, pc.np, k0, kt), next_queue());
+          b.transpose(at, 0, an, 0, mt, kt);
+        }
+        const Tile& bb = b_resident ? b_t[ki * n_tiles + ni] : b_t[chunk % 2];
+        if (!b_resident || mi == 0)
+          for (const Piece& pc : pieces(kt))
+            b.dma(bb.ap(pc.p0, pc.np, 0, nt), bt.rows(k0 + pc.p0, pc.np, n0, nt), next_queue());
         b.load_stationary(at.ap(0, kt, 0, mt));
         b.multiply_moving(bank.ap(0, mt, 0, nt), bb.ap(0, kt, 0, nt), k0 > 0);
       }
       const Tile& cb = c_buf[tile % 2];
       b.tensor_copy(cb.ap(0, mt, 0, nt), bank.ap(0, mt, 0, nt));
-      b.dma(c.rows(m0, mt, n0, nt), cb.ap(0, mt, 0, nt), 2);
+      for (const Piece& pc : pieces(mt)) b.dma(c.rows(m0 + pc.p0, pc.np, n0, nt), cb.ap(pc.p0, pc.np, 0, nt), next_queue());
     }
   }
   return b.finish();

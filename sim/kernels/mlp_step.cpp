@@ -17,25 +17,8 @@ using fp::ActFunc;
 
 namespace {
 
-constexpr uint32_t kTransposeBlock = 32;  // the vector engine's transpose block (docs/isa.md)
-
 uint64_t blocks(uint64_t n, uint32_t t) { return (n + t - 1) / t; }
 uint32_t part_of(uint64_t n, uint32_t t, uint64_t i) { return static_cast<uint32_t>(std::min<uint64_t>(t, n - i * t)); }
-
-// dst[f][p] = src[p][f] for p < np, f < nf: src rows [0, np) at free offset sf of tile `s`, dst
-// rows [0, nf) at free offset df of tile `d`, in vector-engine transposes of at most 32 x 32.
-void transpose(KernelBuilder& b, const Tile& d, uint32_t df, const Tile& s, uint32_t sf, uint32_t np, uint32_t nf) {
-  for (uint32_t p0 = 0; p0 < np; p0 += kTransposeBlock) {
-    const uint32_t pn = std::min(kTransposeBlock, np - p0);
-    for (uint32_t f0 = 0; f0 < nf; f0 += kTransposeBlock) {
-      const uint32_t fn = std::min(kTransposeBlock, nf - f0);
-      isa::Instruction inst = isa::Isa::get().make("transpose");
-      inst.set("dst", d.ap(f0, fn, df + p0, pn));
-      inst.set("src", s.ap(p0, pn, sf + f0, fn));
-      b.emit("dve", std::move(inst));
-    }
-  }
-}
 
 struct Param {
   DramTensor p, m, v;
@@ -198,7 +181,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       act(b, ActFunc::kGeluTanh, a.ap(0, bt, fits(j * H + n0), nt), ua);    // a = gelu(u), bf16
     }
     for (uint64_t i = 0; i < nH; ++i)
-      transpose(b, aT, fits(i * B + j * T), a, fits(j * H + i * T), bt, part_of(H, T, i));
+      b.transpose(aT, fits(i * B + j * T), a, fits(j * H + i * T), bt, part_of(H, T, i));
   };
   // Layer 2 and the loss, row block j: logits = a w2^T + b2 (stationary a^T), softmax_xent's
   // row sequence -> dlogits d (fp32) and the row losses summed in `total`; d in bf16 and d^T.
@@ -220,7 +203,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
                            total, j > 0);
     b.tensor_copy(dbf.ap(0, bt, fits(j * C), fits(C)), da);
     for (uint64_t i = 0; i < nC; ++i)
-      transpose(b, dT, fits(i * B + j * T), dbf, fits(j * C + i * T), bt, part_of(C, T, i));
+      b.transpose(dT, fits(i * B + j * T), dbf, fits(j * C + i * T), bt, part_of(C, T, i));
   };
   // Software pipelined: the array computes layer 1 of block j while the other engines finish
   // block j - 1's layer 1 for its layer 2.

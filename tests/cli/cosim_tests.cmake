@@ -8,7 +8,7 @@ add_test(NAME cosim.fault.pe
          COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": pe instruction"
                  --stderr "expected 0x" --stderr "[fault injected at cycle"
                  -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe,dma --config small --dtype bf16
-                    --m 37 --n 200 --k 70 --inject-fault pe:20000)
+                    --m 37 --n 200 --k 70 --inject-fault pe:6000)
 add_test(NAME cosim.fault.dma
          COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": dma"
                  --stderr "expected 0x" --stderr "of dma" --stderr "[fault injected at cycle"
@@ -18,7 +18,7 @@ add_test(NAME cosim.fault.dma_axi_write
          COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": dma"
                  --stderr "DMA's AXI W beat"
                  -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe,dma --config tiny --dtype fp32
-                    --m 16 --n 24 --k 12 --inject-fault dma:3200)
+                    --m 16 --n 24 --k 12 --inject-fault dma:900)
 add_test(NAME cosim.trace_on_mismatch COMMAND "${CMAKE_CURRENT_LIST_DIR}/check_cosim_mismatch.sh" $<TARGET_FILE:tessera>)
 # The whole core (--rtl all): a bit flipped in the PSUM word a matmul wrote, in the SBUF and
 # PSUM arrays, and in an AXI W beat of the DMA, each caught and located.
