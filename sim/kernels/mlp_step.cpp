@@ -84,12 +84,13 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     Tile gv, gt, gs;       // gelu backward temporaries [T, NM] (aliases of ot, ou, oq)
     Tile op, om, ov, ot, ou, oq;  // optimizer tiles [T, NM]
   } work[2];
-  Tile xT, xr, w1T, w2T, w2r, b1bc, b2bc, u, a, aT, d, dbf, dT, dh, dhb, ones, lsum, total;
+  Tile xT, xr, w1T, w1r, w2T, w2r, b1bc, b2bc, u, a, aT, d, dbf, dT, dh, dhb, ones, lsum, total;
   std::vector<Tile> ring;  // PSUM banks used in turn by the matmuls
   try {
     xT = b.sbuf_tile(bf, T, fits(nD * B));   // x^T   [D, B]  (d on partitions)
     xr = b.sbuf_tile(bf, T, fits(nB * D));   // x     [B, D]
     w1T = b.sbuf_tile(bf, T, fits(nD * H));  // w1^T  [D, H]
+    w1r = b.sbuf_tile(bf, T, fits(nH * D));  // w1    [H, D]
     w2T = b.sbuf_tile(bf, T, fits(nH * C));  // w2^T  [H, C]
     w2r = b.sbuf_tile(bf, T, fits(nC * H));  // w2    [C, H]
     b1bc = b.sbuf_tile(f32, T, fits(H));     // b1 on every partition
@@ -139,23 +140,28 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   auto bank = [&]() -> const Tile& { return ring[bank_next++ % ring.size()]; };
 
   // --- loads: operands cast to bf16 (RNE) by the DMA -----------------------------------------
-  for (uint64_t i = 0; i < nD; ++i) {
-    const uint32_t dt = part_of(D, T, i);
-    b.dma(xT.ap(0, dt, fits(i * B), fits(B)), x.cols(0, B, i * T, dt), Q());
-    b.dma(w1T.ap(0, dt, fits(i * H), fits(H)), w1.p.cols(0, H, i * T, dt), Q());
-  }
-  b.dma(b1bc.ap(0, T, 0, fits(H)), dram_bcast(b1.p, 0, T, H), Q());
-  for (uint64_t i = 0; i < nH; ++i) {
-    const uint32_t ht = part_of(H, T, i);
-    b.dma(w2T.ap(0, ht, fits(i * C), fits(C)), w2.p.cols(0, C, i * T, ht), Q());
-  }
-  b.dma(b2bc.ap(0, T, 0, fits(C)), dram_bcast(b2.p, 0, T, C), Q());
-  // Operands of the backward pass that layer 1 and 2 did not need: x and w2 as stored (read
-  // before the updates below overwrite w2: the builder orders the DRAM accesses).
+  // x, w1 and w2 are read as stored (each partition one contiguous row, so the DMA reads whole
+  // bus beats; a transposing DRAM read costs a beat per element, docs/kernels.md "gemm") and
+  // transposed on chip by the vector engine into the stationary/moving layouts x^T, w1^T,
+  // w2^T. x and w2 as stored also serve the backward pass (read before the updates below
+  // overwrite w2: the builder orders the DRAM accesses).
   for (uint64_t j = 0; j < nB; ++j)
     b.dma(xr.ap(0, part_of(B, T, j), fits(j * D), fits(D)), x.rows(j * T, part_of(B, T, j), 0, D), Q());
+  for (uint64_t i = 0; i < nH; ++i)
+    b.dma(w1r.ap(0, part_of(H, T, i), fits(i * D), fits(D)), w1.p.rows(i * T, part_of(H, T, i), 0, D), Q());
+  b.dma(b1bc.ap(0, T, 0, fits(H)), dram_bcast(b1.p, 0, T, H), Q());
   for (uint64_t i = 0; i < nC; ++i)
     b.dma(w2r.ap(0, part_of(C, T, i), fits(i * H), fits(H)), w2.p.rows(i * T, part_of(C, T, i), 0, H), Q());
+  b.dma(b2bc.ap(0, T, 0, fits(C)), dram_bcast(b2.p, 0, T, C), Q());
+  for (uint64_t i = 0; i < nD; ++i)
+    for (uint64_t j = 0; j < nB; ++j)  // x^T [D, B] (block i at free offset i B)
+      b.transpose(xT, fits(i * B + j * T), xr, fits(j * D + i * T), part_of(B, T, j), part_of(D, T, i));
+  for (uint64_t i = 0; i < nD; ++i)
+    for (uint64_t h = 0; h < nH; ++h)  // w1^T [D, H]
+      b.transpose(w1T, fits(i * H + h * T), w1r, fits(h * D + i * T), part_of(H, T, h), part_of(D, T, i));
+  for (uint64_t h = 0; h < nH; ++h)
+    for (uint64_t c = 0; c < nC; ++c)  // w2^T [H, C]
+      b.transpose(w2T, fits(h * C + c * T), w2r, fits(c * H + h * T), part_of(C, T, c), part_of(H, T, h));
   memset(b, ones.ap(), 1.0f);
 
   const unsigned iters = softmax_log_iterations(C);
