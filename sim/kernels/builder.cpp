@@ -131,6 +131,17 @@ void KernelBuilder::tensor_copy(const Ap& dst, const Ap& src, bool stochastic) {
   emit("dve", std::move(inst));
 }
 
+std::vector<KernelBuilder::PartRange> KernelBuilder::dma_pieces(uint32_t parts) const {
+  std::vector<PartRange> out;
+  const uint32_t n = std::min(static_cast<uint32_t>(config_.dma_queues), parts);
+  for (uint32_t i = 0, p0 = 0; i < n; ++i) {
+    const uint32_t np = parts / n + (i < parts % n ? 1 : 0);
+    out.push_back({p0, np});
+    p0 += np;
+  }
+  return out;
+}
+
 void KernelBuilder::transpose(const Tile& d, uint32_t df, const Tile& s, uint32_t sf, uint32_t np, uint32_t nf) {
   for (uint32_t p0 = 0; p0 < np; p0 += kTransposeBlock) {
     const uint32_t pn = std::min(kTransposeBlock, np - p0);

@@ -50,6 +50,14 @@ class KernelBuilder {
   Tile psum_bank(uint32_t parts, uint32_t free);                    // one whole fp32 bank
 
   void dma(const isa::Ap& dst, const isa::Ap& src, unsigned queue);
+  // A transfer split by partitions: `parts` partitions in one range [p0, p0+np) per DMA queue
+  // (at most `parts` ranges), for a transfer to be issued as one dma() per range on
+  // next_dma_queue(): each queue moves one element per cycle, so the pieces move in parallel.
+  struct PartRange {
+    uint32_t p0, np;
+  };
+  std::vector<PartRange> dma_pieces(uint32_t parts) const;
+  unsigned next_dma_queue() { return dma_rr_++ % static_cast<unsigned>(config_.dma_queues); }
   void load_stationary(const isa::Ap& src);
   void multiply_moving(const isa::Ap& psum_dst, const isa::Ap& moving, bool accumulate);
   void tensor_copy(const isa::Ap& dst, const isa::Ap& src, bool stochastic = false);
@@ -95,6 +103,7 @@ class KernelBuilder {
   std::vector<Wait> waits_;
   uint64_t dram_next_ = 0, sbuf_next_ = 0;
   uint32_t psum_next_bank_ = 0;
+  unsigned dma_rr_ = 0;
 };
 
 }  // namespace tessera::kernels

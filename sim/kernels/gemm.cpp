@@ -21,25 +21,7 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
   const uint64_t k_chunks = (s.k + rows - 1) / rows, n_tiles = (s.n + n_tile - 1) / n_tile;
   const uint64_t es = fp::info(dtype).bits / 8;
 
-  // Every transfer is split by partitions into one piece per DMA queue (a queue moves one
-  // element per cycle), the pieces dealt round robin over the queues.
-  struct Piece {
-    uint32_t p0, np;
-  };
-  const auto queues = static_cast<uint32_t>(config.dma_queues);
-  auto pieces = [queues](uint32_t parts) {
-    std::vector<Piece> out;
-    const uint32_t n = std::min(queues, parts);
-    for (uint32_t i = 0, p0 = 0; i < n; ++i) {
-      const uint32_t np = parts / n + (i < parts % n ? 1 : 0);
-      out.push_back({p0, np});
-      p0 += np;
-    }
-    return out;
-  };
-  unsigned queue_rr = 0;
-  auto next_queue = [&] { return queue_rr++ % queues; };
-
+  // Every transfer is split by partitions over all DMA queues (KernelBuilder::dma_pieces).
   // SBUF plan, per partition. Fixed: two A blocks as stored ([m, k], rows contiguous in DRAM,
   // so the DMA reads whole bus beats: a transposing DRAM read would take one beat per element)
   // and two C staging tiles. A^T: one panel of every K chunk per M tile, two panels, so the
@@ -75,20 +57,20 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
         if (!a_panels || ni == 0) {
           // A block [mt, kt] as stored, then A^T [kt, mt] (k on partitions) on the vector engine
           const Tile& an = a_nat[a_loads++ % 2];
-          for (const Piece& pc : pieces(mt))
-            b.dma(an.ap(pc.p0, pc.np, 0, kt), a.rows(m0 + pc.p0, pc.np, k0, kt), next_queue());
+          for (const auto& pc : b.dma_pieces(mt))
+            b.dma(an.ap(pc.p0, pc.np, 0, kt), a.rows(m0 + pc.p0, pc.np, k0, kt), b.next_dma_queue());
           b.transpose(at, 0, an, 0, mt, kt);
         }
         const Tile& bb = b_resident ? b_t[ki * n_tiles + ni] : b_t[chunk % 2];
         if (!b_resident || mi == 0)
-          for (const Piece& pc : pieces(kt))
-            b.dma(bb.ap(pc.p0, pc.np, 0, nt), bt.rows(k0 + pc.p0, pc.np, n0, nt), next_queue());
+          for (const auto& pc : b.dma_pieces(kt))
+            b.dma(bb.ap(pc.p0, pc.np, 0, nt), bt.rows(k0 + pc.p0, pc.np, n0, nt), b.next_dma_queue());
         b.load_stationary(at.ap(0, kt, 0, mt));
         b.multiply_moving(bank.ap(0, mt, 0, nt), bb.ap(0, kt, 0, nt), k0 > 0);
       }
       const Tile& cb = c_buf[tile % 2];
       b.tensor_copy(cb.ap(0, mt, 0, nt), bank.ap(0, mt, 0, nt));
-      for (const Piece& pc : pieces(mt)) b.dma(c.rows(m0 + pc.p0, pc.np, n0, nt), cb.ap(pc.p0, pc.np, 0, nt), next_queue());
+      for (const auto& pc : b.dma_pieces(mt)) b.dma(c.rows(m0 + pc.p0, pc.np, n0, nt), cb.ap(pc.p0, pc.np, 0, nt), b.next_dma_queue());
     }
   }
   return b.finish();

@@ -10,11 +10,15 @@ namespace {
 
 // out[I, J] (fp32 DRAM) = sum_c S[c][i] * V[c][j], c in chunks of `rows` accumulated in PSUM in
 // increasing order (the gemm schedule). stat(c0, ct, i0, it) is the DRAM pattern of the
-// stationary chunk with c on partitions, mov(c0, ct, j0, jt) that of the moving chunk.
+// stationary chunk with c on partitions, or with `stat_stored` its transpose as stored ([it,
+// ct], i on partitions: rows contiguous in DRAM), transposed on chip by the vector engine (a
+// transposing DRAM read costs a bus beat per element, docs/kernels.md "gemm").
+// mov(c0, ct, j0, jt) is the DRAM pattern of the moving chunk. Every transfer is split over
+// all DMA queues.
 using ChunkAp = std::function<isa::Ap(uint64_t c0, uint32_t ct, uint64_t x0, uint32_t xt)>;
 
 struct MatmulTiles {
-  Tile stat[2], mov[2], psum[2], out[2];
+  Tile stat[2], stored[2], mov[2], psum[2], out[2];
   uint32_t n_tile = 0;
   unsigned chunk = 0, tile = 0;  // running counters: buffers alternate across calls
 };
@@ -25,6 +29,7 @@ MatmulTiles matmul_tiles(KernelBuilder& b, fp::Format dtype, uint64_t max_j) {
   t.n_tile = static_cast<uint32_t>(std::min<uint64_t>(max_j, cfg.moving_max_n));
   for (int i = 0; i < 2; ++i) {
     t.stat[i] = b.sbuf_tile(dtype, static_cast<uint32_t>(cfg.rows), static_cast<uint32_t>(cfg.cols));
+    t.stored[i] = b.sbuf_tile(dtype, static_cast<uint32_t>(cfg.cols), static_cast<uint32_t>(cfg.rows));
     t.mov[i] = b.sbuf_tile(dtype, static_cast<uint32_t>(cfg.rows), t.n_tile);
     t.psum[i] = b.psum_bank(static_cast<uint32_t>(cfg.cols), static_cast<uint32_t>(cfg.moving_max_n));
     t.out[i] = b.sbuf_tile(fp::Format::kFp32, static_cast<uint32_t>(cfg.cols), t.n_tile);
@@ -33,7 +38,7 @@ MatmulTiles matmul_tiles(KernelBuilder& b, fp::Format dtype, uint64_t max_j) {
 }
 
 void emit_matmul(KernelBuilder& b, MatmulTiles& t, uint64_t size_i, uint64_t size_j, uint64_t size_c,
-                 const ChunkAp& stat, const ChunkAp& mov, const DramTensor& out) {
+                 const ChunkAp& stat, bool stat_stored, const ChunkAp& mov, const DramTensor& out) {
   const auto rows = static_cast<uint32_t>(b.config().rows), cols = static_cast<uint32_t>(b.config().cols);
   for (uint64_t i0 = 0; i0 < size_i; i0 += cols) {
     const auto it = static_cast<uint32_t>(std::min<uint64_t>(cols, size_i - i0));
@@ -44,14 +49,24 @@ void emit_matmul(KernelBuilder& b, MatmulTiles& t, uint64_t size_i, uint64_t siz
         const auto ct = static_cast<uint32_t>(std::min<uint64_t>(rows, size_c - c0));
         const Tile& st = t.stat[t.chunk % 2];
         const Tile& mv = t.mov[t.chunk % 2];
-        b.dma(st.ap(0, ct, 0, it), stat(c0, ct, i0, it), 0);
-        b.dma(mv.ap(0, ct, 0, jt), mov(c0, ct, j0, jt), 1);
+        if (stat_stored) {
+          const Tile& sd = t.stored[t.chunk % 2];
+          for (const auto& pc : b.dma_pieces(it))
+            b.dma(sd.ap(pc.p0, pc.np, 0, ct), stat(c0, ct, i0 + pc.p0, pc.np), b.next_dma_queue());
+          b.transpose(st, 0, sd, 0, it, ct);
+        } else {
+          for (const auto& pc : b.dma_pieces(ct))
+            b.dma(st.ap(pc.p0, pc.np, 0, it), stat(c0 + pc.p0, pc.np, i0, it), b.next_dma_queue());
+        }
+        for (const auto& pc : b.dma_pieces(ct))
+          b.dma(mv.ap(pc.p0, pc.np, 0, jt), mov(c0 + pc.p0, pc.np, j0, jt), b.next_dma_queue());
         b.load_stationary(st.ap(0, ct, 0, it));
         b.multiply_moving(bank.ap(0, it, 0, jt), mv.ap(0, ct, 0, jt), c0 > 0);
       }
       const Tile& ob = t.out[t.tile % 2];
       b.tensor_copy(ob.ap(0, it, 0, jt), bank.ap(0, it, 0, jt));
-      b.dma(out.rows(i0, it, j0, jt), ob.ap(0, it, 0, jt), 2);
+      for (const auto& pc : b.dma_pieces(it))
+        b.dma(out.rows(i0 + pc.p0, pc.np, j0, jt), ob.ap(pc.p0, pc.np, 0, jt), b.next_dma_queue());
     }
   }
 }
@@ -66,14 +81,14 @@ isa::Program build_linear_bwd(const CoreConfig& config, LinearBwdShape s, fp::Fo
   const DramTensor dx = b.dram_tensor("dx", fp::Format::kFp32, {s.m, s.k}, isa::TensorIo::kOut);
   const DramTensor dw = b.dram_tensor("dw", fp::Format::kFp32, {s.n, s.k}, isa::TensorIo::kOut);
   MatmulTiles t = matmul_tiles(b, dtype, s.k);
-  // dX[m][k] = sum_n dY[m][n] W[n][k]: stationary dY^T (n on partitions, read column by column).
+  // dX[m][k] = sum_n dY[m][n] W[n][k]: stationary dY^T (n on partitions), from dY as stored.
   emit_matmul(
-      b, t, s.m, s.k, s.n, [&](uint64_t c0, uint32_t ct, uint64_t i0, uint32_t it) { return dy.cols(i0, it, c0, ct); },
-      [&](uint64_t c0, uint32_t ct, uint64_t j0, uint32_t jt) { return w.rows(c0, ct, j0, jt); }, dx);
+      b, t, s.m, s.k, s.n, [&](uint64_t c0, uint32_t ct, uint64_t i0, uint32_t it) { return dy.rows(i0, it, c0, ct); },
+      true, [&](uint64_t c0, uint32_t ct, uint64_t j0, uint32_t jt) { return w.rows(c0, ct, j0, jt); }, dx);
   // dW[n][k] = sum_m dY[m][n] X[m][k]: stationary dY as stored (m on partitions).
   emit_matmul(
       b, t, s.n, s.k, s.m, [&](uint64_t c0, uint32_t ct, uint64_t i0, uint32_t it) { return dy.rows(c0, ct, i0, it); },
-      [&](uint64_t c0, uint32_t ct, uint64_t j0, uint32_t jt) { return x.rows(c0, ct, j0, jt); }, dw);
+      false, [&](uint64_t c0, uint32_t ct, uint64_t j0, uint32_t jt) { return x.rows(c0, ct, j0, jt); }, dw);
   return b.finish();
 }
 
