@@ -60,6 +60,20 @@ uint64_t contiguous_run(const Ap& ap, int64_t unit) {
   return run;
 }
 
+// fp::narrow(f, fp::widen(f, c), RNE) of every code c of an 8- or 16-bit format, computed once.
+const uint32_t* round_trip_table(fp::Format f) {
+  static std::array<std::vector<uint32_t>, 16> tables;
+  const size_t idx = static_cast<size_t>(f);
+  const uint32_t* widened = widen_table(f);
+  if (!widened) return nullptr;
+  std::vector<uint32_t>& t = tables[idx];
+  if (t.empty()) {
+    t.resize(size_t{1} << fp::info(f).bits);
+    for (uint32_t c = 0; c < t.size(); ++c) t[c] = fp::narrow(f, widened[c], fp::Rounding::kRne, 0);
+  }
+  return t.data();
+}
+
 }  // namespace
 
 Executor::Executor(const CoreConfig& config, uint64_t seed) {
@@ -262,6 +276,27 @@ void Executor::exec_dve(const Instruction& inst) {
   }
   const Ap& src = inst.ap(name == "tensor_tensor" ? "a" : "src");
   const std::vector<int64_t> so = free_offsets(src);
+  if (name == "transpose" && src.dtype == dst.dtype && src.space != Space::kDram && dst.space != Space::kDram) {
+    // The same format: load (widen) then store (RNE narrow), as a table of the round trip per
+    // code (NaNs become canonical, fp8 infinities saturate); fp32 load and store pass the bits.
+    // Read the whole block before writing (source and destination may overlap).
+    const unsigned es = elem_bytes(src.dtype);
+    const uint32_t* table = round_trip_table(src.dtype);
+    std::vector<uint32_t> block(src.parts * so.size());
+    for (uint32_t p = 0; p < src.parts; ++p) {
+      const uint8_t* s = onchip(src.space, src.part + p, src.addr);
+      for (size_t f = 0; f < so.size(); ++f) {
+        uint32_t code = 0;
+        std::memcpy(&code, s + so[f] * es, es);
+        block[p * so.size() + f] = table ? table[code] : code;
+      }
+    }
+    for (uint32_t p = 0; p < src.parts; ++p)  // dst[f][p] = src[p][f]
+      for (size_t f = 0; f < so.size(); ++f)
+        std::memcpy(onchip(dst.space, dst.part + static_cast<uint32_t>(f), dst.addr + static_cast<uint64_t>(dof[p] * es)),
+                    &block[p * so.size() + f], es);
+    return;
+  }
   if (name == "transpose") {
     std::vector<uint32_t> block(src.parts * so.size());
     for (uint32_t p = 0; p < src.parts; ++p)
@@ -279,21 +314,27 @@ void Executor::exec_dve(const Instruction& inst) {
     }
     return;
   }
+  // The opcode, its operand b and its ALU operations, decoded once (not per element).
+  const bool tensor_tensor = name == "tensor_tensor", tensor_scalar = name == "tensor_scalar";
+  const Ap* b = tensor_tensor ? &inst.ap("b") : nullptr;
   std::vector<int64_t> bo;
-  if (name == "tensor_tensor") bo = free_offsets(inst.ap("b"));
+  if (b) bo = free_offsets(*b);
+  const std::string_view op = tensor_tensor ? enum_name(inst, "op") : std::string_view();
+  const std::string_view op0 = tensor_scalar ? enum_name(inst, "op0") : std::string_view();
+  const std::string_view op1 = tensor_scalar ? enum_name(inst, "op1") : std::string_view();
   const fp::Rounding rounding =
       name == "tensor_copy" && enum_name(inst, "rounding") == "sr" ? fp::Rounding::kStochastic : fp::Rounding::kRne;
   for (uint32_t p = 0; p < dst.parts; ++p) {
     uint32_t s0 = 0, s1 = 0;
-    if (name == "tensor_scalar") {
+    if (tensor_scalar) {
       s0 = scalar_value(inst.scalar("s0"), dst.part + p);
       s1 = scalar_value(inst.scalar("s1"), dst.part + p);
     }
     for (size_t i = 0; i < dof.size(); ++i) {
       const uint32_t x = load(src, src.part + p, so[i]);
       uint32_t y = x;
-      if (name == "tensor_tensor") y = alu(enum_name(inst, "op"), x, load(inst.ap("b"), inst.ap("b").part + p, bo[i]));
-      else if (name == "tensor_scalar") y = alu(enum_name(inst, "op1"), alu(enum_name(inst, "op0"), x, s0), s1);
+      if (tensor_tensor) y = alu(op, x, load(*b, b->part + p, bo[i]));
+      else if (tensor_scalar) y = alu(op1, alu(op0, x, s0), s1);
       store(dst, dst.part + p, dof[i], y, rounding);
     }
   }
