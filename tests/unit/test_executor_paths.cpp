@@ -168,16 +168,17 @@ TEST_CASE("DMA fast paths equal the element-by-element copy", "[ref][executor]")
   check_dma("sbuf[0:4]@0x0:e5m2[2x64,3x16,16x1]", "dram@0x10000:e5m2[4x512,2x128,48x1]", false);
 }
 
-TEST_CASE("vector-engine transpose of one format moves every code, NaNs canonical", "[ref][executor]") {
+TEST_CASE("vector-engine transpose and copy of one format move every code, NaNs canonical", "[ref][executor]") {
   // Every code of the 8- and 16-bit formats, random fp32 codes (NaN payloads included), in 32 x 32
-  // blocks on trn1: dst[f][p] = narrow(widen(src[p][f])) with RNE, the load-then-store
-  // definition (sim/ref/executor.cpp has a bit-moving fast path for it).
+  // blocks on trn1: transpose dst[f][p] = narrow(widen(src[p][f])) with RNE, the load-then-store
+  // definition, and tensor_copy (RNE) dst[p][f] = the same (sim/ref/executor.cpp has
+  // bit-moving fast paths for both).
   const CoreConfig& config = preset("trn1");
   std::mt19937 rng(5);
   for (fp::Format f : {fp::Format::kBf16, fp::Format::kFp16, fp::Format::kE4m3, fp::Format::kE5m2, fp::Format::kFp32}) {
     const unsigned es = fp::info(f).bits / 8;
     const uint64_t codes = f == fp::Format::kFp32 ? 65536 : uint64_t{1} << fp::info(f).bits;
-    const uint64_t blocks = (codes + 1023) / 1024, dst0 = blocks * 32 * es;
+    const uint64_t blocks = (codes + 1023) / 1024, dst0 = blocks * 32 * es, copy0 = 2 * dst0;
     CAPTURE(fp::info(f).name);
     ref::CoreModel m(config, 1);
     std::vector<uint32_t> src(blocks * 1024);
@@ -191,8 +192,9 @@ TEST_CASE("vector-engine transpose of one format moves every code, NaNs canonica
     std::string text = ".engine dve\n";
     const std::string name(fp::info(f).name);
     for (uint64_t b = 0; b < blocks; ++b)
-      text += fmt::format("transpose dst=sbuf[0:32]@0x{:x}:{}[32x1] src=sbuf[0:32]@0x{:x}:{}[32x1]\n",
-                          dst0 + b * 32 * es, name, b * 32 * es, name);
+      text += fmt::format("transpose dst=sbuf[0:32]@0x{:x}:{}[32x1] src=sbuf[0:32]@0x{:x}:{}[32x1]\n"
+                          "tensor_copy dst=sbuf[0:32]@0x{:x}:{}[32x1] src=sbuf[0:32]@0x{:x}:{}[32x1] rounding=rne\n",
+                          dst0 + b * 32 * es, name, b * 32 * es, name, copy0 + b * 32 * es, name, b * 32 * es, name);
     m.run(program(text));
     for (uint64_t i = 0; i < src.size(); ++i) {
       const uint64_t b = i / 1024, p = i % 1024 / 32, e = i % 32;
@@ -201,6 +203,7 @@ TEST_CASE("vector-engine transpose of one format moves every code, NaNs canonica
       const uint32_t got = get_code(m.onchip(Space::kSbuf, static_cast<uint32_t>(e), dst0 + (b * 32 + p) * es), f);
       CAPTURE(i, src[i]);
       REQUIRE(got == want);
+      REQUIRE(get_code(m.onchip(Space::kSbuf, static_cast<uint32_t>(p), copy0 + (b * 32 + e) * es), f) == want);
     }
   }
 }
