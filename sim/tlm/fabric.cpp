@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <stdexcept>
 
 #include "ref/core_model.hpp"
 #include "rtl/axi_dram.hpp"
@@ -163,7 +164,7 @@ struct Channel {
         bf_open = bf_flush = false;
       }
     } else if (c.fire) {
-      const uint64_t in_win = c.bf_addr - c.bf_addr % axi;
+      const uint64_t in_win = c.bf_addr & ~(axi - 1);  // axi: a power of two (rtl::axi_bytes)
       const bool contig = bf_open && c.bf_addr == bf_end && c.bf_addr / 4096 == bf_first / 4096;
       const bool same_beat = contig && in_win == bf_win;
       const bool next_beat = contig && !same_beat && bf_beats < kMaxBurstBeats;
@@ -322,6 +323,7 @@ struct Fabric::Impl {
 
   Impl(const CoreConfig& c, Semaphores& s, SharedTiming& sh) : config(c), sems(s), shared(sh) {
     axi = rtl::axi_bytes(c);
+    if (axi & (axi - 1)) throw std::logic_error("fabric: the AXI data width must be a power of two");
     rate = static_cast<double>(c.dram_bytes_per_cycle);
     cap = static_cast<double>(axi) + rate;
     tokens = static_cast<double>(axi);
@@ -501,7 +503,7 @@ struct Fabric::Impl {
     }
     auto rr_pick = [nq](uint32_t req, unsigned ptr) {
       for (unsigned k = 0; k < nq; ++k) {
-        const unsigned cand = (ptr + k) % nq;
+        const unsigned cand = ptr + k < nq ? ptr + k : ptr + k - nq;  // ptr < nq
         if (req >> cand & 1u) return cand;
       }
       return ptr;
