@@ -95,10 +95,10 @@ int run_bench(const BenchOptions& o) {
   r["tlm_cycles_vs_rtl"] = static_cast<double>(tlm.timing->cycles) / cycles;
 
   // The TLM's numerics against a plain fp32 GEMM loop of the same size (SPEC section 11), on a
-  // gemm large enough for the numerics to matter: 512^3 bf16 (on tiny 128x64x128, whose
-  // 4x4 array would take minutes over 512^3), in another child. The
-  // numerics are every instruction's execution (DMA copies and casts, matmuls, PSUM
-  // accumulation), timed inside the TLM's executors; the whole run's ratio is reported too.
+  // gemm large enough for the numerics to matter, in another child: 512^3 bf16 (tiny:
+  // 128x64x128; its 4x4 array would take minutes over 512^3). The numerics are every
+  // instruction's execution (DMA copies and casts, matmuls, PSUM accumulation, vector-engine
+  // copies), timed inside the TLM's executors; the whole run's ratio is reported too.
   kernels::GemmShape big;
   big.m = big.k = std::min<uint64_t>(512, 32 * config.rows);
   big.n = std::min<uint64_t>(512, 4 * config.moving_max_n);
