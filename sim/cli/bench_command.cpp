@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <tuple>
 #include <vector>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -128,8 +129,8 @@ int run_bench(const BenchOptions& o) {
   // Every kernel at its default flags and dtype (tessera list kernels), on the TLM model (whose
   // cycles are the RTL's: tests/golden, tlm.vs_rtl), each in its own child process. MFU counts
   // the tensor engine's multiply-accumulates only, so kernels without matmuls show 0.
-  for (const kernels::KernelSpec& spec : kernels::kernel_registry()) {
-    const kernels::FlagValues flags = kernels::flag_values(spec);
+  auto run_kernel = [&](const kernels::KernelSpec& spec, const kernels::FlagValues& given) {
+    const kernels::FlagValues flags = kernels::flag_values(spec, given);
     const auto dtype = fp::parse_format(spec.dtypes.front());
     const isa::Program kp = spec.build(config, flags, *dtype);
     auto kin = kernels::resolve_inputs(kp, {}, 1);
@@ -138,13 +139,26 @@ int run_bench(const BenchOptions& o) {
     json shape_flags = json::object();
     for (const kernels::KernelFlag& f : spec.flags)
       if (f.integer) shape_flags[f.name] = static_cast<uint64_t>(flags.at(f.name));
-    r["kernels"][spec.name] = {
+    return json{
         {"mode", "tlm"},
         {"flags", shape_flags},
         {"dtype", spec.dtypes.front()},
         {"cycles", k.timing->cycles},
         {"mfu", static_cast<double>(k.stats.flops) / (2.0 * pes * static_cast<double>(k.timing->cycles))},
     };
+  };
+  for (const kernels::KernelSpec& spec : kernels::kernel_registry()) r["kernels"][spec.name] = run_kernel(spec, {});
+  // The utilization targets of SPEC section 11, on arrays of trn1's size: gemm 2048^3 bf16
+  // (>= 90%) and mlp_step at B 256, D 512, H 1024, C 256 (>= 60%; docs/kernels.md).
+  if (config.rows >= 128) {
+    const std::tuple<const char*, kernels::FlagValues, double> targets[] = {
+        {"gemm", {{"m", 2048}, {"n", 2048}, {"k", 2048}}, 0.9},
+        {"mlp_step", {{"batch", 256}, {"in-features", 512}, {"hidden", 1024}, {"classes", 256}}, 0.6}};
+    for (const auto& [name, given, target] : targets) {
+      json k = run_kernel(*kernels::find_kernel(name), given);
+      k["target"] = target;
+      r["mfu_targets"][name] = k;
+    }
   }
 
   fmt::print("tessera bench on {}\n", config.name);
@@ -161,6 +175,10 @@ int run_bench(const BenchOptions& o) {
   fmt::print("  tlm_run_vs_native_gemm {:.4g} (the whole TLM run of that gemm: {:.3g} s, {} cycles)\n",
              r["tlm_run_vs_native_gemm"].get<double>(), big_tlm.stats.seconds, big_tlm.timing->cycles);
   fmt::print("  gemm (rtl)            cycles {:>10}  mfu {:.4f}\n", rtl.timing->cycles, r["gemm"]["mfu"].get<double>());
+  if (r.contains("mfu_targets"))
+    for (const auto& [name, k] : r["mfu_targets"].items())
+      fmt::print("  MFU target {:<10} cycles {:>10}  mfu {:.4f} (target {:.2f})  {}\n", name, k["cycles"].get<uint64_t>(),
+                 k["mfu"].get<double>(), k["target"].get<double>(), k["flags"].dump());
   for (const auto& [name, k] : r["kernels"].items())
     fmt::print("  kernel {:<14} cycles {:>10}  mfu {:.4f}  {}\n", name, k["cycles"].get<uint64_t>(), k["mfu"].get<double>(),
                k["flags"].dump());
