@@ -13,8 +13,7 @@ using isa::Space;
 
 namespace {
 constexpr size_t kNoRecord = static_cast<size_t>(-1);
-constexpr uint64_t kAlign = 64;
-uint64_t align_up(uint64_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
+uint64_t align_up(uint64_t v) { return KernelBuilder::tile_bytes(v); }
 }  // namespace
 
 Ap Tile::ap(uint32_t p0, uint32_t np, uint32_t f0, uint32_t nf) const {

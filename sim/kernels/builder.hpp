@@ -47,6 +47,9 @@ class KernelBuilder {
 
   DramTensor dram_tensor(const std::string& name, fp::Format dtype, std::vector<uint64_t> shape, isa::TensorIo io);
   Tile sbuf_tile(fp::Format dtype, uint32_t parts, uint32_t free);  // InputError when SBUF is full
+  // Bytes per partition that sbuf_tile() takes for `bytes` of data (tiles start 64-byte aligned).
+  static uint64_t tile_bytes(uint64_t bytes) { return (bytes + kTileAlign - 1) / kTileAlign * kTileAlign; }
+  static constexpr uint64_t kTileAlign = 64;
   Tile psum_bank(uint32_t parts, uint32_t free);                    // one whole fp32 bank
 
   void dma(const isa::Ap& dst, const isa::Ap& src, unsigned queue);

@@ -27,7 +27,7 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
   // and two C staging tiles. A^T: one panel of every K chunk per M tile, two panels, so the
   // panel of one M tile serves all its N tiles (else two chunk tiles, reloaded per N tile). B:
   // all of it resident when it fits (loaded during the first M tile), else two chunk tiles.
-  auto bytes = [](uint64_t v) { return (v + 63) / 64 * 64; };  // the builder's tile alignment
+  auto bytes = [](uint64_t v) { return KernelBuilder::tile_bytes(v); };
   const uint64_t budget = config.sbuf_bytes_per_partition;
   const uint64_t fixed = 2 * bytes(rows * es) + 2 * bytes(n_tile * 4);
   const uint64_t panels = 2 * k_chunks * bytes(cols * es), b_all = k_chunks * n_tiles * bytes(n_tile * es);
