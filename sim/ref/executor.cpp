@@ -96,13 +96,10 @@ uint32_t Executor::load(const Ap& ap, uint32_t partition, int64_t element) const
 }
 
 // load() of partition `partition`'s elements at `off` as floats, the format decoded once per
-// call rather than per element (the tensor engine's operands: the TLM's hot loop).
+// call rather than per element (the tensor engine's operands: the TLM's hot loop). `ap` is on
+// chip: validate() keeps the tensor engine's operands there.
 void Executor::load_floats(const Ap& ap, uint32_t partition, const std::vector<int64_t>& off, float* out) const {
   const size_t n = off.size();
-  if (ap.space == Space::kDram) {
-    for (size_t i = 0; i < n; ++i) out[i] = fp::float_of(load(ap, partition, off[i]));
-    return;
-  }
   const uint8_t* base = onchip(ap.space, partition, ap.addr);
   const uint32_t* table = widen_table(ap.dtype);
   switch (elem_bytes(ap.dtype)) {
@@ -172,7 +169,7 @@ void Executor::exec_matmul(const Instruction& inst) {
   acc_.resize(n_size);
   float* const acc = acc_.data();
   const bool accumulate = inst.u("acc");
-  const bool direct = dst.space != Space::kDram && dst.dtype == fp::Format::kFp32;
+  // dst is fp32 in PSUM (validate()); a contiguous row is updated in one vector pass.
   const bool contiguous = contiguous_run(dst, 1) == n_size;
   old_.resize(n_size);
   for (uint32_t m = 0; m < stationary_m_; ++m) {
@@ -209,8 +206,10 @@ void Executor::exec_matmul(const Instruction& inst) {
       const float* mv = &moving_[k * n_size];
       for (size_t n = n0; n < n_size; ++n) acc[n] = acc[n] + s * mv[n];
     }
-    if (direct && contiguous) {  // PSUM fp32 row: the same, vectorized; a NaN sum stays NaN, so
-      uint8_t* base = onchip(dst.space, dst.part + m, dst.addr);  // canonicalising once is the same
+    uint8_t* base = onchip(dst.space, dst.part + m, dst.addr);
+    // A contiguous row: add32 as below, vectorised (a NaN sum stays NaN, so canonicalising
+    // once at the end is the same).
+    if (contiguous) {
       if (accumulate) {
         std::memcpy(old_.data(), base, n_size * 4);
         for (size_t n = 0; n < n_size; ++n) acc[n] = old_[n] + acc[n];
@@ -220,24 +219,15 @@ void Executor::exec_matmul(const Instruction& inst) {
       std::memcpy(base, acc, n_size * 4);
       continue;
     }
-    if (direct) {  // PSUM fp32: add32 (canonical NaN) in place
-      uint8_t* base = onchip(dst.space, dst.part + m, dst.addr);
-      for (size_t n = 0; n < n_size; ++n) {
-        uint8_t* p = base + dst_off[n] * 4;
-        float v = fp::add32(acc[n], -0.0f);  // + (-0): the same value, NaN canonical
-        if (accumulate) {
-          float old;
-          std::memcpy(&old, p, 4);
-          v = fp::add32(old, v);
-        }
-        std::memcpy(p, &v, 4);
-      }
-      continue;
-    }
     for (size_t n = 0; n < n_size; ++n) {
-      uint32_t v = fp::add32_bits(fp::bits_of(acc[n]), 0x80000000u);  // + (-0): canonical NaN, same value
-      if (accumulate) v = fp::add32_bits(load(dst, dst.part + m, dst_off[n]), v);
-      store(dst, dst.part + m, dst_off[n], v);
+      uint8_t* p = base + dst_off[n] * 4;
+      float v = fp::add32(acc[n], -0.0f);  // + (-0): the same value, NaN canonical
+      if (accumulate) {
+        float old;
+        std::memcpy(&old, p, 4);
+        v = fp::add32(old, v);
+      }
+      std::memcpy(p, &v, 4);
     }
   }
   flops_ += 2ull * stationary_k_ * stationary_m_ * n_size;
@@ -276,7 +266,7 @@ void Executor::exec_dve(const Instruction& inst) {
   }
   const Ap& src = inst.ap(name == "tensor_tensor" ? "a" : "src");
   const std::vector<int64_t> so = free_offsets(src);
-  if (name == "transpose" && src.dtype == dst.dtype && src.space != Space::kDram && dst.space != Space::kDram) {
+  if (name == "transpose" && src.dtype == dst.dtype) {
     // The same format: load (widen) then store (RNE narrow), as a table of the round trip per
     // code (NaNs become canonical, fp8 infinities saturate); fp32 load and store pass the bits.
     // Read the whole block before writing (source and destination may overlap).
@@ -324,8 +314,7 @@ void Executor::exec_dve(const Instruction& inst) {
   const std::string_view op1 = tensor_scalar ? enum_name(inst, "op1") : std::string_view();
   const fp::Rounding rounding =
       name == "tensor_copy" && enum_name(inst, "rounding") == "sr" ? fp::Rounding::kStochastic : fp::Rounding::kRne;
-  if (name == "tensor_copy" && rounding == fp::Rounding::kRne && src.dtype == dst.dtype && src.space != Space::kDram &&
-      dst.space != Space::kDram) {
+  if (name == "tensor_copy" && rounding == fp::Rounding::kRne && src.dtype == dst.dtype) {
     // The same format with RNE: load then store is the round trip of each code (fp32: the
     // bits), element by element in the generic loop's order, so overlapping operands agree too.
     const unsigned es = elem_bytes(src.dtype);
