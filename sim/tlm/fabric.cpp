@@ -21,26 +21,62 @@ constexpr uint64_t kElemDepth = 4;
 constexpr size_t kDramMaxOutstanding = 64;  // AxiDram::kMaxOutstanding
 constexpr unsigned kExtComputeCycles = 8;   // rtl::kExtComputeCycles
 
-struct Element {
-  uint64_t addr;       // DRAM byte address, or on-chip byte offset in the partition
-  uint32_t partition;  // on chip
+// An access pattern's elements in dma_walk's order (partition-major, then ap_iter's order:
+// dims[0] outermost), generated one at a time as the walker advances (the pattern of a large
+// transfer is never materialised).
+struct ElementIter {
+  uint64_t base = 0;   // ap.addr
+  int64_t scale = 1;   // bytes per free-offset unit: 1 in DRAM (byte strides), the element size on chip
+  uint32_t part0 = 0;  // first partition (on chip)
+  uint32_t count[3] = {1, 1, 1};
+  int64_t stride[3] = {0, 0, 0};
+  uint32_t idx[3] = {0, 0, 0};
+  int64_t off = 0;        // free offset of the current element, in strides' units
+  uint64_t addr = 0;      // DRAM byte address, or on-chip byte offset in the partition
+  uint32_t partition = 0; // on chip
+  bool new_partition = false;  // the last next() moved to another partition
+
+  void reset(const isa::Ap& ap) {
+    *this = ElementIter{};
+    base = ap.addr;
+    const bool dram = ap.space == isa::Space::kDram;
+    scale = dram ? 1 : fp::info(ap.dtype).bits / 8;
+    part0 = dram ? 0 : ap.part;
+    for (int d = 0; d < 3; ++d) count[d] = ap.dims[d].count, stride[d] = ap.dims[d].stride;
+    addr = base;
+    partition = part0;
+  }
+  void next() {
+    new_partition = false;
+    for (int d = 2; d >= 0; --d) {
+      if (++idx[d] < count[d]) {
+        off += stride[d];
+        addr = base + static_cast<uint64_t>(off * scale);
+        return;
+      }
+      off -= static_cast<int64_t>(count[d] - 1) * stride[d];
+      idx[d] = 0;
+    }
+    ++partition;  // the free pattern is done: the next partition (DRAM patterns have one)
+    new_partition = true;
+    addr = base;
+  }
 };
 
-// An access pattern's elements in dma_walk's order (partition-major, then ap_iter's order).
-std::vector<Element> enumerate(const isa::Ap& ap) {
-  const unsigned es = fp::info(ap.dtype).bits / 8;
-  const std::vector<int64_t> off = ref::free_offsets(ap);
-  std::vector<Element> out;
-  if (ap.space == isa::Space::kDram) {
-    out.reserve(off.size());
-    for (int64_t o : off) out.push_back({ap.addr + static_cast<uint64_t>(o), 0});
-  } else {
-    out.reserve(off.size() * ap.parts);
-    for (uint32_t p = 0; p < ap.parts; ++p)
-      for (int64_t o : off) out.push_back({ap.addr + static_cast<uint64_t>(o * es), ap.part + p});
+// A fixed-capacity FIFO for the channel's small queues (their depths are the RTL's).
+template <typename T, size_t N>
+struct Ring {
+  T v[N];
+  size_t head = 0, count = 0;
+  bool empty() const { return count == 0; }
+  size_t size() const { return count; }
+  const T& front() const { return v[head]; }
+  void push_back(T x) { v[(head + count++) % N] = x; }
+  void pop_front() {
+    head = (head + 1) % N;
+    --count;
   }
-  return out;
-}
+};
 
 // Ports of one cycle: SBUF banks (bits 0..3), PSUM read (4) and write (5) taken so far by
 // higher-priority requesters.
@@ -61,17 +97,18 @@ struct Channel {
   struct Walker {
     size_t pos = 0;
     uint64_t from = 0;  // valid from this cycle (ap_iter start, partition restart)
+    ElementIter el;     // the element at pos
   };
   bool busy = false;
   uint64_t from = 0;  // first cycle with the instruction registered (accept + 1)
   bool src_dram = false, dst_dram = false, src_psum = false, dst_psum = false;
-  std::vector<Element> se, de;
   size_t n = 0;
   uint64_t es_bf = 1;
   Walker sw, dw;
   bool bf_open = false, bf_flush = false;
   uint64_t bf_first = 0, bf_win = 0, bf_end = 0, bf_beats = 0, bf_cnt = 0;
-  std::deque<uint32_t> desc, burst_q;
+  Ring<uint32_t, kDescDepth> desc;
+  Ring<uint32_t, 2> burst_q;
   uint64_t rb_reserved = 0, rdata = 0, un_idx = 0;
   bool mr_valid = false, mr_we = false, mr_psum = false, rm_valid = false;
   uint64_t mr_word = 0, oc_count = 0;
@@ -79,8 +116,10 @@ struct Channel {
   uint32_t pk_part = 0;
   uint64_t pk_word = 0;
   uint64_t wq_count = 0, b_pending = 0;
-  std::deque<uint32_t> wq_bytes;  // strobed bytes of each W beat in the buffer (timeline counters)
+  Ring<uint32_t, kWBufBeats> wq_bytes;  // strobed bytes of each W beat in the buffer (timeline counters)
   bool dst_last = false;
+  // Nothing can happen in this channel before its next R beat or B response arrives (edge()).
+  bool asleep = false;
   // this cycle's combinational values
   struct Comb {
     bool sw_fire, dst_fire, dw_last, fire, beat_space, burst_space, in_ready, gnt, flush_do, rd_do, oc_accept,
@@ -95,16 +134,15 @@ struct Channel {
     *this = Channel{};
     busy = true;
     from = accept + 1;
-    se = enumerate(src);
-    de = enumerate(dst);
-    n = se.size();
+    n = src.elements();
     src_dram = src.space == isa::Space::kDram;
     dst_dram = dst.space == isa::Space::kDram;
     src_psum = src.space == isa::Space::kPsum;
     dst_psum = dst.space == isa::Space::kPsum;
     es_bf = fp::info(src_dram ? src.dtype : dst.dtype).bits / 8;
-    sw = {0, accept + 2};
-    dw = {0, accept + 2};
+    sw.from = dw.from = accept + 2;
+    sw.el.reset(src);
+    dw.el.reset(dst);
   }
   bool ar_req() const { return busy && src_dram && !burst_q.empty() && rb_reserved + burst_q.front() <= kReadBufferBeats; }
   bool aw_req() const { return busy && !src_dram && !burst_q.empty(); }
@@ -119,10 +157,10 @@ struct Channel {
     c.bf_addr = 0;
     if (src_dram) {
       bf_in_valid = sw_valid;
-      if (sw_valid) c.bf_addr = se[sw.pos].addr, c.bf_in_last = sw.pos + 1 == n;
+      if (sw_valid) c.bf_addr = sw.el.addr, c.bf_in_last = sw.pos + 1 == n;
     } else if (dst_dram) {
       bf_in_valid = dw_valid && el_valid;
-      if (dw_valid) c.bf_addr = de[dw.pos].addr, c.bf_in_last = c.dw_last;
+      if (dw_valid) c.bf_addr = dw.el.addr, c.bf_in_last = c.dw_last;
     }
     c.beat_space = src_dram ? desc.size() < kDescDepth : wq_count < kWBufBeats;
     c.burst_space = burst_q.size() < 2;
@@ -131,8 +169,8 @@ struct Channel {
     c.gnt = mr_valid && ports.request(port_bit(mr_psum, mr_we, mr_word));
     const bool mr_can_load = !mr_valid || c.gnt;
     const bool oc_in_valid = !dst_dram && dw_valid && el_valid;
-    c.el_part = dw_valid ? de[dw.pos].partition : 0;
-    c.el_word = dw_valid ? de[dw.pos].addr >> 2 : 0;
+    c.el_part = dw_valid ? dw.el.partition : 0;
+    c.el_word = dw_valid ? dw.el.addr >> 2 : 0;
     c.same_word = pk_valid && pk_part == c.el_part && pk_word == c.el_word;
     const bool need_flush = pk_valid && (pk_last || (oc_in_valid && !c.same_word));
     c.flush_do = need_flush && mr_can_load;
@@ -147,10 +185,11 @@ struct Channel {
             (dst_dram ? (!bf_busy && b_pending == 0 && !c.fire) : (!pk_valid && !c.oc_accept && (!mr_valid || c.gnt)));
   }
 
-  void advance(Walker& w, const std::vector<Element>& el, bool onchip, uint64_t t) {
+  void advance(Walker& w, bool onchip, uint64_t t) {
     ++w.pos;
+    w.el.next();
     w.from = t + 1;
-    if (onchip && w.pos < n && el[w.pos].partition != el[w.pos - 1].partition) w.from = t + 2;  // ap_iter restart
+    if (onchip && w.pos < n && w.el.new_partition) w.from = t + 2;  // ap_iter restart
   }
 
   // The rising edge at the end of cycle t (after the engine-level registers took their share).
@@ -207,7 +246,7 @@ struct Channel {
     if (c.flush_do) {
       mr_valid = true, mr_we = true, mr_psum = dst_psum, mr_word = pk_word;
     } else if (c.rd_do) {
-      mr_valid = true, mr_we = false, mr_psum = src_psum, mr_word = se[sw.pos].addr >> 2;
+      mr_valid = true, mr_we = false, mr_psum = src_psum, mr_word = sw.el.addr >> 2;
     }
     if (c.flush_do) pk_valid = false;
     if (c.oc_accept) {
@@ -216,9 +255,17 @@ struct Channel {
       if (!c.same_word) pk_part = c.el_part, pk_word = c.el_word;
     }
     if (c.dst_fire && c.dw_last) dst_last = true;
-    if (c.sw_fire) advance(sw, se, !src_dram, t);
-    if (c.dst_fire) advance(dw, de, !dst_dram, t);
+    if (c.sw_fire) advance(sw, !src_dram, t);
+    if (c.dst_fire) advance(dw, !dst_dram, t);
     if (c.fin) busy = false;
+    // States in which comb() finds nothing to do until the DRAM answers, so the fabric skips
+    // the channel (its registers hold) until the R beat or B response: reading DRAM with every
+    // burst requested, no R beat buffered and no mem request pending; writing DRAM with every W
+    // beat handed to the engine and B responses outstanding.
+    const bool formed = sw.pos >= n && !bf_open && !bf_flush && burst_q.empty() && !mr_valid;
+    asleep = busy && formed &&
+             (src_dram ? rdata == 0 && !desc.empty()
+                       : dst_dram && dw.pos >= n && wq_count == 0 && b_pending > 0 && !rm_valid && oc_count == 0);
     return c.fin;
   }
 };
@@ -492,10 +539,11 @@ struct Fabric::Impl {
     const bool aw_ready = writes.size() < kDramMaxOutstanding;
     // channels in priority order
     const unsigned nq = static_cast<unsigned>(chans.size());
-    uint32_t ar_req = 0, aw_req = 0;
+    uint32_t ar_req = 0, aw_req = 0, evaluated = 0;
     for (unsigned i = 0; i < nq; ++i) {
       Channel& ch = chans[i];
-      if (!ch.busy || t < ch.from) continue;
+      if (!ch.busy || t < ch.from || ch.asleep) continue;
+      evaluated |= 1u << i;
       ch.comb(t, ports);
       if (ch.c.gnt && !ch.mr_psum) ++window(t).sbuf_accesses;
       if (ch.ar_req()) ar_req |= 1u << i;
@@ -536,7 +584,9 @@ struct Fabric::Impl {
     if (r_valid) {
       window(t).dram_read_bytes += axi;
       tokens -= static_cast<double>(axi);
-      ++chans[reads.front().id].rdata;
+      Channel& rc = chans[reads.front().id];
+      ++rc.rdata;
+      rc.asleep = false;
       if (++reads.front().done == reads.front().beats) reads.pop_front();
     }
     if (w_ready && w_valid) {
@@ -548,7 +598,9 @@ struct Fabric::Impl {
       }
     }
     if (b_valid) {
-      --chans[bresps.front().first].b_pending;
+      Channel& bc = chans[bresps.front().first];
+      --bc.b_pending;
+      bc.asleep = false;
       bresps.pop_front();
     }
     if (ar_valid && ar_ready) reads.push_back({ar_id, ar_beats, 0, t + latency});
@@ -589,9 +641,8 @@ struct Fabric::Impl {
     }
     // channels
     for (unsigned i = 0; i < nq; ++i) {
-      Channel& ch = chans[i];
-      if (!ch.busy || t < ch.from) continue;
-      if (ch.edge(t, axi)) finish(queue_of_chan(i), t + 1);
+      if (!(evaluated >> i & 1u)) continue;
+      if (chans[i].edge(t, axi)) finish(queue_of_chan(i), t + 1);
     }
     // ext engines
     for (unsigned e = 0; e < 2; ++e) {
