@@ -5,7 +5,7 @@
 # and sets TESSERA_PRESET_<preset>_<field> for RTL parameters given on Verilator's command line.
 
 set(TESSERA_PRESET_FIELDS
-  rows cols moving_max_n psum_banks sbuf_bytes_per_partition dma_queues
+  rows cols moving_max_n psum_banks sbuf_bytes_per_partition sbuf_banks dma_queues
   dram_bytes dram_bytes_per_cycle dram_latency_cycles clock_mhz)
 
 # SystemVerilog parameter name for each field (lowRISC style: UpperCamelCase with units).
@@ -14,6 +14,7 @@ set(TESSERA_SV_cols                     ArrayCols)
 set(TESSERA_SV_moving_max_n             MovingMaxN)
 set(TESSERA_SV_psum_banks               PsumBanks)
 set(TESSERA_SV_sbuf_bytes_per_partition SbufBytesPerPartition)
+set(TESSERA_SV_sbuf_banks               SbufBanks)
 set(TESSERA_SV_dma_queues               DmaQueues)
 set(TESSERA_SV_dram_bytes               DramBytes)
 set(TESSERA_SV_dram_bytes_per_cycle     DramBytesPerCycle)
@@ -44,6 +45,9 @@ function(tessera_generate_presets json_file gen_dir)
       string(JSON value ERROR_VARIABLE err GET "${json}" presets ${i} ${field})
       if(err OR NOT value MATCHES "^[1-9][0-9]*$")
         message(FATAL_ERROR "${json_file}: preset '${name}' needs a positive integer '${field}' (${err})")
+      endif()
+      if(field STREQUAL "sbuf_banks" AND NOT value MATCHES "^(1|2|4|8|16)$")
+        message(FATAL_ERROR "${json_file}: preset '${name}': sbuf_banks must be a power of two <= 16 (${value})")
       endif()
       string(APPEND cxx ", ${value}ull")
       set(TESSERA_PRESET_${name}_${field} ${value} PARENT_SCOPE)

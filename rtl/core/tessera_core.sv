@@ -20,6 +20,7 @@ module tessera_core
   parameter int unsigned TileRows = Rows > 16 ? Rows : Rows / 2,
   parameter int unsigned TileCols = Cols > 16 ? Cols : Cols / 2,
   parameter int unsigned SbufBytes = tessera_cfg_pkg::SbufBytesPerPartition,
+  parameter int unsigned SbufBanks = tessera_cfg_pkg::SbufBanks,  // word-interleaved, per partition
   parameter int unsigned PsumDepth = tessera_cfg_pkg::PsumBanks * tessera_cfg_pkg::MovingMaxN,
   parameter int unsigned DmaQueues = tessera_cfg_pkg::DmaQueues,
   parameter int unsigned AxiBytes = tessera_cfg_pkg::DramBytesPerCycle <= 8 ? 8
@@ -332,7 +333,7 @@ module tessera_core
   assign mv_rdata = sb_rdata[0];
   assign st_rdata = sb_rdata[1];
 
-  sbuf #(.Partitions(Rows), .BytesPerPartition(SbufBytes), .Banks(4), .Ports(SbufPorts)) u_sbuf (
+  sbuf #(.Partitions(Rows), .BytesPerPartition(SbufBytes), .Banks(SbufBanks), .Ports(SbufPorts)) u_sbuf (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
     .valid_i    (sb_valid),

@@ -12,12 +12,12 @@ namespace tessera::cli {
 namespace {
 
 void print_configs() {
-  fmt::print("{:<8} {:>10} {:>8} {:>6} {:>10} {:>5} {:>10} {:>9} {:>10}  {}\n", "preset", "array",
-             "N max", "banks", "SBUF/part", "DMAq", "DRAM", "DRAM B/cy", "DRAM lat", "use");
+  fmt::print("{:<8} {:>10} {:>8} {:>10} {:>10} {:>10} {:>5} {:>10} {:>9} {:>10}  {}\n", "preset", "array",
+             "N max", "PSUM banks", "SBUF/part", "SBUF banks", "DMAq", "DRAM", "DRAM B/cy", "DRAM lat", "use");
   for (const CoreConfig& c : presets()) {
-    fmt::print("{:<8} {:>10} {:>8} {:>6} {:>7} KiB {:>5} {:>6} MiB {:>9} {:>10}  {}\n", c.name,
+    fmt::print("{:<8} {:>10} {:>8} {:>10} {:>6} KiB {:>10} {:>5} {:>6} MiB {:>9} {:>10}  {}\n", c.name,
                fmt::format("{}x{}", c.rows, c.cols), c.moving_max_n, c.psum_banks,
-               c.sbuf_bytes_per_partition / 1024, c.dma_queues, c.dram_bytes >> 20,
+               c.sbuf_bytes_per_partition / 1024, c.sbuf_banks, c.dma_queues, c.dram_bytes >> 20,
                c.dram_bytes_per_cycle, c.dram_latency_cycles, c.use);
   }
 }

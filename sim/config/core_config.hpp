@@ -15,6 +15,7 @@ struct CoreConfig {
   uint64_t moving_max_n;              // largest moving free size N = fp32 entries per PSUM bank
   uint64_t psum_banks;
   uint64_t sbuf_bytes_per_partition;
+  uint64_t sbuf_banks;                // single-port SRAMs per partition, interleaved by 32-bit word
   uint64_t dma_queues;
   uint64_t dram_bytes;
   uint64_t dram_bytes_per_cycle;

@@ -44,7 +44,7 @@ class PeBlock {
   struct Cycle {
     bool accepted = false;
     unsigned done = 0;       // instructions retired in this cycle (in order)
-    uint8_t sbuf_banks = 0;  // banks its granted reads hold in this cycle
+    uint16_t sbuf_banks = 0;  // banks its granted reads hold in this cycle (bit b: bank b)
     bool psum_write = false;  // a PSUM write presented in this cycle (blocks the engine write port next cycle)
     bool st_stalled = false;  // the stationary read lost its bank to the moving read
   };

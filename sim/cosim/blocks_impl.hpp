@@ -29,7 +29,6 @@ using rtl::get_word;
 using rtl::set_bits;
 using rtl::set_word;
 
-constexpr unsigned kSbufBanks = 4;   // tessera_core: word-interleaved SBUF banks
 constexpr uint32_t kFaultBit = 22;   // the bit an injected fault flips (a high mantissa bit)
 
 // What every block shares: its context, model, reset, waveform and clock edge.
@@ -100,7 +99,7 @@ class PeBlockImpl final : public PeBlock, Clocked<Model> {
 
  public:
   PeBlockImpl(const CoreConfig& c, const ref::MemView& mem, Fault* fault, const BlockTrace& trace, uint64_t seed)
-      : C(trace, seed, "pe"), rows_(static_cast<unsigned>(c.rows)), mem_(mem), fault_(fault),
+      : C(trace, seed, "pe"), rows_(static_cast<unsigned>(c.rows)), banks_(static_cast<unsigned>(c.sbuf_banks)), mem_(mem), fault_(fault),
         mv_data_(rows_), st_data_(rows_), pw_mask_(rows_), pw_data_(rows_) {}
 
   Cycle step(uint64_t t, bool valid, const std::vector<uint8_t>& word) override {
@@ -120,7 +119,7 @@ class PeBlockImpl final : public PeBlock, Clocked<Model> {
     // sbuf.sv: per bank the lowest-numbered port; the moving port comes first.
     const bool mv = d.mv_req_o, st = d.st_req_o;
     const uint32_t mva = d.mv_addr_o, sta = d.st_addr_o;
-    const bool st_gnt = st && !(mv && mva % kSbufBanks == sta % kSbufBanks);
+    const bool st_gnt = st && !(mv && mva % banks_ == sta % banks_);
     d.mv_gnt_i = mv;
     d.st_gnt_i = st_gnt;
     C::eval(t);
@@ -128,8 +127,8 @@ class PeBlockImpl final : public PeBlock, Clocked<Model> {
     c.accepted = valid && d.inst_ready_o;
     c.done = d.done_o;
     c.st_stalled = st && !st_gnt;
-    if (mv) c.sbuf_banks |= static_cast<uint8_t>(1u << (mva % kSbufBanks));
-    if (st_gnt) c.sbuf_banks |= static_cast<uint8_t>(1u << (sta % kSbufBanks));
+    if (mv) c.sbuf_banks |= static_cast<uint16_t>(1u << (mva % banks_));
+    if (st_gnt) c.sbuf_banks |= static_cast<uint16_t>(1u << (sta % banks_));
     mv_pending_ = mv;
     if (mv) read_row(mva, mv_data_);
     st_pending_ = st_gnt;
@@ -179,7 +178,7 @@ class PeBlockImpl final : public PeBlock, Clocked<Model> {
     }
   }
 
-  unsigned rows_;
+  unsigned rows_, banks_;  // banks_: the SBUF's word-interleaved banks (CoreConfig::sbuf_banks)
   ref::MemView mem_;
   Fault* fault_;
   bool mv_pending_ = false, st_pending_ = false;

@@ -15,7 +15,7 @@ RtlPeEngine::RtlPeEngine(sc_core::sc_module_name name, const CoreConfig& config,
 bool RtlPeEngine::step(bool valid) {
   static const std::vector<uint8_t> kNoWord;
   const PeBlock::Cycle c = block_->step(t_, valid, valid ? words_[next_] : kNoWord);
-  for (unsigned b = 0; b < 4; ++b)
+  for (unsigned b = 0; b < 16; ++b)
     if (c.sbuf_banks >> b & 1u) shared_->pe_mark(t_, b);
   if (c.psum_write) shared_->pe_mark(t_ + 1, tlm::SharedTiming::kPsumWrite);  // psum.sv: wr_ready = !b_valid_q
   if (c.st_stalled) ++st_conflicts_;

@@ -332,12 +332,12 @@ class CoreHarness {
   }
 
   // The SBUF and PSUM SRAM arrays by name (public in the verilated model): SBUF partition p,
-  // bank (word mod 4), row (word / 4); PSUM partition p, word.
+  // bank (word mod sbuf_banks), row (word / sbuf_banks); PSUM partition p, word.
   class Backdoor final : public OnChipAccess {
    public:
-    Backdoor(VerilatedContext& ctx, const CoreConfig& c) {
+    Backdoor(VerilatedContext& ctx, const CoreConfig& c) : banks_(static_cast<unsigned>(c.sbuf_banks)) {
       for (uint64_t p = 0; p < c.rows; ++p) {
-        for (unsigned b = 0; b < kSbufBanks; ++b)
+        for (unsigned b = 0; b < banks_; ++b)
           sbuf_.push_back(find(ctx, fmt::format("core.tessera_core.u_sbuf.g_part[{}].g_bank[{}].u_sram", p, b)));
         psum_.push_back(find(ctx, fmt::format("core.tessera_core.u_psum.g_part[{}].u_sram", p)));
       }
@@ -356,9 +356,9 @@ class CoreHarness {
     }
     uint32_t* at(isa::Space space, uint32_t partition, uint32_t word) {
       if (space == isa::Space::kPsum) return psum_.at(partition) + word;
-      return sbuf_.at(partition * kSbufBanks + word % kSbufBanks) + word / kSbufBanks;
+      return sbuf_.at(partition * banks_ + word % banks_) + word / banks_;
     }
-    static constexpr unsigned kSbufBanks = 4;
+    unsigned banks_;
     std::vector<uint32_t*> sbuf_, psum_;
   };
   OnChipAccess& backdoor() {

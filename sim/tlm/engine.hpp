@@ -33,9 +33,9 @@ using ref::Executor;
 using ref::MemView;
 
 // What the tensor engine's thread and the fabric's thread (fabric.hpp) share (docs/tlm.md
-// "Time"). The tensor engine's port use per cycle: bits 0..3 the SBUF banks its moving and
-// stationary ports hold (word address mod 4; they come first in the SBUF's fixed priority),
-// bit 5 the PSUM write port, which its accumulate writes block in the following cycle
+// "Time"). The tensor engine's port use per cycle: bits 0..15 the SBUF banks its moving and
+// stationary ports hold (word address mod sbuf_banks; they come first in the SBUF's fixed
+// priority), bit 17 the PSUM write port, which its accumulate writes block in the following cycle
 // (psum.sv: wr_ready = !b_valid_q). Its schedule depends on no lower-priority requester.
 //
 // Synchronisation, without SystemC time: the tensor engine publishes every port use and
@@ -46,8 +46,9 @@ using ref::MemView;
 // once the fabric has stepped every cycle before t (`fabric_next` >= t). Both sides hand over
 // with zero-time events.
 struct SharedTiming {
-  static constexpr unsigned kPsumRead = 4, kPsumWrite = 5;
-  std::vector<uint8_t> pe_use;  // per cycle
+  static constexpr unsigned kPsumRead = 16, kPsumWrite = 17;  // after the SBUF banks (<= 16)
+  static constexpr uint32_t kSbufBankBits = 0xFFFFu;
+  std::vector<uint32_t> pe_use;  // per cycle
   enum class PeState { kRunning, kBlocked, kDone } pe_state = PeState::kRunning;
   uint64_t pe_cycle = 0;
   unsigned pe_wait_sem = 0;
@@ -58,9 +59,9 @@ struct SharedTiming {
 
   void pe_mark(uint64_t cycle, unsigned bit) {
     if (pe_use.size() <= cycle) pe_use.resize(2 * cycle + 1024, 0);
-    pe_use[cycle] = static_cast<uint8_t>(pe_use[cycle] | (1u << bit));
+    pe_use[cycle] |= 1u << bit;
   }
-  uint8_t pe_ports(uint64_t cycle) const { return cycle < pe_use.size() ? pe_use[cycle] : 0; }
+  uint32_t pe_ports(uint64_t cycle) const { return cycle < pe_use.size() ? pe_use[cycle] : 0; }
 };
 
 // What the engines record; one per run.

@@ -9,9 +9,8 @@ namespace tessera::tlm {
 
 namespace {
 constexpr size_t kRobDepth = 8, kOutQueueDepth = 4;
-constexpr unsigned kSbufBanks = 4;  // tessera_core: word-interleaved banks per partition
-
-uint8_t bank_of(uint64_t byte_addr) { return static_cast<uint8_t>((byte_addr >> 2) % kSbufBanks); }
+// The SBUF bank of a byte offset: banks are word-interleaved (sbuf.sv), sbuf_banks of them.
+uint8_t bank_of(uint64_t byte_addr, uint64_t banks) { return static_cast<uint8_t>((byte_addr >> 2) % banks); }
 }  // namespace
 
 bool PeControl::ls_bank_free() const {
@@ -127,7 +126,7 @@ PeControl::Accepted PeEngine::describe(size_t i) const {
   PeControl::Accepted a;
   a.index = i;
   const unsigned es = fp::info(src.dtype).bits / 8;
-  for (int64_t o : ref::free_offsets(src)) a.banks.push_back(bank_of(src.addr + static_cast<uint64_t>(o * es)));
+  for (int64_t o : ref::free_offsets(src)) a.banks.push_back(bank_of(src.addr + static_cast<uint64_t>(o * es), config_.sbuf_banks));
   a.m = static_cast<uint32_t>(a.banks.size());
   return a;
 }

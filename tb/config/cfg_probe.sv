@@ -8,6 +8,7 @@ module cfg_probe
   output logic [31:0] moving_max_n_o,
   output logic [31:0] psum_banks_o,
   output logic [31:0] sbuf_bytes_per_partition_o,
+  output logic [31:0] sbuf_banks_o,
   output logic [31:0] dma_queues_o,
   output logic [63:0] dram_bytes_o,
   output logic [31:0] dram_bytes_per_cycle_o,
@@ -19,6 +20,7 @@ module cfg_probe
   assign moving_max_n_o             = MovingMaxN;
   assign psum_banks_o               = PsumBanks;
   assign sbuf_bytes_per_partition_o = SbufBytesPerPartition;
+  assign sbuf_banks_o               = SbufBanks;
   assign dma_queues_o               = DmaQueues;
   assign dram_bytes_o               = DramBytes;
   assign dram_bytes_per_cycle_o     = DramBytesPerCycle;

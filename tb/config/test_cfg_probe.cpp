@@ -17,6 +17,7 @@ TEST_CASE("tessera_cfg_pkg matches the C++ preset", "[config][rtl]") {
   CHECK(probe.moving_max_n_o == c.moving_max_n);
   CHECK(probe.psum_banks_o == c.psum_banks);
   CHECK(probe.sbuf_bytes_per_partition_o == c.sbuf_bytes_per_partition);
+  CHECK(probe.sbuf_banks_o == c.sbuf_banks);
   CHECK(probe.dma_queues_o == c.dma_queues);
   CHECK(probe.dram_bytes_o == c.dram_bytes);
   CHECK(probe.dram_bytes_per_cycle_o == c.dram_bytes_per_cycle);

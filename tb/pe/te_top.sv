@@ -9,6 +9,7 @@ module te_top
   parameter int unsigned TileRows = 2,
   parameter int unsigned TileCols = 2,
   parameter int unsigned SbufBytes = 4096,
+  parameter int unsigned SbufBanks = 4,
   parameter int unsigned PsumDepth = 64,
   localparam int unsigned SbufWords = SbufBytes / 4,
   localparam int unsigned SbufAw = $clog2(SbufWords),
@@ -76,7 +77,7 @@ module te_top
     .pw_data_o   (pw_data)
   );
 
-  sbuf #(.Partitions(Rows), .BytesPerPartition(SbufBytes), .Banks(4), .Ports(3)) u_sbuf (
+  sbuf #(.Partitions(Rows), .BytesPerPartition(SbufBytes), .Banks(SbufBanks), .Ports(3)) u_sbuf (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
     .valid_i    ({sb_valid_i, st_req, mv_req}),

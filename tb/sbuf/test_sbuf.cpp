@@ -19,7 +19,7 @@ using rtl::set_bits;
 
 namespace {
 
-constexpr unsigned kPorts = 4, kBanks = 4;
+constexpr unsigned kPorts = 4, kBanks = TESSERA_SBUF_BANKS;  // the preset's banks
 
 struct Request {
   bool valid = false, we = false;
