@@ -101,10 +101,43 @@ Tile KernelBuilder::psum_bank(uint32_t parts, uint32_t free) {
   return t;
 }
 
+namespace {
+// `ap` (a 1- or 2-byte dtype, `r` = 4 / its size elements per word) as a pattern of 32-bit
+// words over the same bytes, if its innermost used dimension is a contiguous run of a multiple
+// of r elements, its other strides keep words aligned and it starts on a word.
+bool word_view(Ap& ap, uint32_t r) {
+  const bool dram = ap.space == Space::kDram;
+  const int32_t es = static_cast<int32_t>(fp::info(ap.dtype).bits / 8);
+  int inner = -1;
+  for (int d = 2; d >= 0 && inner < 0; --d)
+    if (ap.dims[d].count > 1) inner = d;
+  if (inner < 0 || ap.addr % 4 != 0) return false;
+  if (ap.dims[inner].stride != (dram ? es : 1) || ap.dims[inner].count % r != 0) return false;
+  for (int d = 0; d < 3; ++d)
+    if (d != inner && ap.dims[d].count > 1 && ap.dims[d].stride % (dram ? 4 : static_cast<int32_t>(r)) != 0) return false;
+  ap.dtype = fp::Format::kFp32;
+  for (int d = 0; d < 3; ++d) {
+    if (d == inner) ap.dims[d] = {ap.dims[d].count / r, dram ? 4 : 1};
+    else if (ap.dims[d].count == 1) ap.dims[d].stride = 0;
+    else if (!dram) ap.dims[d].stride /= static_cast<int32_t>(r);
+  }
+  return true;
+}
+}  // namespace
+
 void KernelBuilder::dma(const Ap& dst, const Ap& src, unsigned queue) {
   isa::Instruction inst = isa::Isa::get().make("dma_copy");
-  inst.set("dst", dst);
-  inst.set("src", src);
+  // A DMA queue moves one element per cycle (docs/dma.md), so a bit copy of a 1- or 2-byte
+  // dtype moves as 32-bit words when both patterns allow it: the same bytes land in the same
+  // places (runs of whole words on both sides), at 2 (bf16, fp16) or 4 (fp8) elements per cycle.
+  Ap d = dst, s = src;
+  const uint32_t es = fp::info(dst.dtype).bits / 8;
+  if (dst.dtype == src.dtype && es < 4) {
+    Ap dw = dst, sw = src;
+    if (word_view(dw, 4 / es) && word_view(sw, 4 / es)) d = dw, s = sw;
+  }
+  inst.set("dst", d);
+  inst.set("src", s);
   emit(fmt::format("dma{}", queue % config_.dma_queues), std::move(inst));
 }
 

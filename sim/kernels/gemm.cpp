@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include "builder.hpp"
@@ -34,10 +35,20 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
   const uint64_t b_two = 2 * bytes(n_tile * es);
   const bool a_panels = fixed + panels + b_two <= budget;
   const bool b_resident = fixed + (a_panels ? panels : 2 * bytes(cols * es)) + b_all <= budget;
+  // With panels, A is read once per M tile in K order, so one load brings `group` K chunks
+  // (at most 8, as far as the plan above still fits): a DMA instruction pays the DRAM latency
+  // once (about 300 cycles on trn1) and a chunk's piece per queue is short (trn1: 8 rows of
+  // 128 elements).
+  uint64_t group = 1;
+  const uint64_t rest = (a_panels ? panels : 2 * bytes(cols * es)) + (b_resident ? b_all : b_two);
+  while (a_panels && group < std::min<uint64_t>(k_chunks, 2) &&
+         2 * bytes(2 * group * rows * es) + 2 * bytes(n_tile * 4) + rest <= budget)
+    group *= 2;
+  group = std::min(group, k_chunks);
 
   Tile a_nat[2], psum[2], c_buf[2];
   std::vector<Tile> a_t, b_t;  // A^T: [panel][chunk] or [2]; B: [chunk][n tile] or [2]
-  for (int i = 0; i < 2; ++i) a_nat[i] = b.sbuf_tile(dtype, cols, rows);
+  for (int i = 0; i < 2; ++i) a_nat[i] = b.sbuf_tile(dtype, cols, static_cast<uint32_t>(group * rows));
   for (uint64_t i = 0; i < (a_panels ? 2 * k_chunks : 2); ++i) a_t.push_back(b.sbuf_tile(dtype, rows, cols));
   for (uint64_t i = 0; i < (b_resident ? k_chunks * n_tiles : 2); ++i) b_t.push_back(b.sbuf_tile(dtype, rows, n_tile));
   for (int i = 0; i < 2; ++i) {
@@ -45,6 +56,22 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
     c_buf[i] = b.sbuf_tile(fp::Format::kFp32, cols, n_tile);
   }
 
+  // A finished tile's epilogue (PSUM -> SBUF copy, DMA to C) is emitted after the next tile's
+  // loads and matmuls: every queue is in order, so a C store placed before the next tile's
+  // loads would hold them until this tile's matmuls are done.
+  struct Epilogue {
+    uint64_t m0, n0;
+    uint32_t mt, nt;
+    unsigned tile;
+  };
+  std::optional<Epilogue> pending;
+  auto epilogue = [&](const Epilogue& e) {
+    const Tile& cb = c_buf[e.tile % 2];
+    const Tile& bank = psum[e.tile % 2];
+    b.tensor_copy(cb.ap(0, e.mt, 0, e.nt), bank.ap(0, e.mt, 0, e.nt));
+    for (const auto& pc : b.dma_pieces(e.mt))
+      b.dma(c.rows(e.m0 + pc.p0, pc.np, e.n0, e.nt), cb.ap(pc.p0, pc.np, 0, e.nt), b.next_dma_queue());
+  };
   unsigned chunk = 0, tile = 0, a_loads = 0;
   for (uint64_t m0 = 0, mi = 0; m0 < s.m; m0 += cols, ++mi) {
     const auto mt = static_cast<uint32_t>(std::min<uint64_t>(cols, s.m - m0));
@@ -55,11 +82,15 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
         const auto kt = static_cast<uint32_t>(std::min<uint64_t>(rows, s.k - k0));
         const Tile& at = a_panels ? a_t[(mi % 2) * k_chunks + ki] : a_t[chunk % 2];
         if (!a_panels || ni == 0) {
-          // A block [mt, kt] as stored, then A^T [kt, mt] (k on partitions) on the vector engine
-          const Tile& an = a_nat[a_loads++ % 2];
-          for (const auto& pc : b.dma_pieces(mt))
-            b.dma(an.ap(pc.p0, pc.np, 0, kt), a.rows(m0 + pc.p0, pc.np, k0, kt), b.next_dma_queue());
-          b.transpose(at, 0, an, 0, mt, kt);
+          // A block [mt, group chunks] as stored, then each chunk's A^T [kt, mt] (k on
+          // partitions) on the vector engine
+          if (ki % group == 0) {
+            const auto kg = static_cast<uint32_t>(std::min<uint64_t>(group * rows, s.k - k0));
+            const Tile& an = a_nat[a_loads++ % 2];
+            for (const auto& pc : b.dma_pieces(mt))
+              b.dma(an.ap(pc.p0, pc.np, 0, kg), a.rows(m0 + pc.p0, pc.np, k0, kg), b.next_dma_queue());
+          }
+          b.transpose(at, 0, a_nat[(a_loads - 1) % 2], static_cast<uint32_t>((ki % group) * rows), mt, kt);
         }
         const Tile& bb = b_resident ? b_t[ki * n_tiles + ni] : b_t[chunk % 2];
         if (!b_resident || mi == 0)
@@ -68,11 +99,11 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
         b.load_stationary(at.ap(0, kt, 0, mt));
         b.multiply_moving(bank.ap(0, mt, 0, nt), bb.ap(0, kt, 0, nt), k0 > 0);
       }
-      const Tile& cb = c_buf[tile % 2];
-      b.tensor_copy(cb.ap(0, mt, 0, nt), bank.ap(0, mt, 0, nt));
-      for (const auto& pc : b.dma_pieces(mt)) b.dma(c.rows(m0 + pc.p0, pc.np, n0, nt), cb.ap(pc.p0, pc.np, 0, nt), b.next_dma_queue());
+      if (pending) epilogue(*pending);
+      pending = Epilogue{m0, n0, mt, nt, tile};
     }
   }
+  if (pending) epilogue(*pending);
   return b.finish();
 }
 

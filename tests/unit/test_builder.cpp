@@ -103,3 +103,58 @@ TEST_CASE("independent work on two engines gets no waits", "[builder]") {
       CHECK_FALSE(i.signal_en);
     }
 }
+
+namespace {
+// The one dma_copy a builder with this single transfer emits.
+isa::Instruction single_dma(const CoreConfig& cfg, fp::Format dt, uint32_t parts, uint32_t cols, uint64_t dram_cols,
+                            uint64_t c0, uint32_t f0) {
+  KernelBuilder b(cfg);
+  const kernels::DramTensor x = b.dram_tensor("x", dt, {parts, dram_cols}, isa::TensorIo::kIn);
+  const kernels::Tile t = b.sbuf_tile(dt, parts, cols + f0);
+  b.dma(t.ap(0, parts, f0, cols), x.rows(0, parts, c0, cols), 0);
+  const isa::Program p = b.finish();
+  REQUIRE(p.queues.at(0).insts.size() == 1);
+  return p.queues.at(0).insts[0];
+}
+}  // namespace
+
+TEST_CASE("a bit copy of 1- and 2-byte elements moves as 32-bit words when both patterns allow", "[builder]") {
+  const CoreConfig& cfg = preset("small");
+  SECTION("bf16 rows of even length: fp32 words, half the count, same bytes") {
+    const isa::Instruction i = single_dma(cfg, fp::Format::kBf16, 4, 10, 30, 2, 0);
+    const isa::Ap& d = i.ap("dst");
+    const isa::Ap& s = i.ap("src");
+    CHECK(d.dtype == fp::Format::kFp32);
+    CHECK(s.dtype == fp::Format::kFp32);
+    CHECK(d.dims[0].count == 5);
+    CHECK(d.dims[0].stride == 1);
+    CHECK(s.dims[0].count == 4);
+    CHECK(s.dims[0].stride == 60);  // the row stride in bytes stays
+    CHECK(s.dims[1].count == 5);
+    CHECK(s.dims[1].stride == 4);
+    CHECK(isa::byte_extent(d).lo == 0);
+    CHECK(isa::byte_extent(d).hi == 20);
+  }
+  SECTION("e4m3 rows of a multiple of 4: four elements per word") {
+    const isa::Instruction i = single_dma(cfg, fp::Format::kE4m3, 2, 8, 16, 4, 0);
+    CHECK(i.ap("dst").dtype == fp::Format::kFp32);
+    CHECK(i.ap("dst").dims[0].count == 2);
+    CHECK(i.ap("src").dims[1].count == 2);
+  }
+  SECTION("an odd row, an unaligned column, an unaligned tile offset or an odd DRAM row stay element copies") {
+    CHECK(single_dma(cfg, fp::Format::kBf16, 4, 9, 30, 2, 0).ap("dst").dtype == fp::Format::kBf16);
+    CHECK(single_dma(cfg, fp::Format::kBf16, 4, 10, 30, 1, 0).ap("src").dtype == fp::Format::kBf16);
+    CHECK(single_dma(cfg, fp::Format::kBf16, 4, 10, 30, 2, 1).ap("dst").dtype == fp::Format::kBf16);
+    CHECK(single_dma(cfg, fp::Format::kBf16, 4, 10, 31, 2, 0).ap("src").dtype == fp::Format::kBf16);
+    CHECK(single_dma(cfg, fp::Format::kE4m3, 2, 6, 16, 4, 0).ap("dst").dtype == fp::Format::kE4m3);
+  }
+  SECTION("a cast is never a word copy") {
+    KernelBuilder b(cfg);
+    const kernels::DramTensor x = b.dram_tensor("x", fp::Format::kFp32, {4, 16}, isa::TensorIo::kIn);
+    const kernels::Tile t = b.sbuf_tile(fp::Format::kBf16, 4, 16);
+    b.dma(t.ap(), x.rows(0, 4, 0, 16), 0);
+    const isa::Program p = b.finish();
+    CHECK(p.queues.at(0).insts[0].ap("dst").dtype == fp::Format::kBf16);
+    CHECK(p.queues.at(0).insts[0].ap("src").dtype == fp::Format::kFp32);
+  }
+}
