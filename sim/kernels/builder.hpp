@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -107,6 +108,32 @@ class KernelBuilder {
   uint64_t dram_next_ = 0, sbuf_next_ = 0;
   uint32_t psum_next_bank_ = 0;
   unsigned dma_rr_ = 0;
+};
+
+// Stores of finished output tiles (PSUM bank -> SBUF staging tile by the vector engine, then to
+// DRAM rows, split over the DMA queues), each emitted one tile late: push() emits the previous
+// tile's store, so it lands after the next tile's loads and matmuls. Every queue executes in
+// order, so a store emitted right after its tile's matmuls would hold that queue's next loads
+// until the tile is done. The caller double-buffers the PSUM banks and staging tiles; finish()
+// emits the last store.
+class DeferredStores {
+ public:
+  struct Store {
+    const DramTensor* out;
+    uint64_t r0, c0;         // DRAM rows [r0, r0+rows) x columns [c0, c0+cols)
+    uint32_t rows, cols;
+    Tile psum, staging;      // the PSUM bank and the SBUF tile it goes through
+  };
+  explicit DeferredStores(KernelBuilder& b) : b_(b) {}
+  void push(const Store& s) {
+    finish();
+    pending_ = s;
+  }
+  void finish();
+
+ private:
+  KernelBuilder& b_;
+  std::optional<Store> pending_;
 };
 
 }  // namespace tessera::kernels

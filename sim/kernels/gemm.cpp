@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 #include <vector>
 
 #include "builder.hpp"
@@ -56,22 +55,8 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
     c_buf[i] = b.sbuf_tile(fp::Format::kFp32, cols, n_tile);
   }
 
-  // A finished tile's epilogue (PSUM -> SBUF copy, DMA to C) is emitted after the next tile's
-  // loads and matmuls: every queue is in order, so a C store placed before the next tile's
-  // loads would hold them until this tile's matmuls are done.
-  struct Epilogue {
-    uint64_t m0, n0;
-    uint32_t mt, nt;
-    unsigned tile;
-  };
-  std::optional<Epilogue> pending;
-  auto epilogue = [&](const Epilogue& e) {
-    const Tile& cb = c_buf[e.tile % 2];
-    const Tile& bank = psum[e.tile % 2];
-    b.tensor_copy(cb.ap(0, e.mt, 0, e.nt), bank.ap(0, e.mt, 0, e.nt));
-    for (const auto& pc : b.dma_pieces(e.mt))
-      b.dma(c.rows(e.m0 + pc.p0, pc.np, e.n0, e.nt), cb.ap(pc.p0, pc.np, 0, e.nt), b.next_dma_queue());
-  };
+  // Each tile's store is emitted after the next tile's loads and matmuls (DeferredStores).
+  DeferredStores stores(b);
   unsigned chunk = 0, tile = 0, a_loads = 0;
   for (uint64_t m0 = 0, mi = 0; m0 < s.m; m0 += cols, ++mi) {
     const auto mt = static_cast<uint32_t>(std::min<uint64_t>(cols, s.m - m0));
@@ -99,11 +84,10 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
         b.load_stationary(at.ap(0, kt, 0, mt));
         b.multiply_moving(bank.ap(0, mt, 0, nt), bb.ap(0, kt, 0, nt), k0 > 0);
       }
-      if (pending) epilogue(*pending);
-      pending = Epilogue{m0, n0, mt, nt, tile};
+      stores.push({&c, m0, n0, mt, nt, bank, c_buf[tile % 2]});
     }
   }
-  if (pending) epilogue(*pending);
+  stores.finish();
   return b.finish();
 }
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
-#include <optional>
 
 namespace tessera::kernels {
 
@@ -41,20 +40,7 @@ MatmulTiles matmul_tiles(KernelBuilder& b, fp::Format dtype, uint64_t max_j) {
 void emit_matmul(KernelBuilder& b, MatmulTiles& t, uint64_t size_i, uint64_t size_j, uint64_t size_c,
                  const ChunkAp& stat, bool stat_stored, const ChunkAp& mov, const DramTensor& out) {
   const auto rows = static_cast<uint32_t>(b.config().rows), cols = static_cast<uint32_t>(b.config().cols);
-  // A finished tile's PSUM -> SBUF copy and store are emitted after the next tile's loads and
-  // matmuls, so that no queue holds a store in front of the next loads (gemm does the same).
-  struct Epilogue {
-    uint64_t i0, j0;
-    uint32_t it, jt;
-    unsigned tile;
-  };
-  std::optional<Epilogue> pending;
-  auto epilogue = [&](const Epilogue& e) {
-    const Tile& ob = t.out[e.tile % 2];
-    b.tensor_copy(ob.ap(0, e.it, 0, e.jt), t.psum[e.tile % 2].ap(0, e.it, 0, e.jt));
-    for (const auto& pc : b.dma_pieces(e.it))
-      b.dma(out.rows(e.i0 + pc.p0, pc.np, e.j0, e.jt), ob.ap(pc.p0, pc.np, 0, e.jt), b.next_dma_queue());
-  };
+  DeferredStores stores(b);  // each tile's store after the next tile's loads and matmuls, as gemm
   for (uint64_t i0 = 0; i0 < size_i; i0 += cols) {
     const auto it = static_cast<uint32_t>(std::min<uint64_t>(cols, size_i - i0));
     for (uint64_t j0 = 0; j0 < size_j; j0 += t.n_tile, ++t.tile) {
@@ -78,11 +64,10 @@ void emit_matmul(KernelBuilder& b, MatmulTiles& t, uint64_t size_i, uint64_t siz
         b.load_stationary(st.ap(0, ct, 0, it));
         b.multiply_moving(bank.ap(0, it, 0, jt), mv.ap(0, ct, 0, jt), c0 > 0);
       }
-      if (pending) epilogue(*pending);
-      pending = Epilogue{i0, j0, it, jt, t.tile};
+      stores.push({&out, i0, j0, it, jt, bank, t.out[t.tile % 2]});
     }
   }
-  if (pending) epilogue(*pending);
+  stores.finish();
 }
 
 }  // namespace
