@@ -34,9 +34,8 @@ module sbuf #(
   // Per bank: whether a port is granted, which one, and its request.
   logic [Banks-1:0]                bank_req;
   logic [Banks-1:0][$clog2(Ports > 1 ? Ports : 2)-1:0] bank_port;
-  // Which port's read data each bank returns next cycle.
-  logic [Banks-1:0]                read_q;
-  logic [Banks-1:0][$clog2(Ports > 1 ? Ports : 2)-1:0] read_port_q;
+  // The bank each port's read was granted on (its data arrive the next cycle).
+  logic [Ports-1:0][BankBits-1:0]  rbank_q;
   logic [Ports-1:0]                rvalid_q;
   logic [Ports-1:0][31:0]          conflicts_q;
   logic [Partitions-1:0][Banks-1:0][31:0] bank_rdata;
@@ -75,29 +74,25 @@ module sbuf #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      read_q <= '0;
-      read_port_q <= '0;
+      rbank_q <= '0;
       rvalid_q <= '0;
       conflicts_q <= '0;
     end else begin
       rvalid_q <= grant & ~we_i;
-      for (int unsigned b = 0; b < Banks; b++) begin
-        read_q[b] <= bank_req[b] && !we_i[bank_port[b]];
-        read_port_q[b] <= bank_port[b];
-      end
+      rbank_q <= bank_of;
       for (int unsigned p = 0; p < Ports; p++) begin
         if (valid_i[p] && !grant[p]) conflicts_q[p] <= conflicts_q[p] + 1'b1;
       end
     end
   end
 
-  // Route each bank's read data to the port it served.
-  always_comb begin
-    rdata_o = '0;
-    for (int unsigned b = 0; b < Banks; b++) begin
-      if (read_q[b]) begin
-        for (int unsigned part = 0; part < Partitions; part++) rdata_o[read_port_q[b]][part] = bank_rdata[part][b];
-      end
+  // Each port's read data: every partition's word of the bank it read (a port reads one bank
+  // per cycle). A per-port mux, not a loop over banks writing whole port vectors: the latter
+  // made Verilator keep port-vector temporaries per bank on the stack (trn1, 16 banks:
+  // beyond 8 MiB).
+  for (genvar p = 0; p < Ports; p++) begin : g_rport
+    for (genvar part = 0; part < Partitions; part++) begin : g_rpart
+      assign rdata_o[p][part] = rvalid_q[p] ? bank_rdata[part][rbank_q[p]] : 32'h0;
     end
   end
 
