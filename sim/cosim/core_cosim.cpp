@@ -30,6 +30,7 @@ class CoreRtlModule : public sc_core::sc_module, public ref::DramAccess {
   CoreRtlModule(sc_core::sc_module_name name, std::function<void()> job) : sc_module(name), job_(std::move(job)) {
     SC_HAS_PROCESS(CoreRtlModule);
     SC_THREAD(thread);
+    set_stack_size(rtl::kCoreStackBytes);  // the verilated core's evaluation frames (core_rtl.hpp)
   }
   void read(uint64_t addr, void* dst, uint64_t n) override { transport(::tlm::TLM_READ_COMMAND, addr, dst, n); }
   void write(uint64_t addr, const void* src, uint64_t n) override {
