@@ -2,9 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <sys/resource.h>
-
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -47,15 +44,6 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 }  // namespace
 
-void ensure_stack() {
-  rlimit rl{};
-  if (getrlimit(RLIMIT_STACK, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= kCoreStackBytes) return;
-  rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? kCoreStackBytes : std::min<rlim_t>(kCoreStackBytes, rl.rlim_max);
-  if (setrlimit(RLIMIT_STACK, &rl) != 0 || rl.rlim_cur < kCoreStackBytes)
-    throw SimError(fmt::format("the verilated core needs a {} MiB stack and the hard limit is {} KiB (ulimit -Hs)",
-                               kCoreStackBytes >> 20, rl.rlim_max >> 10));
-}
-
 bool core_available(const std::string& config) { return find(config) != nullptr; }
 
 CoreRunResult run_core(const CoreConfig& config, const isa::Program& program, ref::Dram& dram, uint64_t seed,
@@ -64,7 +52,6 @@ CoreRunResult run_core(const CoreConfig& config, const isa::Program& program, re
   if (!fn)
     throw InputError(fmt::format("no verilated core is built for config {} (built: {}); see docs/core.md", config.name,
                                  built()));
-  ensure_stack();
   if (options.trace_path.empty()) return fn(config, program, dram, seed, options);
   const bool vcd = ends_with(options.trace_path, ".vcd");
   if (!vcd && !ends_with(options.trace_path, ".fst"))

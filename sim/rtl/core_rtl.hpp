@@ -69,14 +69,10 @@ struct CoreRunResult {
 // Whether a verilated core is built for this configuration.
 bool core_available(const std::string& config);
 
-// The stack a verilated core's evaluation needs: Verilator keeps the temporaries of one
-// evaluation function in its frame, about 10.6 MiB for the trn1 core (16 SBUF banks), over the
-// usual 8 MiB limit. ensure_stack() raises the calling process's soft RLIMIT_STACK to it (the
-// main thread's stack grows into the new limit: Linux leaves at least 128 MiB below it) and
-// throws SimError when the hard limit does not allow it; run_core calls it. SystemC threads
-// that evaluate a core are given this size (cosim/core_cosim.cpp).
-constexpr uint64_t kCoreStackBytes = uint64_t{64} << 20;
-void ensure_stack();
+// The stack a SystemC thread that evaluates a verilated core gets (cosim/core_cosim.cpp):
+// Verilator keeps an evaluation function's temporaries in its frame, up to about 150 KiB on
+// trn1 (objdump of the built model), more than SystemC's default thread stack is meant for.
+constexpr uint64_t kCoreStackBytes = uint64_t{16} << 20;
 
 // Runs `program` (validated by the caller) with `dram` as the DRAM contents, in place.
 // `seed` seeds stochastic rounding (as in the reference) and the randomised initial state.
