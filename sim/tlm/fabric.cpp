@@ -79,19 +79,20 @@ struct Ring {
 };
 
 // Ports of one cycle: SBUF banks (bits 0..15), PSUM read (16) and write (17) taken so far by
-// higher-priority requesters (SharedTiming's layout).
+// higher-priority requesters (SharedTiming's layout). `banks`: the SBUF's word-interleaved
+// banks per partition (CoreConfig::sbuf_banks).
 struct PortCycle {
   uint32_t taken = 0;
-  bool request(unsigned bit) {
+  uint64_t banks = 4;
+  // A request for `word` of SBUF or PSUM: granted when its port is still free this cycle.
+  bool request(bool psum, bool we, uint64_t word) {
+    const unsigned bit =
+        psum ? (we ? SharedTiming::kPsumWrite : SharedTiming::kPsumRead) : static_cast<unsigned>(word % banks);
     if (taken >> bit & 1u) return false;
     taken |= 1u << bit;
     return true;
   }
 };
-// `banks`: the SBUF's word-interleaved banks per partition (CoreConfig::sbuf_banks).
-unsigned port_bit(bool psum, bool we, uint64_t word, uint64_t banks) {
-  return psum ? (we ? SharedTiming::kPsumWrite : SharedTiming::kPsumRead) : static_cast<unsigned>(word % banks);
-}
 
 // dma_channel, register by register (rtl/dma/dma_channel.sv, dma_walk.sv, dma_burst_former.sv).
 struct Channel {
@@ -104,7 +105,7 @@ struct Channel {
   uint64_t from = 0;  // first cycle with the instruction registered (accept + 1)
   bool src_dram = false, dst_dram = false, src_psum = false, dst_psum = false;
   size_t n = 0;
-  uint64_t es_bf = 1, banks = 4;
+  uint64_t es_bf = 1;
   Walker sw, dw;
   bool bf_open = false, bf_flush = false;
   uint64_t bf_first = 0, bf_win = 0, bf_end = 0, bf_beats = 0, bf_cnt = 0;
@@ -129,12 +130,11 @@ struct Channel {
     uint32_t el_part;
   } c{};
 
-  void start(const isa::Instruction& inst, uint64_t accept, uint64_t sbuf_banks) {
+  void start(const isa::Instruction& inst, uint64_t accept) {
     const isa::Ap& dst = inst.ap("dst");
     const isa::Ap& src = inst.ap("src");
     *this = Channel{};
     busy = true;
-    banks = sbuf_banks;
     from = accept + 1;
     n = src.elements();
     src_dram = src.space == isa::Space::kDram;
@@ -168,7 +168,7 @@ struct Channel {
     c.burst_space = burst_q.size() < 2;
     c.in_ready = !bf_flush && c.beat_space && c.burst_space;
     c.fire = bf_in_valid && c.in_ready;
-    c.gnt = mr_valid && ports.request(port_bit(mr_psum, mr_we, mr_word, banks));
+    c.gnt = mr_valid && ports.request(mr_psum, mr_we, mr_word);
     const bool mr_can_load = !mr_valid || c.gnt;
     const bool oc_in_valid = !dst_dram && dw_valid && el_valid;
     c.el_part = dw_valid ? dw.el.partition : 0;
@@ -488,7 +488,7 @@ struct Fabric::Impl {
     uint32_t grant = 0;
     for (unsigned u = 0; u < nq; ++u) {
       const cosim::DmaBlock::Request r = rtl_dma->request(u);
-      if (r.valid && ports.request(port_bit(r.psum, r.we, r.word, config.sbuf_banks))) grant |= 1u << u;
+      if (r.valid && ports.request(r.psum, r.we, r.word)) grant |= 1u << u;
     }
     rtl_dma->grant(grant);
     for (unsigned u = 0; u < nq; ++u)
@@ -530,8 +530,7 @@ struct Fabric::Impl {
       issue_or_nop(q, t, accepted);
     }
 
-    PortCycle ports;
-    ports.taken = shared.pe_ports(t);
+    PortCycle ports{shared.pe_ports(t), config.sbuf_banks};
     if (rtl_dma) rtl_dma_cycle(t, ports);
     // AXI DRAM outputs
     const bool r_valid = !reads.empty() && reads.front().ready <= t && tokens >= static_cast<double>(axi);
@@ -572,7 +571,7 @@ struct Fabric::Impl {
       const ExtJob& j = ext[sel];
       const bool write = j.phase == ExtJob::Phase::kWrite;
       const ExtJob::Access& a = write ? j.writes[j.next] : j.reads[j.next];
-      ext_gnt = ports.request(port_bit(a.psum, write, a.word, config.sbuf_banks));
+      ext_gnt = ports.request(a.psum, write, a.word);
       if (ext_gnt && !a.psum) ++window(t).sbuf_accesses;
     }
 
@@ -675,7 +674,7 @@ struct Fabric::Impl {
     // instructions accepted in this cycle start at the edge
     for (auto& [q, i] : accepted) {
       const isa::Instruction& inst = q->e->queue_.insts[i];
-      if (q->dma) chans[q->unit].start(inst, t, config.sbuf_banks);
+      if (q->dma) chans[q->unit].start(inst, t);
       else plan_ext(inst, ext[q->unit]);
     }
   }
