@@ -26,6 +26,12 @@ struct MemView {
   DramAccess* dram = nullptr;
 };
 
+// The matmul's widest host vectors, in bytes: 64 (AVX-512), 32 (AVX2) or 16 (SSE). Each width
+// gives the same bits (the same IEEE operations in the same order); the default is the widest
+// the host has. Lowering the limit is for tests, which run every width.
+unsigned matmul_vector_bytes();
+void limit_matmul_vector_bytes(unsigned bytes);
+
 class Executor {
  public:
   // `seed`: the kernel seed of the per-lane stochastic-rounding generators.

@@ -26,12 +26,13 @@ constexpr unsigned kExtComputeCycles = 8;   // rtl::kExtComputeCycles
 // transfer is never materialised).
 struct ElementIter {
   uint64_t base = 0;   // ap.addr
-  int64_t scale = 1;   // bytes per free-offset unit: 1 in DRAM (byte strides), the element size on chip
   uint32_t part0 = 0;  // first partition (on chip)
   uint32_t count[3] = {1, 1, 1};
-  int64_t stride[3] = {0, 0, 0};
+  // Bytes the address moves when dimension d advances and the dimensions inside it wrap to 0:
+  // stride[d] less the inner dimensions' spans, in bytes (scale: 1 in DRAM, whose strides are
+  // bytes, the element size on chip).
+  int64_t step[3] = {0, 0, 0};
   uint32_t idx[3] = {0, 0, 0};
-  int64_t off = 0;        // free offset of the current element, in strides' units
   uint64_t addr = 0;      // DRAM byte address, or on-chip byte offset in the partition
   uint32_t partition = 0; // on chip
   bool new_partition = false;  // the last next() moved to another partition
@@ -40,23 +41,36 @@ struct ElementIter {
     *this = ElementIter{};
     base = ap.addr;
     const bool dram = ap.space == isa::Space::kDram;
-    scale = dram ? 1 : fp::info(ap.dtype).bits / 8;
+    const int64_t scale = dram ? 1 : fp::info(ap.dtype).bits / 8;
     part0 = dram ? 0 : ap.part;
-    for (int d = 0; d < 3; ++d) count[d] = ap.dims[d].count, stride[d] = ap.dims[d].stride;
+    int64_t inner_span = 0;  // bytes from the first to the last element of the dimensions inside d
+    for (int d = 2; d >= 0; --d) {
+      count[d] = ap.dims[d].count;
+      const int64_t stride = ap.dims[d].stride * scale;
+      step[d] = stride - inner_span;
+      inner_span += static_cast<int64_t>(count[d] - 1) * stride;
+    }
     addr = base;
     partition = part0;
   }
   void next() {
     new_partition = false;
-    for (int d = 2; d >= 0; --d) {
-      if (++idx[d] < count[d]) {
-        off += stride[d];
-        addr = base + static_cast<uint64_t>(off * scale);
-        return;
-      }
-      off -= static_cast<int64_t>(count[d] - 1) * stride[d];
-      idx[d] = 0;
+    // dims[2] innermost (unrolled: this runs for every element of every transfer)
+    if (++idx[2] < count[2]) {
+      addr += static_cast<uint64_t>(step[2]);
+      return;
     }
+    idx[2] = 0;
+    if (++idx[1] < count[1]) {
+      addr += static_cast<uint64_t>(step[1]);
+      return;
+    }
+    idx[1] = 0;
+    if (++idx[0] < count[0]) {
+      addr += static_cast<uint64_t>(step[0]);
+      return;
+    }
+    idx[0] = 0;
     ++partition;  // the free pattern is done: the next partition (DRAM patterns have one)
     new_partition = true;
     addr = base;
@@ -79,15 +93,15 @@ struct Ring {
 };
 
 // Ports of one cycle: SBUF banks (bits 0..15), PSUM read (16) and write (17) taken so far by
-// higher-priority requesters (SharedTiming's layout). `banks`: the SBUF's word-interleaved
-// banks per partition (CoreConfig::sbuf_banks).
+// higher-priority requesters (SharedTiming's layout). `bank_mask`: the SBUF's word-interleaved
+// banks per partition (CoreConfig::sbuf_banks, a power of two: cmake/TesseraPresets.cmake) - 1.
 struct PortCycle {
   uint32_t taken = 0;
-  uint64_t banks = 4;
+  uint64_t bank_mask = 3;
   // A request for `word` of SBUF or PSUM: granted when its port is still free this cycle.
   bool request(bool psum, bool we, uint64_t word) {
     const unsigned bit =
-        psum ? (we ? SharedTiming::kPsumWrite : SharedTiming::kPsumRead) : static_cast<unsigned>(word % banks);
+        psum ? (we ? SharedTiming::kPsumWrite : SharedTiming::kPsumRead) : static_cast<unsigned>(word & bank_mask);
     if (taken >> bit & 1u) return false;
     taken |= 1u << bit;
     return true;
@@ -142,6 +156,7 @@ struct Channel {
     src_psum = src.space == isa::Space::kPsum;
     dst_psum = dst.space == isa::Space::kPsum;
     es_bf = fp::info(src_dram ? src.dtype : dst.dtype).bits / 8;
+    kind = (src_dram ? 2u : 0u) + (dst_dram ? 1u : 0u);
     sw.from = dw.from = accept + 2;
     sw.el.reset(src);
     dw.el.reset(dst);
@@ -149,7 +164,29 @@ struct Channel {
   bool ar_req() const { return busy && src_dram && !burst_q.empty() && rb_reserved + burst_q.front() <= kReadBufferBeats; }
   bool aw_req() const { return busy && !src_dram && !burst_q.empty(); }
 
+  // comb() and edge() are compiled once per direction (kSrc/kDstDram shadow the members
+  // src_dram and dst_dram), so a channel's step carries no branches on the other directions.
+  unsigned kind = 0;  // src_dram * 2 + dst_dram
   void comb(uint64_t t, PortCycle& ports) {
+    switch (kind) {
+      case 0: return comb_t<false, false>(t, ports);
+      case 1: return comb_t<false, true>(t, ports);
+      case 2: return comb_t<true, false>(t, ports);
+      default: return comb_t<true, true>(t, ports);
+    }
+  }
+  bool edge(uint64_t t, uint64_t axi) {
+    switch (kind) {
+      case 0: return edge_t<false, false>(t, axi);
+      case 1: return edge_t<false, true>(t, axi);
+      case 2: return edge_t<true, false>(t, axi);
+      default: return edge_t<true, true>(t, axi);
+    }
+  }
+
+  template <bool kSrcDram, bool kDstDram>
+  void comb_t(uint64_t t, PortCycle& ports) {
+    constexpr bool src_dram = kSrcDram, dst_dram = kDstDram;
     const bool sw_valid = sw.pos < n && t >= sw.from;
     const bool dw_valid = dw.pos < n && t >= dw.from;
     c.dw_last = dw.pos + 1 == n;
@@ -196,7 +233,9 @@ struct Channel {
 
   // The rising edge at the end of cycle t (after the engine-level registers took their share).
   // Returns true when the transfer finished (done_o in cycle t + 1).
-  bool edge(uint64_t t, uint64_t axi) {
+  template <bool kSrcDram, bool kDstDram>
+  bool edge_t(uint64_t t, uint64_t axi) {
+    constexpr bool src_dram = kSrcDram, dst_dram = kDstDram;
     bool beat_push = false, burst_push = false;
     const uint64_t old_beats = bf_beats, old_cnt = bf_cnt;
     if (bf_flush) {
@@ -530,7 +569,8 @@ struct Fabric::Impl {
       issue_or_nop(q, t, accepted);
     }
 
-    PortCycle ports{shared.pe_ports(t), config.sbuf_banks};
+    PortCycle ports{shared.pe_ports(t), config.sbuf_banks - 1};
+    kernels::TrafficSample& win = window(t);  // the only window of this cycle: no resize below
     if (rtl_dma) rtl_dma_cycle(t, ports);
     // AXI DRAM outputs
     const bool r_valid = !reads.empty() && reads.front().ready <= t && tokens >= static_cast<double>(axi);
@@ -546,7 +586,7 @@ struct Fabric::Impl {
       if (!ch.busy || t < ch.from || ch.asleep) continue;
       evaluated |= 1u << i;
       ch.comb(t, ports);
-      if (ch.c.gnt && !ch.mr_psum) ++window(t).sbuf_accesses;
+      if (ch.c.gnt && !ch.mr_psum) ++win.sbuf_accesses;
       if (ch.ar_req()) ar_req |= 1u << i;
       if (ch.aw_req()) aw_req |= 1u << i;
     }
@@ -572,18 +612,18 @@ struct Fabric::Impl {
       const bool write = j.phase == ExtJob::Phase::kWrite;
       const ExtJob::Access& a = write ? j.writes[j.next] : j.reads[j.next];
       ext_gnt = ports.request(a.psum, write, a.word);
-      if (ext_gnt && !a.psum) ++window(t).sbuf_accesses;
+      if (ext_gnt && !a.psum) ++win.sbuf_accesses;
     }
 
     if (rtl_dma) {
       const uint64_t rd = rtl_dma->bytes_read(), wr = rtl_dma->bytes_written();
       rtl_dma->edge();
-      window(t).dram_read_bytes += rtl_dma->bytes_read() - rd;
-      window(t).dram_write_bytes += rtl_dma->bytes_written() - wr;
+      win.dram_read_bytes += rtl_dma->bytes_read() - rd;
+      win.dram_write_bytes += rtl_dma->bytes_written() - wr;
     }
     // The rising edge: the AXI DRAM
     if (r_valid) {
-      window(t).dram_read_bytes += axi;
+      win.dram_read_bytes += axi;
       tokens -= static_cast<double>(axi);
       Channel& rc = chans[reads.front().id];
       ++rc.rdata;
@@ -591,7 +631,7 @@ struct Fabric::Impl {
       if (++reads.front().done == reads.front().beats) reads.pop_front();
     }
     if (w_ready && w_valid) {
-      window(t).dram_write_bytes += w_bytes;
+      win.dram_write_bytes += w_bytes;
       tokens -= static_cast<double>(axi);
       if (++writes.front().done == writes.front().beats) {
         bresps.push_back({writes.front().id, t + latency});

@@ -13,6 +13,7 @@
 #include "isa/program.hpp"
 #include "numerics/fp.hpp"
 #include "ref/core_model.hpp"
+#include "ref/executor.hpp"
 
 using namespace tessera;
 using isa::Space;
@@ -54,50 +55,60 @@ TEST_CASE("matmul fast paths equal the element-by-element formula, specials and 
   const CoreConfig& config = preset("small");  // K = 16 partitions, M <= 16, N <= 128
   std::mt19937 rng(20261124);
   const fp::Format formats[] = {fp::Format::kFp32, fp::Format::kBf16, fp::Format::kFp16, fp::Format::kE4m3};
-  for (fp::Format f : formats) {
-    const unsigned es = fp::info(f).bits / 8;
-    for (uint32_t n : {1u, 5u, 15u, 16u, 17u, 31u, 33u, 64u, 128u}) {
-      for (uint32_t dstride : {1u, 2u, 3u}) {  // 1: contiguous PSUM row (vector path)
-        if (n * dstride > 128) continue;        // one PSUM bank: 128 fp32 per partition
-        for (int acc = 0; acc < 2; ++acc) {
-          CAPTURE(fp::info(f).name, n, dstride, acc);
-          const uint32_t k_size = 1 + rng() % 16, m_size = 1 + rng() % 16;
-          ref::CoreModel m(config, 1);
-          std::vector<uint32_t> st(k_size * m_size), mv(k_size * n), old(m_size * n);
-          for (uint32_t k = 0; k < k_size; ++k) {
-            for (uint32_t j = 0; j < m_size; ++j)
-              put_code(m.onchip(Space::kSbuf, k, j * es), f, st[k * m_size + j] = random_code(f, rng));
-            for (uint32_t j = 0; j < n; ++j)
-              put_code(m.onchip(Space::kSbuf, k, 0x800 + j * es), f, mv[k * n + j] = random_code(f, rng));
-          }
-          for (uint32_t j = 0; j < m_size; ++j)
-            for (uint32_t i = 0; i < n; ++i)
-              put_code(m.onchip(Space::kPsum, j, i * dstride * 4), fp::Format::kFp32,
-                       old[j * n + i] = random_code(fp::Format::kFp32, rng));
-          const std::string name(fp::info(f).name);
-          m.run(program(fmt::format(".engine pe\nload_stationary src=sbuf[0:{}]@0x0:{}[{}x1]\n"
-                                    "multiply_moving dst=psum[0:{}]@0x0:fp32[{}x{}] src=sbuf[0:{}]@0x800:{}[{}x1] acc={}\n",
-                                    k_size, name, m_size, m_size, n, dstride, k_size, name, n, acc)));
-          for (uint32_t j = 0; j < m_size; ++j)
-            for (uint32_t i = 0; i < n; ++i) {
-              // acc_{k+1} = add32(acc_k, mul32(stationary[k][m], moving[k][n])) from +0 (SPEC 3)
-              uint32_t a = 0;
-              for (uint32_t k = 0; k < k_size; ++k)
-                a = fp::add32_bits(a, fp::mul32_bits(to_f32(f, st[k * m_size + j]), to_f32(f, mv[k * n + i])));
-              if (acc) a = fp::add32_bits(old[j * n + i], a);
-              const uint32_t got = get_code(m.onchip(Space::kPsum, j, i * dstride * 4), fp::Format::kFp32);
-              CAPTURE(j, i, k_size, m_size);
-              REQUIRE(fmt::format("{:08x}", got) == fmt::format("{:08x}", a));
+  // Every vector width the host has (AVX-512, AVX2, SSE: blocks of 64, 32 and 16 columns, then
+  // the narrower loops); at least SSE runs.
+  unsigned widths_run = 0;
+  for (unsigned width : {64u, 32u, 16u}) {
+    ref::limit_matmul_vector_bytes(width);
+    if (ref::matmul_vector_bytes() != width) continue;
+    ++widths_run;
+    for (fp::Format f : formats) {
+      const unsigned es = fp::info(f).bits / 8;
+      for (uint32_t n : {1u, 5u, 15u, 16u, 17u, 31u, 33u, 64u, 80u, 97u, 128u}) {
+        for (uint32_t dstride : {1u, 2u, 3u}) {  // 1: contiguous PSUM row (vector path)
+          if (n * dstride > 128) continue;        // one PSUM bank: 128 fp32 per partition
+          for (int acc = 0; acc < 2; ++acc) {
+            CAPTURE(width, fp::info(f).name, n, dstride, acc);
+            const uint32_t k_size = 1 + rng() % 16, m_size = 1 + rng() % 16;
+            ref::CoreModel m(config, 1);
+            std::vector<uint32_t> st(k_size * m_size), mv(k_size * n), old(m_size * n);
+            for (uint32_t k = 0; k < k_size; ++k) {
+              for (uint32_t j = 0; j < m_size; ++j)
+                put_code(m.onchip(Space::kSbuf, k, j * es), f, st[k * m_size + j] = random_code(f, rng));
+              for (uint32_t j = 0; j < n; ++j)
+                put_code(m.onchip(Space::kSbuf, k, 0x800 + j * es), f, mv[k * n + j] = random_code(f, rng));
             }
-          // the strided row's gaps are untouched
-          if (dstride > 1) {
-            for (uint32_t i = 0; i + 1 < n; ++i)
-              REQUIRE(get_code(m.onchip(Space::kPsum, 0, (i * dstride + 1) * 4), fp::Format::kFp32) == 0);
+            for (uint32_t j = 0; j < m_size; ++j)
+              for (uint32_t i = 0; i < n; ++i)
+                put_code(m.onchip(Space::kPsum, j, i * dstride * 4), fp::Format::kFp32,
+                         old[j * n + i] = random_code(fp::Format::kFp32, rng));
+            const std::string name(fp::info(f).name);
+            m.run(program(fmt::format(".engine pe\nload_stationary src=sbuf[0:{}]@0x0:{}[{}x1]\n"
+                                      "multiply_moving dst=psum[0:{}]@0x0:fp32[{}x{}] src=sbuf[0:{}]@0x800:{}[{}x1] acc={}\n",
+                                      k_size, name, m_size, m_size, n, dstride, k_size, name, n, acc)));
+            for (uint32_t j = 0; j < m_size; ++j)
+              for (uint32_t i = 0; i < n; ++i) {
+                // acc_{k+1} = add32(acc_k, mul32(stationary[k][m], moving[k][n])) from +0 (SPEC 3)
+                uint32_t a = 0;
+                for (uint32_t k = 0; k < k_size; ++k)
+                  a = fp::add32_bits(a, fp::mul32_bits(to_f32(f, st[k * m_size + j]), to_f32(f, mv[k * n + i])));
+                if (acc) a = fp::add32_bits(old[j * n + i], a);
+                const uint32_t got = get_code(m.onchip(Space::kPsum, j, i * dstride * 4), fp::Format::kFp32);
+                CAPTURE(j, i, k_size, m_size);
+                REQUIRE(fmt::format("{:08x}", got) == fmt::format("{:08x}", a));
+              }
+            // the strided row's gaps are untouched
+            if (dstride > 1) {
+              for (uint32_t i = 0; i + 1 < n; ++i)
+                REQUIRE(get_code(m.onchip(Space::kPsum, 0, (i * dstride + 1) * 4), fp::Format::kFp32) == 0);
+            }
           }
         }
       }
     }
   }
+  ref::limit_matmul_vector_bytes(64);
+  REQUIRE(widths_run >= 1);
 }
 
 namespace {
@@ -206,4 +217,20 @@ TEST_CASE("vector-engine transpose and copy of one format move every code, NaNs 
       REQUIRE(get_code(m.onchip(Space::kSbuf, static_cast<uint32_t>(p), copy0 + (b * 32 + e) * es), f) == want);
     }
   }
+}
+
+TEST_CASE("tensor_copy of overlapping fp32 rows keeps the element order", "[ref][executor]") {
+  // Whole fp32 rows move as one block only when source and destination do not overlap; an
+  // overlapping copy is the element loop: with dst one element above src, every store lands on
+  // the next element before it is read, so the first element spreads along the row.
+  const CoreConfig& config = preset("small");
+  ref::CoreModel m(config, 1);
+  for (uint32_t p = 0; p < 2; ++p)
+    for (uint32_t i = 0; i < 9; ++i) put_code(m.onchip(Space::kSbuf, p, 4 * i), fp::Format::kFp32, 0x3F800000u + 16 * p + i);
+  m.run(program(".engine dve\ntensor_copy dst=sbuf[0:2]@0x4:fp32[8x1] src=sbuf[0:2]@0x0:fp32[8x1] rounding=rne\n"));
+  for (uint32_t p = 0; p < 2; ++p)
+    for (uint32_t i = 0; i < 9; ++i) {
+      CAPTURE(p, i);
+      REQUIRE(get_code(m.onchip(Space::kSbuf, p, 4 * i), fp::Format::kFp32) == 0x3F800000u + 16 * p);
+    }
 }
