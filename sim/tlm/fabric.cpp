@@ -27,9 +27,10 @@ constexpr unsigned kExtComputeCycles = 8;   // rtl::kExtComputeCycles
 struct ElementIter {
   uint64_t base = 0;   // ap.addr
   uint32_t part0 = 0;  // first partition (on chip)
+  // The pattern's dimensions of count > 1, innermost first, then count-1 ones (which never move).
   uint32_t count[3] = {1, 1, 1};
   // Bytes the address moves when dimension d advances and the dimensions inside it wrap to 0:
-  // stride[d] less the inner dimensions' spans, in bytes (scale: 1 in DRAM, whose strides are
+  // its stride less the inner dimensions' spans, in bytes (scale: 1 in DRAM, whose strides are
   // bytes, the element size on chip).
   int64_t step[3] = {0, 0, 0};
   uint32_t idx[3] = {0, 0, 0};
@@ -43,34 +44,37 @@ struct ElementIter {
     const bool dram = ap.space == isa::Space::kDram;
     const int64_t scale = dram ? 1 : fp::info(ap.dtype).bits / 8;
     part0 = dram ? 0 : ap.part;
-    int64_t inner_span = 0;  // bytes from the first to the last element of the dimensions inside d
-    for (int d = 2; d >= 0; --d) {
-      count[d] = ap.dims[d].count;
+    int64_t inner_span = 0;  // bytes from the first to the last element of the dimensions inside
+    unsigned nd = 0;
+    for (int d = 2; d >= 0; --d) {  // ap.dims[2] innermost
+      if (ap.dims[d].count <= 1) continue;
       const int64_t stride = ap.dims[d].stride * scale;
-      step[d] = stride - inner_span;
-      inner_span += static_cast<int64_t>(count[d] - 1) * stride;
+      count[nd] = ap.dims[d].count;
+      step[nd] = stride - inner_span;
+      inner_span += static_cast<int64_t>(count[nd] - 1) * stride;
+      ++nd;
     }
     addr = base;
     partition = part0;
   }
   void next() {
     new_partition = false;
-    // dims[2] innermost (unrolled: this runs for every element of every transfer)
-    if (++idx[2] < count[2]) {
-      addr += static_cast<uint64_t>(step[2]);
-      return;
-    }
-    idx[2] = 0;
-    if (++idx[1] < count[1]) {
-      addr += static_cast<uint64_t>(step[1]);
-      return;
-    }
-    idx[1] = 0;
+    // Unrolled (this runs for every element of every transfer); unused dimensions have count 1.
     if (++idx[0] < count[0]) {
       addr += static_cast<uint64_t>(step[0]);
       return;
     }
     idx[0] = 0;
+    if (++idx[1] < count[1]) {
+      addr += static_cast<uint64_t>(step[1]);
+      return;
+    }
+    idx[1] = 0;
+    if (++idx[2] < count[2]) {
+      addr += static_cast<uint64_t>(step[2]);
+      return;
+    }
+    idx[2] = 0;
     ++partition;  // the free pattern is done: the next partition (DRAM patterns have one)
     new_partition = true;
     addr = base;
