@@ -46,63 +46,72 @@ const uint32_t* widen_table(fp::Format f) {
 // passes -ffp-contract=off).
 typedef float F32x4 __attribute__((vector_size(16)));
 
-// Two rows of matmul sums over blocks of 4 vectors of columns: sums[r][n] = add32(...,
-// mul32(st[k][m + r], mov[k][n])) for k increasing from +0 (row m + 1 only when `pair`), the 8
-// vector sums held in registers through the k loop. The same IEEE binary32 operations in every
-// instruction set (no FMA: -ffp-contract=off; MXCSR's defaults, no FTZ/DAZ), so each clone gives
-// the same bits; the widest one the host has is chosen at run time. Starts at column n0 and
-// returns the first column not done (the rest is left to narrower loops).
-#define TESSERA_MATMUL_PAIR(NAME, BYTES, TARGET)                                                     \
-  TARGET size_t NAME(const float* st, uint32_t kk, uint32_t mm, uint32_t m, bool pair,              \
-                     const float* mov, size_t n_size, float* acc0, float* acc1, size_t n0) {        \
+// Matmul sums over blocks of 4 vectors of columns: sums[m][n] = add32(..., mul32(st[k][m],
+// mov[k][n])) for k increasing from +0, two rows m at a time with their 8 vector sums held in
+// registers through the k loop; a block of columns (4 x 64 bytes x K at most: L1-resident) is
+// reused by every row before the next. `st_t`: the stationary transposed, [m][k], so each row's
+// scalars are consecutive. The same IEEE binary32 operations in every instruction set (no FMA:
+// -ffp-contract=off; MXCSR's defaults, no FTZ/DAZ), so each width gives the same bits; the widest
+// one the host has is chosen at run time. Fills acc[m][n] for the columns from n0 and returns
+// the first column not done (the rest is left to narrower loops).
+#define TESSERA_MATMUL_BLOCKS(NAME, BYTES, TARGET)                                                   \
+  TARGET size_t NAME(const float* st_t, uint32_t kk, uint32_t mm, const float* mov, size_t n_size,  \
+                     float* acc, size_t n0) {                                                       \
     typedef float V __attribute__((vector_size(BYTES)));                                            \
     constexpr size_t L = (BYTES) / 4;                                                               \
     for (; n0 + 4 * L <= n_size; n0 += 4 * L) {                                                     \
-      V a0{}, a1{}, a2{}, a3{}, b0{}, b1{}, b2{}, b3{};                                             \
-      for (uint32_t k = 0; k < kk; ++k) {                                                           \
-        const float sv = st[k * mm + m], tv = pair ? st[k * mm + m + 1] : 0.0f;                     \
-        const V s = sv - V{}, u = tv - V{}; /* broadcasts: x - (+0) is x, -0 included */            \
-        const float* mv = mov + k * n_size + n0;                                                    \
-        V x0, x1, x2, x3;                                                                           \
-        std::memcpy(&x0, mv, BYTES);                                                                \
-        std::memcpy(&x1, mv + L, BYTES);                                                            \
-        std::memcpy(&x2, mv + 2 * L, BYTES);                                                        \
-        std::memcpy(&x3, mv + 3 * L, BYTES);                                                        \
-        a0 = a0 + s * x0;                                                                           \
-        a1 = a1 + s * x1;                                                                           \
-        a2 = a2 + s * x2;                                                                           \
-        a3 = a3 + s * x3;                                                                           \
-        b0 = b0 + u * x0;                                                                           \
-        b1 = b1 + u * x1;                                                                           \
-        b2 = b2 + u * x2;                                                                           \
-        b3 = b3 + u * x3;                                                                           \
+      for (uint32_t m = 0; m < mm; m += 2) {                                                        \
+        const bool pair = m + 1 < mm;                                                               \
+        const float* s0 = st_t + size_t{m} * kk;                                                    \
+        const float* s1 = pair ? s0 + kk : s0; /* a last odd row: computed twice, kept once */      \
+        V a0{}, a1{}, a2{}, a3{}, b0{}, b1{}, b2{}, b3{};                                           \
+        for (uint32_t k = 0; k < kk; ++k) {                                                         \
+          const V s = s0[k] - V{}, u = s1[k] - V{}; /* broadcasts: x - (+0) is x, -0 included */    \
+          const float* mv = mov + k * n_size + n0;                                                  \
+          V x0, x1, x2, x3;                                                                         \
+          std::memcpy(&x0, mv, BYTES);                                                              \
+          std::memcpy(&x1, mv + L, BYTES);                                                          \
+          std::memcpy(&x2, mv + 2 * L, BYTES);                                                      \
+          std::memcpy(&x3, mv + 3 * L, BYTES);                                                      \
+          a0 = a0 + s * x0;                                                                         \
+          a1 = a1 + s * x1;                                                                         \
+          a2 = a2 + s * x2;                                                                         \
+          a3 = a3 + s * x3;                                                                         \
+          b0 = b0 + u * x0;                                                                         \
+          b1 = b1 + u * x1;                                                                         \
+          b2 = b2 + u * x2;                                                                         \
+          b3 = b3 + u * x3;                                                                         \
+        }                                                                                           \
+        float* r0 = acc + size_t{m} * n_size + n0;                                                  \
+        std::memcpy(r0, &a0, BYTES);                                                                \
+        std::memcpy(r0 + L, &a1, BYTES);                                                            \
+        std::memcpy(r0 + 2 * L, &a2, BYTES);                                                        \
+        std::memcpy(r0 + 3 * L, &a3, BYTES);                                                        \
+        if (!pair) continue;                                                                        \
+        float* r1 = r0 + n_size;                                                                    \
+        std::memcpy(r1, &b0, BYTES);                                                                \
+        std::memcpy(r1 + L, &b1, BYTES);                                                            \
+        std::memcpy(r1 + 2 * L, &b2, BYTES);                                                        \
+        std::memcpy(r1 + 3 * L, &b3, BYTES);                                                        \
       }                                                                                             \
-      std::memcpy(acc0 + n0, &a0, BYTES);                                                           \
-      std::memcpy(acc0 + n0 + L, &a1, BYTES);                                                       \
-      std::memcpy(acc0 + n0 + 2 * L, &a2, BYTES);                                                   \
-      std::memcpy(acc0 + n0 + 3 * L, &a3, BYTES);                                                   \
-      std::memcpy(acc1 + n0, &b0, BYTES);                                                           \
-      std::memcpy(acc1 + n0 + L, &b1, BYTES);                                                       \
-      std::memcpy(acc1 + n0 + 2 * L, &b2, BYTES);                                                   \
-      std::memcpy(acc1 + n0 + 3 * L, &b3, BYTES);                                                   \
     }                                                                                               \
     return n0;                                                                                      \
   }
 #if defined(__x86_64__) && defined(__GNUC__)
-TESSERA_MATMUL_PAIR(matmul_pair_avx512, 64, __attribute__((target("avx512f"))))
-TESSERA_MATMUL_PAIR(matmul_pair_avx2, 32, __attribute__((target("avx2"))))
+TESSERA_MATMUL_BLOCKS(matmul_blocks_avx512, 64, __attribute__((target("avx512f"))))
+TESSERA_MATMUL_BLOCKS(matmul_blocks_avx2, 32, __attribute__((target("avx2"))))
 #endif
-TESSERA_MATMUL_PAIR(matmul_pair_sse, 16, )
-#undef TESSERA_MATMUL_PAIR
+TESSERA_MATMUL_BLOCKS(matmul_blocks_sse, 16, )
+#undef TESSERA_MATMUL_BLOCKS
 
-using MatmulPair = size_t (*)(const float*, uint32_t, uint32_t, uint32_t, bool, const float*, size_t, float*, float*, size_t);
+using MatmulBlocks = size_t (*)(const float*, uint32_t, uint32_t, const float*, size_t, float*, size_t);
 unsigned g_vector_limit = 64;  // limit_matmul_vector_bytes()
-MatmulPair matmul_pair() {
+MatmulBlocks matmul_blocks() {
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (g_vector_limit >= 64 && __builtin_cpu_supports("avx512f")) return matmul_pair_avx512;
-  if (g_vector_limit >= 32 && __builtin_cpu_supports("avx2")) return matmul_pair_avx2;
+  if (g_vector_limit >= 64 && __builtin_cpu_supports("avx512f")) return matmul_blocks_avx512;
+  if (g_vector_limit >= 32 && __builtin_cpu_supports("avx2")) return matmul_blocks_avx2;
 #endif
-  return matmul_pair_sse;
+  return matmul_blocks_sse;
 }
 
 // Elements of `ap`'s free pattern that are consecutive in memory in blocks of this many
@@ -200,9 +209,9 @@ uint32_t Executor::scalar_value(const isa::Scalar& s, uint32_t partition) const 
 
 unsigned matmul_vector_bytes() {
 #if defined(__x86_64__) && defined(__GNUC__)
-  const MatmulPair f = matmul_pair();
-  if (f == matmul_pair_avx512) return 64;
-  if (f == matmul_pair_avx2) return 32;
+  const MatmulBlocks f = matmul_blocks();
+  if (f == matmul_blocks_avx512) return 64;
+  if (f == matmul_blocks_avx2) return 32;
 #endif
   return 16;
 }
@@ -241,53 +250,48 @@ void Executor::exec_matmul(const Instruction& inst) {
   old_.resize(n_size);
   // Row m of the results: acc_{k+1} = add32(acc_k, mul32(stationary[k][m], moving[k][n])), k
   // increasing, from +0: the host's IEEE binary32 operations (no FMA contraction, no FTZ:
-  // CMakeLists.txt), vectorized over n; only NaN payloads need canonicalising, below. Two rows at
-  // a time: matmul_pair's blocks of columns in the widest vectors, then 4-float vectors, then the
-  // last columns one by one.
-  acc_.resize(2 * n_size);
+  // CMakeLists.txt), vectorized over n; only NaN payloads need canonicalising, below.
+  // matmul_blocks' blocks of columns in the widest vectors, then 4-float vectors, then the last
+  // columns one by one.
   const uint32_t kk = stationary_k_, mm = stationary_m_;
-  const float* const st = stationary_.data();
   const float* const mov = moving_.data();
-  const MatmulPair pair_fn = matmul_pair();
-  for (uint32_t m = 0; m < mm; m += 2) {
-    const bool pair = m + 1 < mm;
-    float* const acc0 = acc_.data();
-    float* const acc1 = acc0 + n_size;
-    size_t n0 = pair_fn(st, kk, mm, m, pair, mov, n_size, acc0, acc1, 0);
-    n0 = matmul_pair_sse(st, kk, mm, m, pair, mov, n_size, acc0, acc1, n0);
-    std::fill(acc0 + n0, acc0 + n_size, 0.0f);
-    std::fill(acc1 + n0, acc1 + n_size, 0.0f);
+  stationary_t_.resize(size_t{mm} * kk);
+  for (uint32_t k = 0; k < kk; ++k)
+    for (uint32_t m = 0; m < mm; ++m) stationary_t_[size_t{m} * kk + k] = stationary_[size_t{k} * mm + m];
+  const float* const st_t = stationary_t_.data();
+  acc_.resize(size_t{mm} * n_size);
+  size_t n0 = matmul_blocks()(st_t, kk, mm, mov, n_size, acc_.data(), 0);
+  n0 = matmul_blocks_sse(st_t, kk, mm, mov, n_size, acc_.data(), n0);
+  for (uint32_t m = 0; m < mm; ++m) {
+    float* const acc = acc_.data() + size_t{m} * n_size;
+    std::fill(acc + n0, acc + n_size, 0.0f);
     for (uint32_t k = 0; k < kk; ++k) {
-      const float s = st[k * mm + m], u = pair ? st[k * mm + m + 1] : 0.0f;
+      const float s = st_t[size_t{m} * kk + k];
       const float* mv = mov + k * n_size;
-      for (size_t n = n0; n < n_size; ++n) acc0[n] = acc0[n] + s * mv[n];
-      for (size_t n = n0; n < n_size; ++n) acc1[n] = acc1[n] + u * mv[n];
+      for (size_t n = n0; n < n_size; ++n) acc[n] = acc[n] + s * mv[n];
     }
-    for (uint32_t r = 0; r < (pair ? 2u : 1u); ++r) {
-      float* const acc = r == 0 ? acc0 : acc1;
-      uint8_t* base = onchip(dst.space, dst.part + m + r, dst.addr);
-      // A contiguous row: add32 as below, vectorised (a NaN sum stays NaN, so canonicalising
-      // once at the end is the same).
-      if (contiguous) {
-        if (accumulate) {
-          std::memcpy(old_.data(), base, n_size * 4);
-          for (size_t n = 0; n < n_size; ++n) acc[n] = old_[n] + acc[n];
-        }
-        const float canonical = fp::float_of(fp::kF32CanonicalNan);
-        for (size_t n = 0; n < n_size; ++n) acc[n] = acc[n] != acc[n] ? canonical : acc[n];
-        std::memcpy(base, acc, n_size * 4);
-        continue;
+    uint8_t* base = onchip(dst.space, dst.part + m, dst.addr);
+    // A contiguous row: add32 as below, vectorised (a NaN sum stays NaN, so canonicalising
+    // once at the end is the same).
+    if (contiguous) {
+      if (accumulate) {
+        std::memcpy(old_.data(), base, n_size * 4);
+        for (size_t n = 0; n < n_size; ++n) acc[n] = old_[n] + acc[n];
       }
-      for (size_t n = 0; n < n_size; ++n) {
-        uint8_t* p = base + dst_off[n] * 4;
-        float v = fp::add32(acc[n], -0.0f);  // + (-0): the same value, NaN canonical
-        if (accumulate) {
-          float old;
-          std::memcpy(&old, p, 4);
-          v = fp::add32(old, v);
-        }
-        std::memcpy(p, &v, 4);
+      const float canonical = fp::float_of(fp::kF32CanonicalNan);
+      for (size_t n = 0; n < n_size; ++n) acc[n] = acc[n] != acc[n] ? canonical : acc[n];
+      std::memcpy(base, acc, n_size * 4);
+      continue;
+    }
+    for (size_t n = 0; n < n_size; ++n) {
+      uint8_t* p = base + dst_off[n] * 4;
+      float v = fp::add32(acc[n], -0.0f);  // + (-0): the same value, NaN canonical
+      if (accumulate) {
+        float old;
+        std::memcpy(&old, p, 4);
+        v = fp::add32(old, v);
       }
+      std::memcpy(p, &v, 4);
     }
   }
   flops_ += 2ull * stationary_k_ * stationary_m_ * n_size;

@@ -62,6 +62,7 @@ class Executor {
   MemView mem_;
   std::vector<fp::Xorshift32> lanes_;
   std::vector<float> stationary_;  // [k][m], widened
+  std::vector<float> stationary_t_;  // the same transposed, [m][k] (multiply_moving's scratch)
   std::vector<float> moving_, acc_, old_;  // multiply_moving's operand [k][n], a row of results, of PSUM
   uint32_t stationary_k_ = 0, stationary_m_ = 0;
   uint64_t flops_ = 0, dram_bytes_ = 0;
