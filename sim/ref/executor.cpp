@@ -207,6 +207,10 @@ uint32_t Executor::scalar_value(const isa::Scalar& s, uint32_t partition) const 
   return v;
 }
 
+void prepare_tables() {
+  for (fp::Format f : {fp::Format::kBf16, fp::Format::kFp16, fp::Format::kE4m3, fp::Format::kE5m2}) round_trip_table(f);
+}
+
 unsigned matmul_vector_bytes() {
 #if defined(__x86_64__) && defined(__GNUC__)
   const MatmulBlocks f = matmul_blocks();
@@ -337,18 +341,28 @@ void Executor::exec_dve(const Instruction& inst) {
     const unsigned es = elem_bytes(src.dtype);
     const uint32_t* table = round_trip_table(src.dtype);
     std::vector<uint32_t> block(src.parts * so.size());
-    for (uint32_t p = 0; p < src.parts; ++p) {
-      const uint8_t* s = onchip(src.space, src.part + p, src.addr);
-      for (size_t f = 0; f < so.size(); ++f) {
-        uint32_t code = 0;
-        std::memcpy(&code, s + so[f] * es, es);
-        block[p * so.size() + f] = table ? table[code] : code;
+    std::vector<uint8_t*> dst_rows(so.size());  // destination partition f's row
+    for (size_t f = 0; f < so.size(); ++f) dst_rows[f] = onchip(dst.space, dst.part + static_cast<uint32_t>(f), dst.addr);
+    // Fixed-size element copies (no library call per element).
+    const auto run = [&](auto elem) {
+      using E = decltype(elem);
+      for (uint32_t p = 0; p < src.parts; ++p) {
+        const uint8_t* s = onchip(src.space, src.part + p, src.addr);
+        for (size_t f = 0; f < so.size(); ++f) {
+          E e;
+          std::memcpy(&e, s + so[f] * sizeof(E), sizeof(E));
+          block[p * so.size() + f] = table ? table[e] : e;
+        }
       }
-    }
-    for (uint32_t p = 0; p < src.parts; ++p)  // dst[f][p] = src[p][f]
-      for (size_t f = 0; f < so.size(); ++f)
-        std::memcpy(onchip(dst.space, dst.part + static_cast<uint32_t>(f), dst.addr + static_cast<uint64_t>(dof[p] * es)),
-                    &block[p * so.size() + f], es);
+      for (uint32_t p = 0; p < src.parts; ++p)  // dst[f][p] = src[p][f]
+        for (size_t f = 0; f < so.size(); ++f) {
+          const E e = static_cast<E>(block[p * so.size() + f]);
+          std::memcpy(dst_rows[f] + dof[p] * sizeof(E), &e, sizeof(E));
+        }
+    };
+    if (es == 4) run(uint32_t{});
+    else if (es == 2) run(uint16_t{});
+    else run(uint8_t{});
     return;
   }
   if (name == "transpose") {

@@ -26,6 +26,11 @@ struct MemView {
   DramAccess* dram = nullptr;
 };
 
+// Builds the per-format code tables (widen, and the RNE round trip of each 8- and 16-bit code)
+// that executors otherwise build on first use: a process that forks simulations calls it first,
+// so that no child builds them again.
+void prepare_tables();
+
 // The matmul's widest host vectors, in bytes: 64 (AVX-512), 32 (AVX2) or 16 (SSE). Each width
 // gives the same bits (the same IEEE operations in the same order); the default is the widest
 // the host has. Lowering the limit is for tests, which run every width.

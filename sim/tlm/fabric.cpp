@@ -138,15 +138,15 @@ struct Channel {
   uint64_t wq_count = 0, b_pending = 0;
   Ring<uint32_t, kWBufBeats> wq_bytes;  // strobed bytes of each W beat in the buffer (timeline counters)
   bool dst_last = false;
-  // Nothing can happen in this channel before its next R beat or B response arrives (edge()).
+  // Nothing can happen in this channel before its next R beat or B response arrives (edge_t()).
   bool asleep = false;
-  // this cycle's combinational values
+  // A cycle's combinational values (comb_t() computes them, edge_t() registers them).
   struct Comb {
     bool sw_fire, dst_fire, dw_last, fire, beat_space, burst_space, in_ready, gnt, flush_do, rd_do, oc_accept,
         same_word, un_pop, fin, bf_in_last;
     uint64_t bf_addr, el_word;
     uint32_t el_part;
-  } c{};
+  };
 
   void start(const isa::Instruction& inst, uint64_t accept) {
     const isa::Ap& dst = inst.ap("dst");
@@ -168,28 +168,34 @@ struct Channel {
   bool ar_req() const { return busy && src_dram && !burst_q.empty() && rb_reserved + burst_q.front() <= kReadBufferBeats; }
   bool aw_req() const { return busy && !src_dram && !burst_q.empty(); }
 
-  // comb() and edge() are compiled once per direction (kSrc/kDstDram shadow the members
-  // src_dram and dst_dram), so a channel's step carries no branches on the other directions.
+  // What cycle() reports to the engine level.
+  enum : unsigned { kSbufGrant = 1, kArReq = 2, kAwReq = 4, kFinished = 8 };
+  // One cycle of the channel: its combinational logic under this cycle's port grants, its AR/AW
+  // requests (as they stand before the edge), then its rising edge. The engine level's own
+  // updates of the channel at the same edge (an R beat, a B response, an AR/AW taking a burst,
+  // a W beat taking a beat) commute with the channel's: counters and FIFOs pushed at one end and
+  // popped at the other, decided from values read before the edge. Compiled once per direction
+  // (kSrc/kDstDram shadow the members src_dram and dst_dram), with the combinational values in
+  // registers.
   unsigned kind = 0;  // src_dram * 2 + dst_dram
-  void comb(uint64_t t, PortCycle& ports) {
+  unsigned cycle(uint64_t t, PortCycle& ports, uint64_t axi) {
     switch (kind) {
-      case 0: return comb_t<false, false>(t, ports);
-      case 1: return comb_t<false, true>(t, ports);
-      case 2: return comb_t<true, false>(t, ports);
-      default: return comb_t<true, true>(t, ports);
+      case 0: return cycle_t<false, false>(t, ports, axi);
+      case 1: return cycle_t<false, true>(t, ports, axi);
+      case 2: return cycle_t<true, false>(t, ports, axi);
+      default: return cycle_t<true, true>(t, ports, axi);
     }
   }
-  bool edge(uint64_t t, uint64_t axi) {
-    switch (kind) {
-      case 0: return edge_t<false, false>(t, axi);
-      case 1: return edge_t<false, true>(t, axi);
-      case 2: return edge_t<true, false>(t, axi);
-      default: return edge_t<true, true>(t, axi);
-    }
+  template <bool kSrcDram, bool kDstDram>
+  unsigned cycle_t(uint64_t t, PortCycle& ports, uint64_t axi) {
+    Comb c{};
+    comb_t<kSrcDram, kDstDram>(t, ports, c);
+    const unsigned out = (c.gnt && !mr_psum ? kSbufGrant : 0u) | (ar_req() ? kArReq : 0u) | (aw_req() ? kAwReq : 0u);
+    return out | (edge_t<kSrcDram, kDstDram>(t, axi, c) ? kFinished : 0u);
   }
 
   template <bool kSrcDram, bool kDstDram>
-  void comb_t(uint64_t t, PortCycle& ports) {
+  void comb_t(uint64_t t, PortCycle& ports, Comb& c) {
     constexpr bool src_dram = kSrcDram, dst_dram = kDstDram;
     const bool sw_valid = sw.pos < n && t >= sw.from;
     const bool dw_valid = dw.pos < n && t >= dw.from;
@@ -238,7 +244,7 @@ struct Channel {
   // The rising edge at the end of cycle t (after the engine-level registers took their share).
   // Returns true when the transfer finished (done_o in cycle t + 1).
   template <bool kSrcDram, bool kDstDram>
-  bool edge_t(uint64_t t, uint64_t axi) {
+  bool edge_t(uint64_t t, uint64_t axi, const Comb& c) {
     constexpr bool src_dram = kSrcDram, dst_dram = kDstDram;
     bool beat_push = false, burst_push = false;
     const uint64_t old_beats = bf_beats, old_cnt = bf_cnt;
@@ -303,7 +309,7 @@ struct Channel {
     if (c.sw_fire) advance(sw, !src_dram, t);
     if (c.dst_fire) advance(dw, !dst_dram, t);
     if (c.fin) busy = false;
-    // States in which comb() finds nothing to do until the DRAM answers, so the fabric skips
+    // States in which comb_t() finds nothing to do until the DRAM answers, so the fabric skips
     // the channel (its registers hold) until the R beat or B response: reading DRAM with every
     // burst requested, no R beat buffered and no mem request pending; writing DRAM with every W
     // beat handed to the engine and B responses outstanding.
@@ -584,15 +590,18 @@ struct Fabric::Impl {
     const bool aw_ready = writes.size() < kDramMaxOutstanding;
     // channels in priority order
     const unsigned nq = static_cast<unsigned>(chans.size());
-    uint32_t ar_req = 0, aw_req = 0, evaluated = 0;
+    // The W register loads from the buffer of the channel first in AW order, if it holds a beat
+    // before this edge.
+    const bool w_load = (!w_valid || w_ready) && !wo.empty() && chans[wo.front().first].wq_count != 0;
+    uint32_t ar_req = 0, aw_req = 0;
     for (unsigned i = 0; i < nq; ++i) {
       Channel& ch = chans[i];
       if (!ch.busy || t < ch.from || ch.asleep) continue;
-      evaluated |= 1u << i;
-      ch.comb(t, ports);
-      if (ch.c.gnt && !ch.mr_psum) ++win.sbuf_accesses;
-      if (ch.ar_req()) ar_req |= 1u << i;
-      if (ch.aw_req()) aw_req |= 1u << i;
+      const unsigned r = ch.cycle(t, ports, axi);
+      if (r & Channel::kSbufGrant) ++win.sbuf_accesses;
+      if (r & Channel::kArReq) ar_req |= 1u << i;
+      if (r & Channel::kAwReq) aw_req |= 1u << i;
+      if (r & Channel::kFinished) finish(queue_of_chan(i), t + 1);
     }
     auto rr_pick = [nq](uint32_t req, unsigned ptr) {
       for (unsigned k = 0; k < nq; ++k) {
@@ -603,7 +612,6 @@ struct Fabric::Impl {
     };
     const bool ar_load = (!ar_valid || ar_ready) && ar_req != 0;
     const bool aw_load = (!aw_valid || aw_ready) && aw_req != 0 && wo.size() + (aw_valid ? 1 : 0) + 1 <= 2 * nq;
-    const bool w_load = (!w_valid || w_ready) && !wo.empty() && chans[wo.front().first].wq_count != 0;
     // ext engines: one request, behind everything else
     int sel = ext_held;
     if (sel < 0) {
@@ -683,11 +691,6 @@ struct Fabric::Impl {
       aw_valid = true, aw_id = p, aw_beats = ch.burst_q.front();
       ch.burst_q.pop_front();
       aw_ptr = p + 1 == nq ? 0 : p + 1;
-    }
-    // channels
-    for (unsigned i = 0; i < nq; ++i) {
-      if (!(evaluated >> i & 1u)) continue;
-      if (chans[i].edge(t, axi)) finish(queue_of_chan(i), t + 1);
     }
     // ext engines
     for (unsigned e = 0; e < 2; ++e) {

@@ -14,6 +14,7 @@
 
 #include "common/errors.hpp"
 #include "cosim/blocks.hpp"
+#include "ref/executor.hpp"
 
 namespace tessera::tlm {
 
@@ -129,6 +130,7 @@ bool write_all(int fd, const std::vector<uint8_t>& bytes) {
 }  // namespace
 
 kernels::RunResult run_isolated(const std::function<kernels::RunResult()>& run, cosim::Fault* fault) {
+  ref::prepare_tables();  // built once here, inherited by every child
   // Output still buffered at the fork would be printed twice, by the child too.
   std::cout.flush();
   std::cerr.flush();
