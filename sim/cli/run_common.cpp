@@ -75,10 +75,10 @@ std::pair<uint64_t, uint64_t> parse_window(const std::string& w) {
 
 namespace {
 
-// The blocks that run as RTL in co-simulation (docs/cosim.md): the tensor engine and/or the
-// DMA engine inside the TLM model, or the whole core (all).
+// The blocks that run as RTL in co-simulation (docs/cosim.md): any of the tensor engine, the
+// DMA engine, the SBUF and the PSUM inside the TLM model, or the whole core (all).
 struct CosimBlocks {
-  bool pe = false, dma = false, core = false;
+  bool pe = false, dma = false, sbuf = false, psum = false, core = false;
 };
 
 CosimBlocks parse_rtl_blocks(const std::string& list) {
@@ -89,10 +89,12 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
     const std::string name = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     if (name == "pe") b.pe = true;
     else if (name == "dma") b.dma = true;
+    else if (name == "sbuf") b.sbuf = true;
+    else if (name == "psum") b.psum = true;
     else if (name == "all") b.core = true;
-    else if (name == "psum" || name == "sbuf" || name == "seq")
-      throw InputError(fmt::format("--rtl {}: this block runs as RTL only within the whole core (--rtl all); alone, "
-                                   "only pe and dma have transactors; see docs/cosim.md", name));
+    else if (name == "seq")
+      throw InputError("--rtl seq: the sequencers run as RTL only within the whole core (--rtl all); alone, they "
+                       "have no transactor (the TLM engines play them); see docs/cosim.md");
     else if (name == "act" || name == "dve")
       throw InputError(fmt::format("--rtl {}: the {} engine has no RTL (it is a C++ model in every mode); see docs/cosim.md",
                                    name, name));
@@ -101,12 +103,13 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
     if (comma == std::string::npos) break;
     pos = comma + 1;
   }
-  if (b.core && (b.pe || b.dma)) throw InputError(fmt::format("--rtl {}: 'all' already includes every block", list));
+  if (b.core && (b.pe || b.dma || b.sbuf || b.psum))
+    throw InputError(fmt::format("--rtl {}: 'all' already includes every block", list));
   return b;
 }
 
-// --inject-fault BLOCK:CYCLE. The blocks a fault can be injected into: pe and dma as blocks,
-// and in the whole core also the PSUM and SBUF arrays.
+// --inject-fault BLOCK:CYCLE. The blocks a fault can be injected into: pe, dma, sbuf and psum
+// as blocks, and in the whole core also the PSUM and SBUF arrays.
 std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBlocks& blocks) {
   const size_t colon = f.find(':');
   const auto bad = [&] { return InputError(fmt::format("--inject-fault '{}' is not BLOCK:CYCLE (BLOCK pe, psum, sbuf or dma)", f)); };
@@ -119,7 +122,8 @@ std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBl
     throw bad();
   }
   if (block != "pe" && block != "dma" && block != "psum" && block != "sbuf") throw bad();
-  const bool runs = blocks.core || (block == "pe" && blocks.pe) || (block == "dma" && blocks.dma);
+  const bool runs = blocks.core || (block == "pe" && blocks.pe) || (block == "dma" && blocks.dma) ||
+                    (block == "sbuf" && blocks.sbuf) || (block == "psum" && blocks.psum);
   if (!runs) throw InputError(fmt::format("--inject-fault {}: block {} does not run as RTL (see --rtl)", f, block));
   return {block, cycle};
 }
@@ -145,7 +149,7 @@ void check_mode(const CommonRunOptions& o) {
   if (o.mode != "ref" && o.mode != "rtl" && o.mode != "tlm" && !cosim)
     throw InputError(fmt::format("--mode {} is not available; use --mode ref, tlm, rtl or cosim", o.mode));
   if (!o.rtl.empty() && !cosim) throw InputError("--rtl applies to --mode cosim only");
-  if (cosim && o.rtl.empty()) throw InputError("--mode cosim needs --rtl BLOCKS (pe, dma or all)");
+  if (cosim && o.rtl.empty()) throw InputError("--mode cosim needs --rtl BLOCKS (pe, dma, sbuf, psum or all)");
   if (o.mode != "rtl" && !cosim && (!o.trace.empty() || !o.trace_window.empty()))
     throw InputError(fmt::format("--trace needs --mode rtl or cosim ({} mode has no waveforms)", o.mode));
   if (!cosim && (!o.inject_fault.empty() || !o.trace_on_mismatch.empty()))
@@ -221,27 +225,44 @@ kernels::RunResult run_cosim_mode(const CommonRunOptions& o, const CoreConfig& c
   const CosimBlocks blocks = parse_rtl_blocks(o.rtl);
   cosim::Fault fault;
   if (!o.inject_fault.empty()) std::tie(fault.block, fault.cycle) = parse_fault(o.inject_fault, blocks);
-  cosim::BlockTrace pe_trace, dma_trace;
+  cosim::BlockTrace pe_trace, dma_trace, sbuf_trace, psum_trace;
   rtl::CoreRunOptions core_options;
   if (!o.trace.empty()) {
     pe_trace.path = block_waveform(o.trace, "pe");
     dma_trace.path = block_waveform(o.trace, "dma");
+    sbuf_trace.path = block_waveform(o.trace, "sbuf");
+    psum_trace.path = block_waveform(o.trace, "psum");
     core_options.trace_path = block_waveform(o.trace, "core");
     core_options.trace_depth = o.trace_depth;
     if (!o.trace_window.empty()) {
       std::tie(pe_trace.from, pe_trace.to) = parse_window(o.trace_window);
-      dma_trace.from = core_options.trace_from = pe_trace.from;
-      dma_trace.to = core_options.trace_to = pe_trace.to;
+      dma_trace.from = sbuf_trace.from = psum_trace.from = core_options.trace_from = pe_trace.from;
+      dma_trace.to = sbuf_trace.to = psum_trace.to = core_options.trace_to = pe_trace.to;
     }
   }
   tlm::CosimOptions co;
   co.lockstep = true;
   co.fault = &fault;
+  // The memory blocks are made when the first engine has its view of the memories, before the
+  // tensor engine and DMA blocks, which reach their SBUF/PSUM through them.
+  cosim::MemPorts ports;
+  if (blocks.sbuf)
+    co.rtl_sbuf = [&](const ref::MemView& mem) {
+      auto b = cosim::make_sbuf_block(config, mem, &fault, sbuf_trace, o.seed);
+      ports.sbuf = b.get();
+      return b;
+    };
+  if (blocks.psum)
+    co.rtl_psum = [&](const ref::MemView& mem) {
+      auto b = cosim::make_psum_block(config, mem, &fault, psum_trace, o.seed);
+      ports.psum = b.get();
+      return b;
+    };
   if (blocks.pe)
-    co.rtl_pe = [&](const ref::MemView& mem) { return cosim::make_pe_block(config, mem, &fault, pe_trace, o.seed); };
+    co.rtl_pe = [&](const ref::MemView& mem) { return cosim::make_pe_block(config, mem, &fault, pe_trace, o.seed, ports); };
   if (blocks.dma)
     co.rtl_dma = [&](const ref::MemView& mem, ref::DramAccess& dram) {
-      return cosim::make_dma_block(config, mem, dram, &fault, dma_trace, o.seed);
+      return cosim::make_dma_block(config, mem, dram, &fault, dma_trace, o.seed, ports);
     };
   try {
     // In a child process: SystemC elaborates once per process, and train runs many steps.
@@ -264,7 +285,7 @@ kernels::RunResult run_cosim_mode(const CommonRunOptions& o, const CoreConfig& c
     const uint64_t from = cycle > kWindow ? cycle - kWindow : 0;
     std::string written;
     if (rerun_with_trace(o.trace_on_mismatch, from, cycle)) {
-      for (const char* b : {"core", "pe", "dma"})
+      for (const char* b : {"core", "pe", "dma", "sbuf", "psum"})
         if (std::filesystem::exists(block_waveform(o.trace_on_mismatch, b)))
           written += (written.empty() ? "" : ", ") + block_waveform(o.trace_on_mismatch, b);
     }

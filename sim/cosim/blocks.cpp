@@ -6,12 +6,16 @@
 
 namespace tessera::cosim {
 
-// One pair of verilated blocks per preset (sim/cosim/cosim.cmake, TESSERA_CORE_PRESETS).
+// One set of verilated blocks per preset (sim/cosim/cosim.cmake, TESSERA_CORE_PRESETS).
 #define TESSERA_COSIM(preset)                                                                              \
   std::unique_ptr<PeBlock> make_pe_block_##preset(const CoreConfig&, const ref::MemView&, Fault*,            \
-                                                  const BlockTrace&, uint64_t);                              \
+                                                  const BlockTrace&, uint64_t, MemPorts);                    \
   std::unique_ptr<DmaBlock> make_dma_block_##preset(const CoreConfig&, const ref::MemView&, ref::DramAccess&, \
-                                                    Fault*, const BlockTrace&, uint64_t, unsigned);
+                                                    Fault*, const BlockTrace&, uint64_t, unsigned, MemPorts); \
+  std::unique_ptr<MemBlock> make_sbuf_block_##preset(const CoreConfig&, const ref::MemView&, Fault*,          \
+                                                     const BlockTrace&, uint64_t);                            \
+  std::unique_ptr<MemBlock> make_psum_block_##preset(const CoreConfig&, const ref::MemView&, Fault*,          \
+                                                     const BlockTrace&, uint64_t);
 #include "cosim_presets.inc"
 #undef TESSERA_COSIM
 
@@ -53,18 +57,37 @@ bool blocks_available(const std::string& config) {
 }
 
 std::unique_ptr<PeBlock> make_pe_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,
-                                       const BlockTrace& trace, uint64_t seed) {
+                                       const BlockTrace& trace, uint64_t seed, MemPorts ports) {
 #define TESSERA_COSIM(preset) \
-  if (config.name == #preset) return make_pe_block_##preset(config, mem, fault, trace, seed);
+  if (config.name == #preset) return make_pe_block_##preset(config, mem, fault, trace, seed, ports);
 #include "cosim_presets.inc"
 #undef TESSERA_COSIM
   unavailable(config.name);
 }
 
 std::unique_ptr<DmaBlock> make_dma_block(const CoreConfig& config, const ref::MemView& mem, ref::DramAccess& dram,
-                                         Fault* fault, const BlockTrace& trace, uint64_t seed) {
+                                         Fault* fault, const BlockTrace& trace, uint64_t seed, MemPorts ports) {
 #define TESSERA_COSIM(preset) \
-  if (config.name == #preset) return make_dma_block_##preset(config, mem, dram, fault, trace, seed, rtl::axi_bytes(config));
+  if (config.name == #preset)   \
+    return make_dma_block_##preset(config, mem, dram, fault, trace, seed, rtl::axi_bytes(config), ports);
+#include "cosim_presets.inc"
+#undef TESSERA_COSIM
+  unavailable(config.name);
+}
+
+std::unique_ptr<MemBlock> make_sbuf_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,
+                                          const BlockTrace& trace, uint64_t seed) {
+#define TESSERA_COSIM(preset) \
+  if (config.name == #preset) return make_sbuf_block_##preset(config, mem, fault, trace, seed);
+#include "cosim_presets.inc"
+#undef TESSERA_COSIM
+  unavailable(config.name);
+}
+
+std::unique_ptr<MemBlock> make_psum_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,
+                                          const BlockTrace& trace, uint64_t seed) {
+#define TESSERA_COSIM(preset) \
+  if (config.name == #preset) return make_psum_block_##preset(config, mem, fault, trace, seed);
 #include "cosim_presets.inc"
 #undef TESSERA_COSIM
   unavailable(config.name);

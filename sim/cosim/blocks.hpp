@@ -1,5 +1,6 @@
-// Verilated RTL blocks inside the TLM model (docs/cosim.md): the tensor engine and the DMA
-// engine, each a --cc model that its transactor clocks from inside the TLM engine that owns it.
+// Verilated RTL blocks inside the TLM model (docs/cosim.md): the tensor engine, the DMA engine,
+// the SBUF and the PSUM, each a --cc model that its transactor clocks from inside the TLM
+// engine that owns it (the memories: from inside every TLM engine's instruction).
 // The transactors are the block boundaries of tessera_core.sv: the tensor engine's SBUF read
 // ports (moving before stationary, per bank) and its PSUM write port (overwrite or fp32
 // accumulate, as psum.sv); the DMA engine's per-queue on-chip port and its AXI4 master, which
@@ -22,7 +23,7 @@ namespace tessera::cosim {
 // on its way out of the RTL (PSUM write data of the tensor engine; on-chip write data or AXI W
 // data of the DMA), so the lockstep checker can be seen to catch and locate it.
 struct Fault {
-  std::string block;  // "pe" or "dma"; empty: none
+  std::string block;  // "pe", "dma", "sbuf" or "psum"; empty: none
   uint64_t cycle = 0;
   bool fired = false;
   uint64_t fired_cycle = 0;
@@ -73,10 +74,53 @@ class DmaBlock {
   virtual uint64_t bytes_written() const = 0;  // strobed W bytes
 };
 
+// --rtl sbuf / --rtl psum: the verilated memory holds every byte of its space, and the TLM
+// engines' instructions pass through its ports. The TLM executes an instruction atomically
+// (at its accept, as always); around that:
+// - prepare(): the instruction's source operands in this space are read through the RTL's read
+//   port into the TLM's view of the memory (DMI), so the engines compute with what the RTL
+//   stored. It may rewrite the instruction the executor runs: for the PSUM, a multiply_moving
+//   that accumulates runs as an overwrite (the RTL accumulates, below).
+// - commit(): the instruction's destination in this space goes through the RTL's write port
+//   (byte enables: the bytes of its elements), a matmul's rows through the PSUM's tensor-engine
+//   port (accumulating when the instruction does, in psum.sv's fp32 adder); then it is read
+//   back into the view, so the lockstep checker compares what the RTL holds.
+// The block runs on its own clock (the port cycles each instruction needs); the core's timing
+// stays the TLM's. A fault (BLOCK sbuf or psum) flips a bit of the first word written at or
+// after CYCLE (the TLM cycle of the instruction writing it).
+class MemBlock {
+ public:
+  virtual ~MemBlock() = default;
+  virtual void prepare(isa::Instruction& inst, uint64_t cycle) = 0;
+  virtual void commit(const isa::Instruction& inst, uint64_t cycle) = 0;
+  // The ports of the RTL tensor engine and DMA when they run with this block (PeBlock,
+  // DmaBlock), at their cycle `cycle`: one word of every partition through the read port
+  // (into `out` and the view); one word of the partitions of `mask` (`data` per partition)
+  // through the engine write port with byte enables `be`; a matmul row through the PSUM's
+  // tensor-engine port, overwriting or accumulating. A write is read back into the view.
+  virtual void read_row(uint32_t word, uint32_t* out, uint64_t cycle) = 0;
+  virtual void write_row(uint32_t word, const std::vector<bool>& mask, unsigned be, const uint32_t* data,
+                         uint64_t cycle) = 0;
+  virtual void te_row(uint32_t word, const std::vector<bool>& mask, bool acc, const uint32_t* data, uint64_t cycle) = 0;
+  virtual uint64_t clocks() const = 0;  // the block's own clock cycles so far
+};
+
+// The memory blocks the RTL tensor engine and DMA reach their SBUF/PSUM through (null: the
+// view directly).
+struct MemPorts {
+  MemBlock* sbuf = nullptr;
+  MemBlock* psum = nullptr;
+};
+
+// `ports`: the memory blocks (--rtl sbuf / psum) the block's SBUF and PSUM accesses go through.
 std::unique_ptr<PeBlock> make_pe_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,
-                                       const BlockTrace& trace, uint64_t seed);
+                                       const BlockTrace& trace, uint64_t seed, MemPorts ports = {});
 std::unique_ptr<DmaBlock> make_dma_block(const CoreConfig& config, const ref::MemView& mem, ref::DramAccess& dram,
-                                         Fault* fault, const BlockTrace& trace, uint64_t seed);
+                                         Fault* fault, const BlockTrace& trace, uint64_t seed, MemPorts ports = {});
+std::unique_ptr<MemBlock> make_sbuf_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,
+                                          const BlockTrace& trace, uint64_t seed);
+std::unique_ptr<MemBlock> make_psum_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,
+                                          const BlockTrace& trace, uint64_t seed);
 // Whether the blocks are verilated for this configuration.
 bool blocks_available(const std::string& config);
 

@@ -10,12 +10,16 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <map>
 #include <memory>
+#include <variant>
 #include <vector>
 
 #include "blocks.hpp"
 #include "common/errors.hpp"
+#include "isa/isa.hpp"
 #include "numerics/fp.hpp"
+#include "ref/core_model.hpp"
 #include "rtl/axi_dram.hpp"
 #include "rtl/axi_ports.hpp"
 #include "rtl/port_bits.hpp"
@@ -93,14 +97,23 @@ inline bool fault_due(Fault* f, const char* block, uint64_t t) {
   return f && !f->fired && f->block == block && t >= f->cycle;
 }
 
+// The bit an injected fault flips in a write with byte enables `be`: the high bit of the
+// lowest enabled byte's mantissa side.
+inline unsigned flip_bit(unsigned be) {
+  for (unsigned b = 0; b < 4; ++b)
+    if (be >> b & 1u) return 8 * b + 6;
+  return 6;
+}
+
 template <class Model>
 class PeBlockImpl final : public PeBlock, Clocked<Model> {
   using C = Clocked<Model>;
 
  public:
-  PeBlockImpl(const CoreConfig& c, const ref::MemView& mem, Fault* fault, const BlockTrace& trace, uint64_t seed)
+  PeBlockImpl(const CoreConfig& c, const ref::MemView& mem, Fault* fault, const BlockTrace& trace, uint64_t seed,
+              MemPorts ports)
       : C(trace, seed, "pe"), rows_(static_cast<unsigned>(c.rows)), banks_(static_cast<unsigned>(c.sbuf_banks)), mem_(mem), fault_(fault),
-        mv_data_(rows_), st_data_(rows_), pw_mask_(rows_), pw_data_(rows_) {}
+        ports_(ports), mv_data_(rows_), st_data_(rows_), pw_mask_(rows_), pw_data_(rows_) {}
 
   Cycle step(uint64_t t, bool valid, const std::vector<uint8_t>& word) override {
     Model& d = *C::m_;
@@ -130,9 +143,9 @@ class PeBlockImpl final : public PeBlock, Clocked<Model> {
     if (mv) c.sbuf_banks |= static_cast<uint16_t>(1u << (mva % banks_));
     if (st_gnt) c.sbuf_banks |= static_cast<uint16_t>(1u << (sta % banks_));
     mv_pending_ = mv;
-    if (mv) read_row(mva, mv_data_);
+    if (mv) read_row(mva, mv_data_, t);
     st_pending_ = st_gnt;
-    if (st_gnt) read_row(sta, st_data_);
+    if (st_gnt) read_row(sta, st_data_, t);
     pw_pending_ = d.pw_valid_o;
     if (pw_pending_) {
       c.psum_write = true;
@@ -148,7 +161,8 @@ class PeBlockImpl final : public PeBlock, Clocked<Model> {
   }
 
  private:
-  void read_row(uint32_t word, std::vector<uint32_t>& out) const {
+  void read_row(uint32_t word, std::vector<uint32_t>& out, uint64_t t) const {
+    if (ports_.sbuf) return ports_.sbuf->read_row(word, out.data(), t);
     for (unsigned p = 0; p < rows_; ++p)
       std::memcpy(&out[p], mem_.sbuf + p * mem_.sbuf_partition_bytes + 4 * uint64_t{word}, 4);
   }
@@ -158,6 +172,13 @@ class PeBlockImpl final : public PeBlock, Clocked<Model> {
   void commit_psum(uint64_t t) {
     if (!pw_pending_) return;
     pw_pending_ = false;
+    if (ports_.psum) {  // the RTL PSUM's tensor-engine port writes (and accumulates) the row
+      std::vector<uint32_t> data = pw_data_;
+      for (unsigned p = 0; p < rows_; ++p)
+        if (pw_mask_[p]) data[p] = fault_psum(data[p], t, p);
+      ports_.psum->te_row(pw_addr_, pw_mask_, pw_acc_, data.data(), t);
+      return;
+    }
     for (unsigned p = 0; p < rows_; ++p) {
       if (!pw_mask_[p]) continue;
       uint8_t* dst = mem_.psum + p * mem_.psum_partition_bytes + 4 * uint64_t{pw_addr_};
@@ -167,20 +188,23 @@ class PeBlockImpl final : public PeBlock, Clocked<Model> {
         std::memcpy(&old, dst, 4);
         v = fp::add32_bits(old, v);
       }
-      if (fault_due(fault_, "pe", t)) {
-        v ^= 1u << kFaultBit;
-        fault_->fired = true;
-        fault_->fired_cycle = t;
-        fault_->what = fmt::format("bit {} of the word the tensor engine writes to PSUM partition {}, word {}", kFaultBit,
-                                   p, pw_addr_);
-      }
+      v = fault_psum(v, t, p);
       std::memcpy(dst, &v, 4);
     }
+  }
+  uint32_t fault_psum(uint32_t v, uint64_t t, unsigned p) {
+    if (!fault_due(fault_, "pe", t)) return v;
+    fault_->fired = true;
+    fault_->fired_cycle = t;
+    fault_->what = fmt::format("bit {} of the word the tensor engine writes to PSUM partition {}, word {}", kFaultBit, p,
+                               pw_addr_);
+    return v ^ (1u << kFaultBit);
   }
 
   unsigned rows_, banks_;  // banks_: the SBUF's word-interleaved banks (CoreConfig::sbuf_banks)
   ref::MemView mem_;
   Fault* fault_;
+  MemPorts ports_;
   bool mv_pending_ = false, st_pending_ = false;
   std::vector<uint32_t> mv_data_, st_data_;
   bool pw_pending_ = false, pw_acc_ = false;
@@ -195,7 +219,7 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
 
  public:
   DmaBlockImpl(const CoreConfig& c, const ref::MemView& mem, ref::DramAccess& dram, Fault* fault,
-               const BlockTrace& trace, uint64_t seed, unsigned axi_bytes)
+               const BlockTrace& trace, uint64_t seed, unsigned axi_bytes, MemPorts ports)
       : C(trace, seed, "dma"),
         rows_(static_cast<unsigned>(c.rows)),
         queues_(static_cast<unsigned>(c.dma_queues)),
@@ -203,6 +227,7 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
         axi_bytes_(axi_bytes),
         mem_(mem),
         fault_(fault),
+        ports_(ports),
         axi_(dram, c.dram_bytes, axi_bytes, static_cast<double>(c.dram_bytes_per_cycle),
              static_cast<unsigned>(c.dram_latency_cycles)),
         rdata_(queues_, std::vector<uint32_t>(rows_)),
@@ -250,14 +275,20 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
       const Request r = request(q);
       uint8_t* base = r.psum ? mem_.psum : mem_.sbuf;
       const uint64_t pb = r.psum ? mem_.psum_partition_bytes : mem_.sbuf_partition_bytes;
+      MemBlock* block = r.psum ? ports_.psum : ports_.sbuf;
       if (!r.we) {
         rpending_[q] = true;
-        for (unsigned p = 0; p < rows_; ++p) std::memcpy(&rdata_[q][p], base + p * pb + 4 * uint64_t{r.word}, 4);
+        if (block) block->read_row(r.word, rdata_[q].data(), t_);
+        else
+          for (unsigned p = 0; p < rows_; ++p) std::memcpy(&rdata_[q][p], base + p * pb + 4 * uint64_t{r.word}, 4);
         continue;
       }
       const unsigned be = static_cast<unsigned>(get_bits(d.mem_be_o, 4 * q, 4));
+      std::vector<bool> mask(rows_);
+      std::vector<uint32_t> data(rows_);
       for (unsigned p = 0; p < rows_; ++p) {
-        if (!get_bits(d.mem_mask_o, q * rows_ + p, 1)) continue;
+        mask[p] = get_bits(d.mem_mask_o, q * rows_ + p, 1) != 0;
+        if (!mask[p]) continue;
         uint32_t v = get_word(d.mem_wdata_o, 32 * (q * rows_ + p));
         if (fault_due(fault_, "dma", t_)) {
           const unsigned bit = flip_bit(be);
@@ -267,10 +298,13 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
           fault_->what = fmt::format("bit {} of dma{}'s {} write data, partition {}, word {}", bit, q,
                                      r.psum ? "PSUM" : "SBUF", p, r.word);
         }
+        data[p] = v;
+        if (block) continue;
         uint8_t* dst = base + p * pb + 4 * uint64_t{r.word};
         for (unsigned b = 0; b < 4; ++b)
           if (be >> b & 1u) dst[b] = static_cast<uint8_t>(v >> (8 * b));
       }
+      if (block) block->write_row(r.word, mask, be, data.data(), t_);
     }
   }
 
@@ -302,20 +336,258 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
     };
     return std::max(clog2(c.sbuf_bytes_per_partition / 4), clog2(c.psum_banks * c.moving_max_n));
   }
-  // A bit inside an enabled byte: the high bit of the lowest enabled byte's mantissa side.
-  static unsigned flip_bit(unsigned be) {
-    for (unsigned b = 0; b < 4; ++b)
-      if (be >> b & 1u) return 8 * b + 6;
-    return 6;
-  }
-
   unsigned rows_, queues_, mem_aw_, axi_bytes_;
   ref::MemView mem_;
   Fault* fault_;
+  MemPorts ports_;
   rtl::AxiDram axi_;
   std::vector<std::vector<uint32_t>> rdata_;
   std::vector<bool> rpending_;
   uint64_t t_ = 0;
+};
+
+// Words of one memory an operand touches, in the partitions [part, part + parts): word ->
+// byte enables (the bytes of its elements).
+struct Access {
+  uint32_t part = 0, parts = 0;
+  std::map<uint32_t, unsigned> words;
+};
+
+inline void add_bytes(Access& a, uint64_t byte, unsigned n) {
+  for (unsigned i = 0; i < n; ++i) a.words[static_cast<uint32_t>((byte + i) / 4)] |= 1u << ((byte + i) % 4);
+}
+
+inline Access ap_access(const isa::Ap& ap) {
+  Access a{ap.part, ap.parts, {}};
+  const unsigned es = fp::info(ap.dtype).bits / 8;
+  for (int64_t off : ref::free_offsets(ap)) add_bytes(a, ap.addr + static_cast<uint64_t>(off * int64_t{es}), es);
+  return a;
+}
+
+// A per-partition fp32 column, in the partitions of `rows` (the instruction's destination).
+inline Access col_access(const isa::Col& col, const isa::Ap& rows) {
+  Access a{rows.part, rows.parts, {}};
+  add_bytes(a, col.addr, 4);
+  return a;
+}
+
+// An instruction's operands in `space`: it reads every pattern but dst and the columns of its
+// scalars; it writes dst and an activation's reduction column.
+inline void operands(const isa::Instruction& inst, isa::Space space, std::vector<Access>& reads,
+                     std::vector<Access>& writes) {
+  const int dst_i = inst.op->field_index("dst");
+  const isa::Ap* dst = dst_i >= 0 ? std::get_if<isa::Ap>(&inst.args[static_cast<size_t>(dst_i)]) : nullptr;
+  for (size_t i = 0; i < inst.args.size(); ++i) {
+    const std::string& name = inst.op->fields[i].name;
+    if (const auto* ap = std::get_if<isa::Ap>(&inst.args[i])) {
+      if (ap->space == space) (name == "dst" ? writes : reads).push_back(ap_access(*ap));
+    } else if (const auto* sc = std::get_if<isa::Scalar>(&inst.args[i])) {
+      if (sc->is_col && sc->col.space == space && dst) reads.push_back(col_access(sc->col, *dst));
+    } else if (const auto* col = std::get_if<isa::Col>(&inst.args[i])) {
+      if (col->space != space || !dst) continue;
+      if (name != "reduce_dst") reads.push_back(col_access(*col, *dst));
+      else if (inst.u("reduce")) writes.push_back(col_access(*col, *dst));
+    }
+  }
+}
+
+// The SBUF (cosim_sbuf: sbuf.sv with one port) or the PSUM (cosim_psum: psum.sv) behind the
+// TLM engines and the RTL tensor engine and DMA (MemBlock). Port protocol: a request presented
+// in a cycle is granted in it (the SBUF's one port always; the PSUM's engine write port unless
+// a tensor-engine write commits), read data return the next cycle. The view (DMI) is kept equal
+// to the RTL: every write is read back into it.
+template <class Model, bool kPsum>
+class MemBlockImpl final : public MemBlock, Clocked<Model> {
+  using C = Clocked<Model>;
+  static constexpr isa::Space kSpace = kPsum ? isa::Space::kPsum : isa::Space::kSbuf;
+  static constexpr const char* kName = kPsum ? "psum" : "sbuf";
+
+ public:
+  MemBlockImpl(const CoreConfig& c, const ref::MemView& mem, Fault* fault, const BlockTrace& trace, uint64_t seed)
+      : C(trace, seed, kName),
+        rows_(static_cast<unsigned>(c.rows)),
+        base_(kPsum ? mem.psum : mem.sbuf),
+        pb_(kPsum ? mem.psum_partition_bytes : mem.sbuf_partition_bytes),
+        fault_(fault),
+        window_(trace),
+        all_(rows_, true),
+        data_(rows_) {
+    // The TLM's memories start at zero, the RTL's SRAMs random: clear them through the port.
+    C::trace_.from = 1, C::trace_.to = 0;
+    std::fill(data_.begin(), data_.end(), 0u);
+    for (uint32_t w = 0; w < pb_ / 4; ++w) port_write(w, all_, 0xF, data_.data());
+    idle();
+  }
+
+  void prepare(isa::Instruction& inst, uint64_t cycle) override {
+    in_window(cycle);
+    std::vector<Access> reads, writes;
+    operands(inst, kSpace, reads, writes);
+    for (const Access& a : reads)
+      for (const auto& [w, be] : a.words) port_read(w, mask_of(a));
+    // The executor computes the matmul's rows alone; the RTL adds them to PSUM (commit).
+    if (kPsum && te_write(inst) && inst.u("acc")) inst.set("acc", uint64_t{0});
+  }
+
+  void commit(const isa::Instruction& inst, uint64_t cycle) override {
+    in_window(cycle);
+    std::vector<Access> reads, writes;
+    operands(inst, kSpace, reads, writes);
+    for (const Access& a : writes) {
+      const std::vector<bool> m = mask_of(a);
+      for (const auto& [w, be] : a.words) {
+        for (uint32_t p = a.part; p < a.part + a.parts; ++p) std::memcpy(&data_[p], at(p, w), 4);
+        if (kPsum && te_write(inst)) port_te(w, m, inst.u("acc") != 0, data_.data(), cycle);
+        else port_write(w, m, be, data_.data(), cycle);
+      }
+    }
+    idle();  // the last write (a tensor-engine row: its commit cycle) lands before the reads
+    for (const Access& a : writes)
+      for (const auto& [w, be] : a.words) port_read(w, mask_of(a));
+  }
+
+  void read_row(uint32_t word, uint32_t* out, uint64_t cycle) override {
+    in_window(cycle);
+    port_read(word, all_);
+    std::copy(data_.begin(), data_.end(), out);
+  }
+  void write_row(uint32_t word, const std::vector<bool>& mask, unsigned be, const uint32_t* data,
+                 uint64_t cycle) override {
+    in_window(cycle);
+    port_write(word, mask, be, data, cycle);
+    port_read(word, mask);
+  }
+  void te_row(uint32_t word, const std::vector<bool>& mask, bool acc, const uint32_t* data, uint64_t cycle) override {
+    in_window(cycle);
+    port_te(word, mask, acc, data, cycle);
+    idle();
+    port_read(word, mask);
+  }
+
+  uint64_t clocks() const override { return clk_; }
+
+ private:
+  static bool te_write(const isa::Instruction& inst) {
+    return inst.op->name == "multiply_moving" && inst.ap("dst").space == isa::Space::kPsum;
+  }
+  std::vector<bool> mask_of(const Access& a) const {
+    std::vector<bool> m(rows_, false);
+    for (uint32_t p = a.part; p < a.part + a.parts && p < rows_; ++p) m[p] = true;
+    return m;
+  }
+  // Waveform only for the accesses whose TLM cycle is in the window.
+  void in_window(uint64_t cycle) {
+    const bool on = cycle >= window_.from && cycle <= window_.to;
+    C::trace_.from = on ? 0 : 1;
+    C::trace_.to = on ? ~uint64_t{0} : 0;
+  }
+  uint8_t* at(uint32_t p, uint32_t word) const { return base_ + p * pb_ + 4 * uint64_t{word}; }
+  void edge() {
+    C::edge(clk_);
+    ++clk_;
+  }
+  void drive_mask(const std::vector<bool>& m, bool te) {
+    Model& d = *C::m_;
+    for (unsigned p = 0; p < rows_; ++p) {
+      if constexpr (kPsum) set_bits(te ? d.te_mask_i : d.wr_mask_i, p, 1, m[p]);
+      else set_bits(d.mask_i, p, 1, m[p]);
+    }
+  }
+  void quiet() {
+    Model& d = *C::m_;
+    if constexpr (kPsum) d.te_valid_i = 0, d.rd_valid_i = 0, d.wr_valid_i = 0;
+    else d.valid_i = 0, d.we_i = 0;
+  }
+  void idle() {
+    quiet();
+    C::eval(clk_);
+    edge();
+  }
+  uint32_t fault_word(uint32_t v, unsigned be, uint64_t cycle, uint32_t p, uint32_t word, const char* port) {
+    if (!fault_due(fault_, kName, cycle)) return v;
+    const unsigned bit = flip_bit(be);
+    fault_->fired = true;
+    fault_->fired_cycle = cycle;
+    fault_->what = fmt::format("bit {} of the word written to {} through its {} port, partition {}, word {}", bit,
+                               kPsum ? "PSUM" : "SBUF", port, p, word);
+    return v ^ (1u << bit);
+  }
+  // One word of the partitions of `m` through the read port into data_ and the view.
+  void port_read(uint32_t word, const std::vector<bool>& m) {
+    Model& d = *C::m_;
+    quiet();
+    if constexpr (kPsum) {
+      d.rd_valid_i = 1, d.rd_addr_i = word;
+    } else {
+      d.valid_i = 1, d.addr_i = word;
+      drive_mask(m, false);
+    }
+    C::eval(clk_);
+    edge();
+    quiet();
+    C::eval(clk_);
+    bool rvalid;
+    if constexpr (kPsum) rvalid = d.rd_valid_o;
+    else rvalid = d.rvalid_o;
+    if (!rvalid) throw SimError(fmt::format("RTL {}: no read data the cycle after the read of word {}", kName, word));
+    for (uint32_t p = 0; p < rows_; ++p) {
+      if (!m[p]) continue;
+      if constexpr (kPsum) data_[p] = get_word(d.rd_data_o, 32 * p);
+      else data_[p] = get_word(d.rdata_o, 32 * p);
+      std::memcpy(at(p, word), &data_[p], 4);
+    }
+    edge();
+  }
+  // One word of the partitions of `m` (data per partition) through the engine write port.
+  void port_write(uint32_t word, const std::vector<bool>& m, unsigned be, const uint32_t* data,
+                  uint64_t cycle = ~uint64_t{0}) {
+    Model& d = *C::m_;
+    quiet();
+    for (uint32_t p = 0; p < rows_; ++p) {
+      const uint32_t v = m[p] && cycle != ~uint64_t{0} ? fault_word(data[p], be, cycle, p, word, "write") : data[p];
+      if constexpr (kPsum) set_word(d.wr_data_i, 32 * p, v);
+      else set_word(d.wdata_i, 32 * p, v);
+    }
+    drive_mask(m, false);
+    if constexpr (kPsum) {
+      d.wr_valid_i = 1, d.wr_addr_i = word, d.wr_be_i = be;
+      C::eval(clk_);
+      while (!d.wr_ready_o) {  // a tensor-engine write commits this cycle
+        edge();
+        C::eval(clk_);
+      }
+    } else {
+      d.valid_i = 1, d.we_i = 1, d.addr_i = word, d.be_i = be;
+      C::eval(clk_);
+      if (!d.ready_o) throw SimError(fmt::format("RTL sbuf: the transactor's write of word {} was refused", word));
+    }
+    edge();
+  }
+  // A matmul row through the PSUM's tensor-engine port (one word of every partition of `m`),
+  // overwriting or accumulating; it commits in the next cycle.
+  void port_te(uint32_t word, const std::vector<bool>& m, bool acc, const uint32_t* data, uint64_t cycle) {
+    if constexpr (kPsum) {
+      Model& d = *C::m_;
+      quiet();
+      for (uint32_t p = 0; p < rows_; ++p)
+        set_word(d.te_data_i, 32 * p, m[p] ? fault_word(data[p], 0xF, cycle, p, word, "tensor-engine") : data[p]);
+      drive_mask(m, true);
+      d.te_valid_i = 1, d.te_addr_i = word, d.te_acc_i = acc;
+      C::eval(clk_);
+      edge();
+    } else {
+      throw std::logic_error("the SBUF has no tensor-engine write port");
+    }
+  }
+
+  unsigned rows_;
+  uint8_t* base_;
+  uint64_t pb_;
+  Fault* fault_;
+  BlockTrace window_;  // the waveform's window, in TLM cycles
+  std::vector<bool> all_;
+  std::vector<uint32_t> data_;  // one word per partition
+  uint64_t clk_ = 0;
 };
 
 }  // namespace tessera::cosim::detail

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "cosim/blocks.hpp"
 #include "cosim/checker.hpp"
 
 namespace tessera::tlm {
@@ -39,6 +40,26 @@ void Engine::connect_memories() {
   mem.dram = this;
   mem_ = mem;
   exec_.set_memories(mem);
+  if (mem_blocks_) mem_blocks_->make(mem);
+}
+
+void MemBlocks::make(const ref::MemView& mem) {
+  if (made) return;
+  made = true;
+  if (make_sbuf) blocks.push_back(make_sbuf(mem));
+  if (make_psum) blocks.push_back(make_psum(mem));
+}
+MemBlocks::~MemBlocks() = default;
+
+void Engine::run_numerics(const isa::Instruction& inst, uint64_t cycle) {
+  if (!mem_blocks_ || mem_blocks_->blocks.empty()) {
+    exec_.execute(inst);
+    return;
+  }
+  isa::Instruction run = inst;
+  for (auto& b : mem_blocks_->blocks) b->prepare(run, cycle);
+  exec_.execute(run);
+  for (auto& b : mem_blocks_->blocks) b->commit(inst, cycle);
 }
 
 void Engine::read(uint64_t addr, void* dst, uint64_t n) {

@@ -8,7 +8,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,7 @@
 
 namespace tessera::cosim {
 class Checker;
+class MemBlock;
 }
 
 namespace tessera::tlm {
@@ -73,6 +76,16 @@ struct RunRecord {
 
 class Fabric;
 
+// --rtl sbuf / psum (cosim/blocks.hpp MemBlock): the verilated memories every engine's
+// instructions pass through, made when the first engine has its DMI view of the memories.
+struct MemBlocks {
+  std::function<std::unique_ptr<cosim::MemBlock>(const ref::MemView&)> make_sbuf, make_psum;
+  std::vector<std::unique_ptr<cosim::MemBlock>> blocks;
+  bool made = false;
+  void make(const ref::MemView& mem);
+  ~MemBlocks();
+};
+
 class Engine : public sc_core::sc_module, public DramAccess {
   friend class Fabric;
 
@@ -88,6 +101,7 @@ class Engine : public sc_core::sc_module, public DramAccess {
   const Executor& executor() const { return exec_; }
   void set_shared(SharedTiming* shared) { shared_ = shared; }
   void set_checker(cosim::Checker* checker) { checker_ = checker; }
+  void set_mem_blocks(MemBlocks* blocks) { mem_blocks_ = blocks; }
   const MemView& memories() const { return mem_; }
 
   // Binds the Executor to the memories (DMI); the fabric calls it for the queues it runs.
@@ -120,6 +134,9 @@ class Engine : public sc_core::sc_module, public DramAccess {
   // already has been, stores its signal.
   void complete(size_t i, uint64_t issue, uint64_t done);
   void publish(size_t i, uint64_t done);
+  // The instruction's numerics, at its accept in `cycle`: the executor on the memories, through
+  // the RTL memory blocks when there are (MemBlock::prepare, the executor, MemBlock::commit).
+  void run_numerics(const isa::Instruction& inst, uint64_t cycle);
   // Co-simulation: reports instruction i to the lockstep checker (cosim/checker.hpp) once its
   // writes are all in memory; on a mismatch the simulation stops here.
   void checked(size_t i, uint64_t cycle);
@@ -133,6 +150,7 @@ class Engine : public sc_core::sc_module, public DramAccess {
   Executor exec_;
   SharedTiming* shared_ = nullptr;
   cosim::Checker* checker_ = nullptr;
+  MemBlocks* mem_blocks_ = nullptr;
   MemView mem_{};
   tlm_utils::tlm_quantumkeeper qk_;
   size_t next_ = 0;              // next instruction of the queue to issue

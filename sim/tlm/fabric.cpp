@@ -471,7 +471,7 @@ struct Fabric::Impl {
       ++e.next_;
       return;
     }
-    e.exec_.execute(inst);
+    e.run_numerics(inst, t);
     e.checked(e.next_, t);
     q.busy = true;
     q.busy_index = e.next_;

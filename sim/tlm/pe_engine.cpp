@@ -180,7 +180,7 @@ bool PeEngine::run_queue() {
     issue_[next_] = ctl.cycle();
     last_pop_ = ctl.cycle();
     have_pop_ = true;
-    exec_.execute(inst);
+    run_numerics(inst, ctl.cycle());
     checked(next_, ctl.cycle());
     ctl.step(op, &desc, retired);
     keep_quantum(ctl.cycle());

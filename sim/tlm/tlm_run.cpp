@@ -36,6 +36,8 @@ class Core : public sc_core::sc_module {
         dram_("dram", config, dram) {
     std::vector<Engine*> dma, ext;
     bool has_pe = false;
+    mem_blocks_.make_sbuf = cosim.rtl_sbuf;
+    mem_blocks_.make_psum = cosim.rtl_psum;
     for (const isa::Queue& q : program.queues) {
       const std::string cls = isa::engine_class(q.engine);
       std::unique_ptr<Engine> e;
@@ -46,6 +48,7 @@ class Core : public sc_core::sc_module {
       else e = std::make_unique<ExtEngine>(q.engine.c_str(), config, q, sems_, seed, record_);
       e->set_shared(&shared_);
       e->set_checker(checker);
+      if (cosim.rtl_sbuf || cosim.rtl_psum) e->set_mem_blocks(&mem_blocks_);
       e->initiator_socket.bind(sbuf_.target_socket);
       e->initiator_socket.bind(psum_.target_socket);
       e->initiator_socket.bind(dram_.target_socket);
@@ -69,6 +72,7 @@ class Core : public sc_core::sc_module {
   Semaphores sems_;
   OnChipMemory sbuf_, psum_;
   DramMemory dram_;
+  MemBlocks mem_blocks_;
   std::vector<std::unique_ptr<Engine>> engines_;
   std::unique_ptr<Fabric> fabric_;
 };

@@ -19,6 +19,7 @@
 namespace tessera::cosim {
 class PeBlock;
 class DmaBlock;
+class MemBlock;
 struct Fault;
 }  // namespace tessera::cosim
 
@@ -29,6 +30,8 @@ namespace tessera::tlm {
 struct CosimOptions {
   std::function<std::unique_ptr<cosim::PeBlock>(const ref::MemView&)> rtl_pe;
   std::function<std::unique_ptr<cosim::DmaBlock>(const ref::MemView&, ref::DramAccess&)> rtl_dma;
+  // --rtl sbuf / psum: the memories every TLM engine's instructions pass through (MemBlock).
+  std::function<std::unique_ptr<cosim::MemBlock>(const ref::MemView&)> rtl_sbuf, rtl_psum;
   bool lockstep = false;          // shadow every instruction and compare its writes
   const cosim::Fault* fault = nullptr;  // for the mismatch report
 };

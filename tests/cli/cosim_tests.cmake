@@ -19,6 +19,36 @@ add_test(NAME cosim.fault.dma_axi_write
                  --stderr "DMA's AXI W beat"
                  -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe,dma --config tiny --dtype fp32
                     --m 16 --n 24 --k 12 --inject-fault dma:900)
+# The RTL SBUF and PSUM behind the TLM engines: a bit flipped in a word written through the
+# SBUF's port (by a DMA), in a matmul row written through the PSUM's tensor-engine port, and in
+# a word an activation writes through the PSUM's engine write port.
+add_test(NAME cosim.fault.sbuf
+         COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": dma"
+                 --stderr "expected 0x" --stderr "written to SBUF through its write port"
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl sbuf --config small --dtype bf16
+                    --m 37 --n 200 --k 70 --inject-fault sbuf:300)
+add_test(NAME cosim.fault.psum
+         COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": pe instruction"
+                 --stderr "expected 0x" --stderr "written to PSUM through its tensor-engine port"
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl psum --config small --dtype bf16
+                    --m 37 --n 200 --k 70 --inject-fault psum:600)
+add_test(NAME cosim.fault.psum_engine_write
+         COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr "expected 0x"
+                 --stderr "written to PSUM through its write port"
+                 -- $<TARGET_FILE:tessera> exec "${PROGRAMS}/act.tasm" ${IN_act} --mode cosim --rtl psum --config tiny
+                    --inject-fault psum:0)
+# With the RTL tensor engine and DMA too: the matmul row the RTL tensor engine writes through
+# the PSUM's tensor-engine port, and the word the RTL DMA writes through the SBUF's port.
+add_test(NAME cosim.fault.psum_from_rtl_pe
+         COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": pe instruction"
+                 --stderr "written to PSUM through its tensor-engine port"
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe,dma,sbuf,psum --config small --dtype bf16
+                    --m 37 --n 200 --k 70 --inject-fault psum:6000)
+add_test(NAME cosim.fault.sbuf_from_rtl_dma
+         COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": dma"
+                 --stderr "written to SBUF through its write port"
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe,dma,sbuf,psum --config small --dtype bf16
+                    --m 37 --n 200 --k 70 --inject-fault sbuf:100)
 add_test(NAME cosim.trace_on_mismatch COMMAND "${CMAKE_CURRENT_LIST_DIR}/check_cosim_mismatch.sh" $<TARGET_FILE:tessera>)
 # The whole core (--rtl all): a bit flipped in the PSUM word a matmul wrote, in the SBUF and
 # PSUM arrays, and in an AXI W beat of the DMA, each caught and located.
@@ -38,7 +68,7 @@ add_test(NAME cosim.fault_never_fires
                  -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe --config tiny --m 8 --n 8 --k 8
                     --inject-fault pe:100000000)
 # Bad input: one line, exit 2.
-foreach(case "psum;only within the whole core" "act;has no RTL" "tensor;unknown block")
+foreach(case "seq;only within the whole core" "act;has no RTL" "tensor;unknown block")
   list(GET case 0 block)
   list(GET case 1 msg)
   add_test(NAME cosim.bad_rtl_${block}

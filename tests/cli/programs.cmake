@@ -323,6 +323,11 @@ tessera_timed_mode_tests(tlm tlm tlm)
 # inside the TLM model, and the whole verilated core inside SystemC.
 tessera_timed_mode_tests(cosim cosim cosim --rtl pe,dma)
 tessera_timed_mode_tests(cosim cosim_all cosim --rtl all)
+# The RTL SBUF and PSUM behind every TLM engine (each instruction's operands through their ports,
+# matmul rows accumulated by psum.sv); and every block with RTL inside the TLM model, the RTL
+# tensor engine and DMA reaching the RTL SBUF and PSUM through their ports.
+tessera_timed_mode_tests(cosim cosim_mem cosim --rtl sbuf,psum)
+tessera_timed_mode_tests(cosim cosim_blocks cosim --rtl pe,dma,sbuf,psum)
 
 # A deadlock found by the RTL (its deadlock detector, not the reference model's): exit 3, each
 # engine's state, the cycle.
