@@ -423,8 +423,10 @@ class MemBlockImpl final : public MemBlock, Clocked<Model> {
     in_window(cycle);
     std::vector<Access> reads, writes;
     operands(inst, kSpace, reads, writes);
-    for (const Access& a : reads)
-      for (const auto& [w, be] : a.words) port_read(w, mask_of(a));
+    for (const Access& a : reads) {
+      const std::vector<bool> m = mask_of(a);
+      for (const auto& [w, be] : a.words) port_read(w, m);
+    }
     // The executor computes the matmul's rows alone; the RTL adds them to PSUM (commit).
     if (kPsum && te_write(inst) && inst.u("acc")) inst.set("acc", uint64_t{0});
   }
@@ -442,8 +444,10 @@ class MemBlockImpl final : public MemBlock, Clocked<Model> {
       }
     }
     idle();  // the last write (a tensor-engine row: its commit cycle) lands before the reads
-    for (const Access& a : writes)
-      for (const auto& [w, be] : a.words) port_read(w, mask_of(a));
+    for (const Access& a : writes) {
+      const std::vector<bool> m = mask_of(a);
+      for (const auto& [w, be] : a.words) port_read(w, m);
+    }
   }
 
   void read_row(uint32_t word, uint32_t* out, uint64_t cycle) override {
