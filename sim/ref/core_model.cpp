@@ -44,14 +44,13 @@ uint32_t reduce_step(std::string_view op, uint32_t acc, uint32_t x) {
 }
 
 std::vector<int64_t> free_offsets(const Ap& ap) {
-  std::vector<int64_t> out;
-  out.reserve(ap.free_size());  // filled once (a sized vector would be zeroed first: a DRAM
-                                // pattern lists every element of its transfer)
+  std::vector<int64_t> out(ap.free_size());
+  int64_t* o = out.data();
   for (uint32_t i = 0; i < ap.dims[0].count; ++i)
     for (uint32_t j = 0; j < ap.dims[1].count; ++j) {
       const int64_t row = int64_t{i} * ap.dims[0].stride + int64_t{j} * ap.dims[1].stride;
       const int64_t stride = ap.dims[2].stride;
-      for (uint32_t k = 0; k < ap.dims[2].count; ++k) out.push_back(row + int64_t{k} * stride);
+      for (uint32_t k = 0; k < ap.dims[2].count; ++k) *o++ = row + int64_t{k} * stride;
     }
   return out;
 }
