@@ -55,6 +55,11 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
   tlm_test(cosim_pe_dma_dma_program --config tiny --program "${tlm_programs}/dma.tasm" --cosim pe,dma)
   tlm_test(cosim_pe_dma_softmax_xent_tiny --config tiny --kernel softmax_xent --cosim pe,dma)
   tlm_test(cosim_pe_dma_mlp_step_small --config small --kernel mlp_step --cosim pe,dma)
+  # With the RTL SBUF and PSUM too (behind the TLM engines, and with every RTL block): the same
+  # cycles, instruction by instruction.
+  tlm_test(cosim_all_blocks_gemm_small --config small --kernel gemm --cosim pe,dma,sbuf,psum)
+  tlm_test(cosim_sbuf_psum_softmax_xent_tiny --config tiny --kernel softmax_xent --cosim sbuf,psum)
+  tlm_test(cosim_all_blocks_mlp_step_small --config small --kernel mlp_step --cosim pe,dma,sbuf,psum)
   set_tests_properties(${tlm_tests} PROPERTIES LABELS "tlm;cosim")
 
   # The comparison can fail: one TLM completion moved by one cycle (--perturb) must fail the

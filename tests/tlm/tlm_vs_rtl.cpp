@@ -11,8 +11,8 @@
 //                 --exact-traffic (the timeline's DRAM/SBUF counters, window by window)
 //   --verbose: every instruction's cycles; --dump-tasm FILE: the program as .tasm
 //   --perturb: (self-test of the comparison) one TLM completion one cycle late
-//   --cosim BLOCKS: the TLM side co-simulates (pe, dma or pe,dma as verilated RTL, with the
-//               lockstep checker; docs/cosim.md)
+//   --cosim BLOCKS: the TLM side co-simulates (a comma list of pe, dma, sbuf, psum as
+//               verilated RTL, with the lockstep checker; docs/cosim.md)
 //   --tlm-only: only the TLM (wall time, outputs against the reference model); for gemm also
 //               the plain fp32 loop of tessera bench and tlm_vs_native_gemm
 //
@@ -173,14 +173,36 @@ int compare(const Options& o) {
   const kernels::RunResult rtl = rtl::run_rtl(config, program, inputs, o.seed, {});
   const auto t1 = clock::now();
   tlm::CosimOptions co;
+  cosim::MemPorts ports;  // the memory blocks, made before the tensor engine and DMA blocks
   if (!o.cosim.empty()) {
-    if (o.cosim != "pe" && o.cosim != "dma" && o.cosim != "pe,dma") throw InputError("--cosim: pe, dma or pe,dma");
+    bool pe = false, dma = false, sbuf = false, psum = false;
+    for (size_t pos = 0; pos <= o.cosim.size();) {
+      const size_t comma = std::min(o.cosim.find(',', pos), o.cosim.size());
+      const std::string b = o.cosim.substr(pos, comma - pos);
+      if (b == "pe") pe = true;
+      else if (b == "dma") dma = true;
+      else if (b == "sbuf") sbuf = true;
+      else if (b == "psum") psum = true;
+      else throw InputError("--cosim: a comma list of pe, dma, sbuf, psum");
+      pos = comma + 1;
+    }
     co.lockstep = true;
-    if (o.cosim != "dma")
-      co.rtl_pe = [&](const ref::MemView& mem) { return cosim::make_pe_block(config, mem, nullptr, {}, o.seed); };
-    if (o.cosim != "pe")
+    if (sbuf)
+      co.rtl_sbuf = [&](const ref::MemView& mem) {
+        auto b = cosim::make_sbuf_block(config, mem, nullptr, {}, o.seed);
+        ports.sbuf = b.get();
+        return b;
+      };
+    if (psum)
+      co.rtl_psum = [&](const ref::MemView& mem) {
+        auto b = cosim::make_psum_block(config, mem, nullptr, {}, o.seed);
+        ports.psum = b.get();
+        return b;
+      };
+    if (pe) co.rtl_pe = [&](const ref::MemView& mem) { return cosim::make_pe_block(config, mem, nullptr, {}, o.seed, ports); };
+    if (dma)
       co.rtl_dma = [&](const ref::MemView& mem, ref::DramAccess& dram) {
-        return cosim::make_dma_block(config, mem, dram, nullptr, {}, o.seed);
+        return cosim::make_dma_block(config, mem, dram, nullptr, {}, o.seed, ports);
       };
     fmt::print("TLM side: co-simulation, RTL blocks {}\n", o.cosim);
   }
