@@ -42,11 +42,8 @@ const uint32_t* widen_table(fp::Format f) {
   return t.data();
 }
 
-// Four binary32 lanes; + and * are the element-wise IEEE operations (no contraction: the build
-// passes -ffp-contract=off).
-typedef float F32x4 __attribute__((vector_size(16)));
-
-// Matmul sums over blocks of 4 vectors of columns: sums[m][n] = add32(..., mul32(st[k][m],
+// Matmul sums over blocks of 4 vectors of columns (GCC vector extensions: + and * are the
+// element-wise IEEE operations): sums[m][n] = add32(..., mul32(st[k][m],
 // mov[k][n])) for k increasing from +0, two rows m at a time with their 8 vector sums held in
 // registers through the k loop; a block of columns (4 x 64 bytes x K at most: L1-resident) is
 // reused by every row before the next. `st_t`: the stationary transposed, [m][k], so each row's
