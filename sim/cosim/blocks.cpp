@@ -41,9 +41,7 @@ void inject_axi_write_fault(Fault* fault, uint64_t cycle, rtl::AxiMasterOut& out
   for (size_t i = 0; i < out.w_strb.size(); ++i) {
     if (!out.w_strb[i]) continue;
     out.w_data[i] ^= 0x40;
-    fault->fired = true;
-    fault->fired_cycle = cycle;
-    fault->what = fmt::format("bit 6 of byte {} of the DMA's AXI W beat", i);
+    fault->fire(cycle, fmt::format("bit 6 of byte {} of the DMA's AXI W beat", i));
     return;
   }
 }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/core_config.hpp"
@@ -28,6 +29,12 @@ struct Fault {
   bool fired = false;
   uint64_t fired_cycle = 0;
   std::string what;  // where the bit was flipped, for the report
+  // The fault fired in `cycle`; `where`: what it flipped.
+  void fire(uint64_t cycle, std::string where) {
+    fired = true;
+    fired_cycle = cycle;
+    what = std::move(where);
+  }
 };
 
 // A dma fault due in `cycle` flips bit 6 of the first strobed byte of a W beat the master

@@ -173,10 +173,9 @@ class PeBlockImpl final : public PeBlock, Clocked<Model> {
     if (!pw_pending_) return;
     pw_pending_ = false;
     if (ports_.psum) {  // the RTL PSUM's tensor-engine port writes (and accumulates) the row
-      std::vector<uint32_t> data = pw_data_;
       for (unsigned p = 0; p < rows_; ++p)
-        if (pw_mask_[p]) data[p] = fault_psum(data[p], t, p);
-      ports_.psum->te_row(pw_addr_, pw_mask_, pw_acc_, data.data(), t);
+        if (pw_mask_[p]) pw_data_[p] = fault_psum(pw_data_[p], t, p);
+      ports_.psum->te_row(pw_addr_, pw_mask_, pw_acc_, pw_data_.data(), t);
       return;
     }
     for (unsigned p = 0; p < rows_; ++p) {
@@ -194,10 +193,8 @@ class PeBlockImpl final : public PeBlock, Clocked<Model> {
   }
   uint32_t fault_psum(uint32_t v, uint64_t t, unsigned p) {
     if (!fault_due(fault_, "pe", t)) return v;
-    fault_->fired = true;
-    fault_->fired_cycle = t;
-    fault_->what = fmt::format("bit {} of the word the tensor engine writes to PSUM partition {}, word {}", kFaultBit, p,
-                               pw_addr_);
+    fault_->fire(t, fmt::format("bit {} of the word the tensor engine writes to PSUM partition {}, word {}", kFaultBit,
+                                p, pw_addr_));
     return v ^ (1u << kFaultBit);
   }
 
@@ -231,7 +228,9 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
         axi_(dram, c.dram_bytes, axi_bytes, static_cast<double>(c.dram_bytes_per_cycle),
              static_cast<unsigned>(c.dram_latency_cycles)),
         rdata_(queues_, std::vector<uint32_t>(rows_)),
-        rpending_(queues_, false) {}
+        rpending_(queues_, false),
+        wmask_(rows_),
+        wdata_(rows_) {}
 
   void offer(uint64_t t, const std::vector<const std::vector<uint8_t>*>& words) override {
     Model& d = *C::m_;
@@ -284,27 +283,23 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
         continue;
       }
       const unsigned be = static_cast<unsigned>(get_bits(d.mem_be_o, 4 * q, 4));
-      std::vector<bool> mask(rows_);
-      std::vector<uint32_t> data(rows_);
       for (unsigned p = 0; p < rows_; ++p) {
-        mask[p] = get_bits(d.mem_mask_o, q * rows_ + p, 1) != 0;
-        if (!mask[p]) continue;
+        wmask_[p] = get_bits(d.mem_mask_o, q * rows_ + p, 1) != 0;
+        if (!wmask_[p]) continue;
         uint32_t v = get_word(d.mem_wdata_o, 32 * (q * rows_ + p));
         if (fault_due(fault_, "dma", t_)) {
           const unsigned bit = flip_bit(be);
           v ^= 1u << bit;
-          fault_->fired = true;
-          fault_->fired_cycle = t_;
-          fault_->what = fmt::format("bit {} of dma{}'s {} write data, partition {}, word {}", bit, q,
-                                     r.psum ? "PSUM" : "SBUF", p, r.word);
+          fault_->fire(t_, fmt::format("bit {} of dma{}'s {} write data, partition {}, word {}", bit, q,
+                                       r.psum ? "PSUM" : "SBUF", p, r.word));
         }
-        data[p] = v;
+        wdata_[p] = v;
         if (block) continue;
         uint8_t* dst = base + p * pb + 4 * uint64_t{r.word};
         for (unsigned b = 0; b < 4; ++b)
           if (be >> b & 1u) dst[b] = static_cast<uint8_t>(v >> (8 * b));
       }
-      if (block) block->write_row(r.word, mask, be, data.data(), t_);
+      if (block) block->write_row(r.word, wmask_, be, wdata_.data(), t_);
     }
   }
 
@@ -343,6 +338,8 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
   rtl::AxiDram axi_;
   std::vector<std::vector<uint32_t>> rdata_;
   std::vector<bool> rpending_;
+  std::vector<bool> wmask_;       // a granted write's partitions and data, for a memory block
+  std::vector<uint32_t> wdata_;
   uint64_t t_ = 0;
 };
 
@@ -510,10 +507,8 @@ class MemBlockImpl final : public MemBlock, Clocked<Model> {
   uint32_t fault_word(uint32_t v, unsigned be, uint64_t cycle, uint32_t p, uint32_t word, const char* port) {
     if (!fault_due(fault_, kName, cycle)) return v;
     const unsigned bit = flip_bit(be);
-    fault_->fired = true;
-    fault_->fired_cycle = cycle;
-    fault_->what = fmt::format("bit {} of the word written to {} through its {} port, partition {}, word {}", bit,
-                               kPsum ? "PSUM" : "SBUF", port, p, word);
+    fault_->fire(cycle, fmt::format("bit {} of the word written to {} through its {} port, partition {}, word {}", bit,
+                                    kPsum ? "PSUM" : "SBUF", port, p, word));
     return v ^ (1u << bit);
   }
   // One word of the partitions of `m` through the read port into data_ and the view.

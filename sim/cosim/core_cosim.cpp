@@ -115,10 +115,8 @@ kernels::RunResult run_core_cosim(const CoreConfig& config, const isa::Program& 
         const uint64_t offset = dst.addr + static_cast<uint64_t>(ref::free_offsets(dst).front() * es);
         const uint32_t word = static_cast<uint32_t>(offset / 4), bit = element_bit(offset, es);
         onchip.write_word(dst.space, dst.part, word, onchip.read_word(dst.space, dst.part, word) ^ (1u << bit));
-        fault->fired = true;
-        fault->fired_cycle = cycle;
-        fault->what = fmt::format("bit {} of {} word {} of partition {}, written by {} instruction {}", bit,
-                                  dst.space == isa::Space::kPsum ? "PSUM" : "SBUF", word, dst.part, engine, index);
+        fault->fire(cycle, fmt::format("bit {} of {} word {} of partition {}, written by {} instruction {}", bit,
+                                       dst.space == isa::Space::kPsum ? "PSUM" : "SBUF", word, dst.part, engine, index));
       }
     }
     if (!checker.check(engine, index, inst, cycle)) throw CheckError(*checker.mismatch());
