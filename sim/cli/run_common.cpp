@@ -16,6 +16,7 @@
 #include "common/parse.hpp"
 #include "io/output_dir.hpp"
 #include "io/timeline.hpp"
+#include "cosim/block_options.hpp"
 #include "cosim/blocks.hpp"
 #include "cosim/core_cosim.hpp"
 #include "rtl/core_rtl.hpp"
@@ -78,7 +79,8 @@ namespace {
 // The blocks that run as RTL in co-simulation (docs/cosim.md): any of the tensor engine, the
 // DMA engine, the SBUF and the PSUM inside the TLM model, or the whole core (all).
 struct CosimBlocks {
-  bool pe = false, dma = false, sbuf = false, psum = false, core = false;
+  cosim::BlockSet rtl;  // inside the TLM model
+  bool core = false;
 };
 
 CosimBlocks parse_rtl_blocks(const std::string& list) {
@@ -87,10 +89,10 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
   while (pos <= list.size()) {
     const size_t comma = list.find(',', pos);
     const std::string name = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-    if (name == "pe") b.pe = true;
-    else if (name == "dma") b.dma = true;
-    else if (name == "sbuf") b.sbuf = true;
-    else if (name == "psum") b.psum = true;
+    if (name == "pe") b.rtl.pe = true;
+    else if (name == "dma") b.rtl.dma = true;
+    else if (name == "sbuf") b.rtl.sbuf = true;
+    else if (name == "psum") b.rtl.psum = true;
     else if (name == "all") b.core = true;
     else if (name == "seq")
       throw InputError("--rtl seq: the sequencers run as RTL only within the whole core (--rtl all); alone, they "
@@ -103,7 +105,7 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
     if (comma == std::string::npos) break;
     pos = comma + 1;
   }
-  if (b.core && (b.pe || b.dma || b.sbuf || b.psum))
+  if (b.core && (b.rtl.pe || b.rtl.dma || b.rtl.sbuf || b.rtl.psum))
     throw InputError(fmt::format("--rtl {}: 'all' already includes every block", list));
   return b;
 }
@@ -122,8 +124,9 @@ std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBl
     throw bad();
   }
   if (block != "pe" && block != "dma" && block != "psum" && block != "sbuf") throw bad();
-  const bool runs = blocks.core || (block == "pe" && blocks.pe) || (block == "dma" && blocks.dma) ||
-                    (block == "sbuf" && blocks.sbuf) || (block == "psum" && blocks.psum);
+  const cosim::BlockSet& r = blocks.rtl;
+  const bool runs = blocks.core || (block == "pe" && r.pe) || (block == "dma" && r.dma) || (block == "sbuf" && r.sbuf) ||
+                    (block == "psum" && r.psum);
   if (!runs) throw InputError(fmt::format("--inject-fault {}: block {} does not run as RTL (see --rtl)", f, block));
   return {block, cycle};
 }
@@ -225,45 +228,27 @@ kernels::RunResult run_cosim_mode(const CommonRunOptions& o, const CoreConfig& c
   const CosimBlocks blocks = parse_rtl_blocks(o.rtl);
   cosim::Fault fault;
   if (!o.inject_fault.empty()) std::tie(fault.block, fault.cycle) = parse_fault(o.inject_fault, blocks);
-  cosim::BlockTrace pe_trace, dma_trace, sbuf_trace, psum_trace;
+  cosim::BlockTraces traces;
   rtl::CoreRunOptions core_options;
   if (!o.trace.empty()) {
-    pe_trace.path = block_waveform(o.trace, "pe");
-    dma_trace.path = block_waveform(o.trace, "dma");
-    sbuf_trace.path = block_waveform(o.trace, "sbuf");
-    psum_trace.path = block_waveform(o.trace, "psum");
+    traces.pe.path = block_waveform(o.trace, "pe");
+    traces.dma.path = block_waveform(o.trace, "dma");
+    traces.sbuf.path = block_waveform(o.trace, "sbuf");
+    traces.psum.path = block_waveform(o.trace, "psum");
     core_options.trace_path = block_waveform(o.trace, "core");
     core_options.trace_depth = o.trace_depth;
     if (!o.trace_window.empty()) {
-      std::tie(pe_trace.from, pe_trace.to) = parse_window(o.trace_window);
-      dma_trace.from = sbuf_trace.from = psum_trace.from = core_options.trace_from = pe_trace.from;
-      dma_trace.to = sbuf_trace.to = psum_trace.to = core_options.trace_to = pe_trace.to;
+      const auto [from, to] = parse_window(o.trace_window);
+      for (cosim::BlockTrace* t : {&traces.pe, &traces.dma, &traces.sbuf, &traces.psum}) t->from = from, t->to = to;
+      core_options.trace_from = from;
+      core_options.trace_to = to;
     }
   }
   tlm::CosimOptions co;
   co.lockstep = true;
   co.fault = &fault;
-  // The memory blocks are made when the first engine has its view of the memories, before the
-  // tensor engine and DMA blocks, which reach their SBUF/PSUM through them.
   cosim::MemPorts ports;
-  if (blocks.sbuf)
-    co.rtl_sbuf = [&](const ref::MemView& mem) {
-      auto b = cosim::make_sbuf_block(config, mem, &fault, sbuf_trace, o.seed);
-      ports.sbuf = b.get();
-      return b;
-    };
-  if (blocks.psum)
-    co.rtl_psum = [&](const ref::MemView& mem) {
-      auto b = cosim::make_psum_block(config, mem, &fault, psum_trace, o.seed);
-      ports.psum = b.get();
-      return b;
-    };
-  if (blocks.pe)
-    co.rtl_pe = [&](const ref::MemView& mem) { return cosim::make_pe_block(config, mem, &fault, pe_trace, o.seed, ports); };
-  if (blocks.dma)
-    co.rtl_dma = [&](const ref::MemView& mem, ref::DramAccess& dram) {
-      return cosim::make_dma_block(config, mem, dram, &fault, dma_trace, o.seed, ports);
-    };
+  cosim::add_blocks(co, config, blocks.rtl, &fault, traces, o.seed, ports);
   try {
     // In a child process: SystemC elaborates once per process, and train runs many steps.
     kernels::RunResult r =

@@ -1,4 +1,5 @@
 #include "blocks.hpp"
+#include "block_options.hpp"
 
 #include <fmt/format.h>
 
@@ -12,10 +13,8 @@ namespace tessera::cosim {
                                                   const BlockTrace&, uint64_t, MemPorts);                    \
   std::unique_ptr<DmaBlock> make_dma_block_##preset(const CoreConfig&, const ref::MemView&, ref::DramAccess&, \
                                                     Fault*, const BlockTrace&, uint64_t, unsigned, MemPorts); \
-  std::unique_ptr<MemBlock> make_sbuf_block_##preset(const CoreConfig&, const ref::MemView&, Fault*,          \
-                                                     const BlockTrace&, uint64_t);                            \
-  std::unique_ptr<MemBlock> make_psum_block_##preset(const CoreConfig&, const ref::MemView&, Fault*,          \
-                                                     const BlockTrace&, uint64_t);
+  std::unique_ptr<MemBlock> make_mem_block_##preset(const CoreConfig&, bool, const ref::MemView&, Fault*,     \
+                                                    const BlockTrace&, uint64_t);
 #include "cosim_presets.inc"
 #undef TESSERA_COSIM
 
@@ -73,22 +72,38 @@ std::unique_ptr<DmaBlock> make_dma_block(const CoreConfig& config, const ref::Me
   unavailable(config.name);
 }
 
-std::unique_ptr<MemBlock> make_sbuf_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,
-                                          const BlockTrace& trace, uint64_t seed) {
+std::unique_ptr<MemBlock> make_mem_block(const CoreConfig& config, isa::Space space, const ref::MemView& mem,
+                                         Fault* fault, const BlockTrace& trace, uint64_t seed) {
+  const bool psum = space == isa::Space::kPsum;
 #define TESSERA_COSIM(preset) \
-  if (config.name == #preset) return make_sbuf_block_##preset(config, mem, fault, trace, seed);
+  if (config.name == #preset) return make_mem_block_##preset(config, psum, mem, fault, trace, seed);
 #include "cosim_presets.inc"
 #undef TESSERA_COSIM
   unavailable(config.name);
 }
 
-std::unique_ptr<MemBlock> make_psum_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,
-                                          const BlockTrace& trace, uint64_t seed) {
-#define TESSERA_COSIM(preset) \
-  if (config.name == #preset) return make_psum_block_##preset(config, mem, fault, trace, seed);
-#include "cosim_presets.inc"
-#undef TESSERA_COSIM
-  unavailable(config.name);
+void add_blocks(tlm::CosimOptions& co, const CoreConfig& config, const BlockSet& blocks, Fault* fault,
+                const BlockTraces& traces, uint64_t seed, MemPorts& ports) {
+  if (blocks.sbuf)
+    co.rtl_sbuf = [&config, fault, trace = traces.sbuf, seed, &ports](const ref::MemView& mem) {
+      auto b = make_mem_block(config, isa::Space::kSbuf, mem, fault, trace, seed);
+      ports.sbuf = b.get();
+      return b;
+    };
+  if (blocks.psum)
+    co.rtl_psum = [&config, fault, trace = traces.psum, seed, &ports](const ref::MemView& mem) {
+      auto b = make_mem_block(config, isa::Space::kPsum, mem, fault, trace, seed);
+      ports.psum = b.get();
+      return b;
+    };
+  if (blocks.pe)
+    co.rtl_pe = [&config, fault, trace = traces.pe, seed, &ports](const ref::MemView& mem) {
+      return make_pe_block(config, mem, fault, trace, seed, ports);
+    };
+  if (blocks.dma)
+    co.rtl_dma = [&config, fault, trace = traces.dma, seed, &ports](const ref::MemView& mem, ref::DramAccess& dram) {
+      return make_dma_block(config, mem, dram, fault, trace, seed, ports);
+    };
 }
 
 }  // namespace tessera::cosim

@@ -124,10 +124,9 @@ std::unique_ptr<PeBlock> make_pe_block(const CoreConfig& config, const ref::MemV
                                        const BlockTrace& trace, uint64_t seed, MemPorts ports = {});
 std::unique_ptr<DmaBlock> make_dma_block(const CoreConfig& config, const ref::MemView& mem, ref::DramAccess& dram,
                                          Fault* fault, const BlockTrace& trace, uint64_t seed, MemPorts ports = {});
-std::unique_ptr<MemBlock> make_sbuf_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,
-                                          const BlockTrace& trace, uint64_t seed);
-std::unique_ptr<MemBlock> make_psum_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,
-                                          const BlockTrace& trace, uint64_t seed);
+// The SBUF's or PSUM's memory block (`space`).
+std::unique_ptr<MemBlock> make_mem_block(const CoreConfig& config, isa::Space space, const ref::MemView& mem,
+                                         Fault* fault, const BlockTrace& trace, uint64_t seed);
 // Whether the blocks are verilated for this configuration.
 bool blocks_available(const std::string& config);
 

@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "common/errors.hpp"
-#include "cosim/blocks.hpp"
+#include "cosim/block_options.hpp"
 #include "config/core_config.hpp"
 #include "isa/program.hpp"
 #include "kernels/registry.hpp"
@@ -173,37 +173,21 @@ int compare(const Options& o) {
   const kernels::RunResult rtl = rtl::run_rtl(config, program, inputs, o.seed, {});
   const auto t1 = clock::now();
   tlm::CosimOptions co;
-  cosim::MemPorts ports;  // the memory blocks, made before the tensor engine and DMA blocks
+  cosim::MemPorts ports;
   if (!o.cosim.empty()) {
-    bool pe = false, dma = false, sbuf = false, psum = false;
+    cosim::BlockSet blocks;
     for (size_t pos = 0; pos <= o.cosim.size();) {
       const size_t comma = std::min(o.cosim.find(',', pos), o.cosim.size());
       const std::string b = o.cosim.substr(pos, comma - pos);
-      if (b == "pe") pe = true;
-      else if (b == "dma") dma = true;
-      else if (b == "sbuf") sbuf = true;
-      else if (b == "psum") psum = true;
+      if (b == "pe") blocks.pe = true;
+      else if (b == "dma") blocks.dma = true;
+      else if (b == "sbuf") blocks.sbuf = true;
+      else if (b == "psum") blocks.psum = true;
       else throw InputError("--cosim: a comma list of pe, dma, sbuf, psum");
       pos = comma + 1;
     }
     co.lockstep = true;
-    if (sbuf)
-      co.rtl_sbuf = [&](const ref::MemView& mem) {
-        auto b = cosim::make_sbuf_block(config, mem, nullptr, {}, o.seed);
-        ports.sbuf = b.get();
-        return b;
-      };
-    if (psum)
-      co.rtl_psum = [&](const ref::MemView& mem) {
-        auto b = cosim::make_psum_block(config, mem, nullptr, {}, o.seed);
-        ports.psum = b.get();
-        return b;
-      };
-    if (pe) co.rtl_pe = [&](const ref::MemView& mem) { return cosim::make_pe_block(config, mem, nullptr, {}, o.seed, ports); };
-    if (dma)
-      co.rtl_dma = [&](const ref::MemView& mem, ref::DramAccess& dram) {
-        return cosim::make_dma_block(config, mem, dram, nullptr, {}, o.seed, ports);
-      };
+    cosim::add_blocks(co, config, blocks, nullptr, {}, o.seed, ports);
     fmt::print("TLM side: co-simulation, RTL blocks {}\n", o.cosim);
   }
   kernels::RunResult tlm = tlm::run_tlm(config, program, inputs, o.seed, co);
