@@ -156,10 +156,24 @@ void KernelBuilder::load_stationary(const Ap& src) {
   emit("pe", std::move(inst));
 }
 
+isa::Ap reversed(const isa::Ap& ap) {
+  isa::Ap r = ap;
+  const int64_t scale = ap.space == Space::kDram ? 1 : fp::info(ap.dtype).bits / 8;
+  int64_t last = 0;  // bytes from the first element to the last
+  for (isa::Dim& d : r.dims) {
+    if (d.count <= 1) continue;
+    last += static_cast<int64_t>(d.count - 1) * d.stride * scale;
+    d.stride = -d.stride;
+  }
+  r.addr = static_cast<uint64_t>(static_cast<int64_t>(ap.addr) + last);
+  return r;
+}
+
 void KernelBuilder::multiply_moving(const Ap& psum_dst, const Ap& moving, bool accumulate) {
   isa::Instruction inst = isa::Isa::get().make("multiply_moving");
-  inst.set("dst", psum_dst);
-  inst.set("src", moving);
+  // Streamed last column first (see builder.hpp): the same pairs of moving and PSUM columns.
+  inst.set("dst", reversed(psum_dst));
+  inst.set("src", reversed(moving));
   inst.set("acc", uint64_t{accumulate});
   emit("pe", std::move(inst));
 }

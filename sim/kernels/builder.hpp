@@ -26,6 +26,9 @@ struct Tile {
   isa::Ap ap() const { return ap(0, parts, 0, free); }
 };
 
+// The same elements in the opposite order: starts at the last element, every stride negated.
+isa::Ap reversed(const isa::Ap& ap);
+
 // A DRAM tensor, row-major.
 struct DramTensor {
   std::string name;
@@ -63,6 +66,13 @@ class KernelBuilder {
   std::vector<PartRange> dma_pieces(uint32_t parts) const;
   unsigned next_dma_queue() { return dma_rr_++ % static_cast<unsigned>(config_.dma_queues); }
   void load_stationary(const isa::Ap& src);
+  // psum_dst = stationary^T . moving, emitted with both patterns reversed (reversed() below), so
+  // the array streams the moving columns from the last to the first. The results are the same
+  // (each column is computed on its own); the reason is the SBUF banks (docs/kernels.md, "Bank
+  // convoys"): the DMA and the vector engine walk the SBUF upwards one word per cycle, the array
+  // reads a bf16 moving word for two cycles, so an upward stream that runs into the array's bank
+  // would follow it at half speed (the array has priority) for the rest of the matmul; walking
+  // the other way, the two meet for a cycle or two once per lap.
   void multiply_moving(const isa::Ap& psum_dst, const isa::Ap& moving, bool accumulate);
   void tensor_copy(const isa::Ap& dst, const isa::Ap& src, bool stochastic = false);
   // dst[f][p] = src[p][f] for p < np, f < nf: src rows [0, np) at free offset sf of tile `s`,
