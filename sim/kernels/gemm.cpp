@@ -42,6 +42,112 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
   const uint64_t group =
       a_panels && k_chunks >= 2 && 2 * bytes(2 * rows * es) + 2 * bytes(n_tile * 4) + rest <= budget ? 2 : 1;
 
+  const uint64_t m_tiles = (s.m + cols - 1) / cols;
+  // Everything resident when it fits (the A^T panels of every M tile, all of B, kNat A blocks as
+  // stored, two C staging tiles): C tiles then go in any order, loads are emitted ahead.
+  constexpr uint64_t kNat = 8, kLook = 6;
+  constexpr double kSkew = 2;
+  const bool all_resident = kNat * bytes(s.k * es) + 2 * bytes(n_tile * 4) + m_tiles * k_chunks * bytes(cols * es) +
+                                    bytes(k_chunks * n_tiles * n_tile * es) <= budget;
+  if (all_resident) {
+    std::vector<Tile> at, nat;
+    for (uint64_t i = 0; i < kNat; ++i) nat.push_back(b.sbuf_tile(dtype, cols, static_cast<uint32_t>(s.k)));
+    for (uint64_t i = 0; i < m_tiles * k_chunks; ++i) at.push_back(b.sbuf_tile(dtype, rows, cols));
+    // B: chunk (ki, ni) at free offset (ni k_chunks + ki) n_tile, so an N block's chunks are
+    // one pattern per partition range.
+    const Tile b_all = b.sbuf_tile(dtype, rows, static_cast<uint32_t>(k_chunks * n_tiles * n_tile));
+    Tile psum[2], c_buf[2];
+    for (int i = 0; i < 2; ++i) {
+      psum[i] = b.psum_bank(cols, static_cast<uint32_t>(config.moving_max_n));
+      c_buf[i] = b.sbuf_tile(fp::Format::kFp32, cols, n_tile);
+    }
+    auto m_rows = [&](uint64_t mi) { return static_cast<uint32_t>(std::min<uint64_t>(cols, s.m - mi * cols)); };
+    auto k_rows = [&](uint64_t ki) { return static_cast<uint32_t>(std::min<uint64_t>(rows, s.k - ki * rows)); };
+    auto n_cols = [&](uint64_t ni) { return static_cast<uint32_t>(std::min<uint64_t>(n_tile, s.n - ni * n_tile)); };
+    auto b_chunk = [&](uint64_t ki, uint64_t ni, uint32_t kt) {
+      return b_all.ap(0, kt, static_cast<uint32_t>((ni * k_chunks + ki) * n_tile), n_cols(ni));
+    };
+    // C tiles in order of mi + kSkew ni: the first uses of the N blocks of B (each K x n_tile,
+    // the costliest loads) are spread over the run instead of all falling in the first M tile
+    // (which waited about 200 k cycles for B on trn1 2048^3). kSkew, kLook and kNat were chosen
+    // by measurement on trn1 (docs/kernels.md "gemm").
+    std::vector<std::pair<uint64_t, uint64_t>> order;
+    for (uint64_t mi = 0; mi < m_tiles; ++mi)
+      for (uint64_t ni = 0; ni < n_tiles; ++ni) order.push_back({mi, ni});
+    std::stable_sort(order.begin(), order.end(), [&](const auto& x, const auto& y) {
+      const double kx = static_cast<double>(x.first) + kSkew * static_cast<double>(x.second);
+      const double ky = static_cast<double>(y.first) + kSkew * static_cast<double>(y.second);
+      return kx < ky;
+    });
+    std::vector<int> new_a(order.size(), -1), new_b(order.size(), -1);
+    {
+      std::vector<bool> ha(m_tiles), hb(n_tiles);
+      for (size_t i = 0; i < order.size(); ++i) {
+        if (!ha[order[i].first]) ha[order[i].first] = true, new_a[i] = static_cast<int>(order[i].first);
+        if (!hb[order[i].second]) hb[order[i].second] = true, new_b[i] = static_cast<int>(order[i].second);
+      }
+    }
+    uint64_t nat_next = 0;
+    std::vector<uint64_t> nat_of(m_tiles);
+    const uint64_t k_full = s.k / rows;  // chunks of `rows` partitions
+    auto emit_loads = [&](size_t i) {
+      if (new_a[i] >= 0) {
+        const auto mi = static_cast<uint64_t>(new_a[i]);
+        nat_of[mi] = nat_next % kNat;
+        const Tile& an = nat[nat_next++ % kNat];
+        for (const auto& pc : b.dma_pieces(m_rows(mi)))
+          b.dma(an.ap(pc.p0, pc.np, 0, static_cast<uint32_t>(s.k)), a.rows(mi * cols + pc.p0, pc.np, 0, s.k), b.next_dma_queue());
+      }
+      if (new_b[i] >= 0) {
+        const auto ni = static_cast<uint64_t>(new_b[i]);
+        if (k_full > 0)
+          for (const auto& pc : b.dma_pieces(rows)) {
+            isa::Ap d = b_chunk(0, ni, rows);
+            d.part += pc.p0, d.parts = pc.np;
+            d.dims[1] = d.dims[0];
+            d.dims[0] = {static_cast<uint32_t>(k_full), static_cast<int32_t>(n_tile)};
+            isa::Ap src = bt.rows(pc.p0, pc.np, ni * n_tile, n_cols(ni));
+            src.dims[2] = src.dims[1];
+            src.dims[1] = {static_cast<uint32_t>(k_full), static_cast<int32_t>(rows * s.n * es)};
+            b.dma(d, src, b.next_dma_queue());
+          }
+        if (k_full < k_chunks)
+          for (const auto& pc : b.dma_pieces(k_rows(k_full))) {
+            isa::Ap d = b_chunk(k_full, ni, k_rows(k_full));
+            d.part += pc.p0, d.parts = pc.np;
+            b.dma(d, bt.rows(k_full * rows + pc.p0, pc.np, ni * n_tile, n_cols(ni)), b.next_dma_queue());
+          }
+      }
+    };
+    auto emit_transposes = [&](size_t i) {
+      if (new_a[i] < 0) return;
+      const auto mi = static_cast<uint64_t>(new_a[i]);
+      for (uint64_t ki = 0; ki < k_chunks; ++ki)
+        b.transpose(at[mi * k_chunks + ki], 0, nat[nat_of[mi]], static_cast<uint32_t>(ki * rows), m_rows(mi), k_rows(ki));
+    };
+    // Program order: the loads of tile i + kLook (one DMA instruction per queue for an A block
+    // or an N block of B: one DRAM latency each), the transposes of tile i + 1's panel, tile i's
+    // matmuls, the previous tile's store (DeferredStores). A queue executes in order, so loads
+    // emitted ahead are not held behind stores that wait for their tiles.
+    const size_t look = kLook;
+    DeferredStores stores(b);
+    for (size_t j = 0; j < std::min(look, order.size()); ++j) emit_loads(j);
+    emit_transposes(0);
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (i + look < order.size()) emit_loads(i + look);
+      if (i + 1 < order.size()) emit_transposes(i + 1);
+      const auto [mi, ni] = order[i];
+      const Tile& bank = psum[i % 2];
+      for (uint64_t ki = 0; ki < k_chunks; ++ki) {
+        b.load_stationary(at[mi * k_chunks + ki].ap(0, k_rows(ki), 0, m_rows(mi)));
+        b.multiply_moving(bank.ap(0, m_rows(mi), 0, n_cols(ni)), b_chunk(ki, ni, k_rows(ki)), ki > 0);
+      }
+      stores.push({&c, mi * cols, ni * n_tile, m_rows(mi), n_cols(ni), bank, c_buf[i % 2]});
+    }
+    stores.finish();
+    return b.finish();
+  }
+
   Tile a_nat[2], psum[2], c_buf[2];
   std::vector<Tile> a_t, b_t;  // A^T: [panel][chunk] or [2]; B: [chunk][n tile] or [2]
   for (int i = 0; i < 2; ++i) a_nat[i] = b.sbuf_tile(dtype, cols, static_cast<uint32_t>(group * rows));
