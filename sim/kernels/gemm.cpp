@@ -43,6 +43,10 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
       a_panels && k_chunks >= 2 && 2 * bytes(2 * rows * es) + 2 * bytes(n_tile * 4) + rest <= budget ? 2 : 1;
 
   const uint64_t m_tiles = (s.m + cols - 1) / cols;
+  // Rows (columns) of M tile mi, K chunk ki, N tile ni: the last may be shorter.
+  auto m_rows = [&](uint64_t mi) { return static_cast<uint32_t>(std::min<uint64_t>(cols, s.m - mi * cols)); };
+  auto k_rows = [&](uint64_t ki) { return static_cast<uint32_t>(std::min<uint64_t>(rows, s.k - ki * rows)); };
+  auto n_cols = [&](uint64_t ni) { return static_cast<uint32_t>(std::min<uint64_t>(n_tile, s.n - ni * n_tile)); };
   // Everything resident when it fits (the A^T panels of every M tile, all of B, kNat A blocks as
   // stored, two C staging tiles): C tiles then go in any order, loads are emitted ahead.
   constexpr uint64_t kNat = 8, kLook = 6;
@@ -61,9 +65,6 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
       psum[i] = b.psum_bank(cols, static_cast<uint32_t>(config.moving_max_n));
       c_buf[i] = b.sbuf_tile(fp::Format::kFp32, cols, n_tile);
     }
-    auto m_rows = [&](uint64_t mi) { return static_cast<uint32_t>(std::min<uint64_t>(cols, s.m - mi * cols)); };
-    auto k_rows = [&](uint64_t ki) { return static_cast<uint32_t>(std::min<uint64_t>(rows, s.k - ki * rows)); };
-    auto n_cols = [&](uint64_t ni) { return static_cast<uint32_t>(std::min<uint64_t>(n_tile, s.n - ni * n_tile)); };
     auto b_chunk = [&](uint64_t ki, uint64_t ni, uint32_t kt) {
       return b_all.ap(0, kt, static_cast<uint32_t>((ni * k_chunks + ki) * n_tile), n_cols(ni));
     };
@@ -129,12 +130,11 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
     // or an N block of B: one DRAM latency each), the transposes of tile i + 1's panel, tile i's
     // matmuls, the previous tile's store (DeferredStores). A queue executes in order, so loads
     // emitted ahead are not held behind stores that wait for their tiles.
-    const size_t look = kLook;
     DeferredStores stores(b);
-    for (size_t j = 0; j < std::min(look, order.size()); ++j) emit_loads(j);
+    for (size_t j = 0; j < std::min<size_t>(kLook, order.size()); ++j) emit_loads(j);
     emit_transposes(0);
     for (size_t i = 0; i < order.size(); ++i) {
-      if (i + look < order.size()) emit_loads(i + look);
+      if (i + kLook < order.size()) emit_loads(i + kLook);
       if (i + 1 < order.size()) emit_transposes(i + 1);
       const auto [mi, ni] = order[i];
       const Tile& bank = psum[i % 2];
@@ -162,12 +162,12 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
   DeferredStores stores(b);
   unsigned chunk = 0, tile = 0, a_loads = 0;
   for (uint64_t m0 = 0, mi = 0; m0 < s.m; m0 += cols, ++mi) {
-    const auto mt = static_cast<uint32_t>(std::min<uint64_t>(cols, s.m - m0));
+    const uint32_t mt = m_rows(mi);
     for (uint64_t n0 = 0, ni = 0; n0 < s.n; n0 += n_tile, ++ni, ++tile) {
-      const auto nt = static_cast<uint32_t>(std::min<uint64_t>(n_tile, s.n - n0));
+      const uint32_t nt = n_cols(ni);
       const Tile& bank = psum[tile % 2];
       for (uint64_t k0 = 0, ki = 0; k0 < s.k; k0 += rows, ++ki, ++chunk) {
-        const auto kt = static_cast<uint32_t>(std::min<uint64_t>(rows, s.k - k0));
+        const uint32_t kt = k_rows(ki);
         const Tile& at = a_panels ? a_t[(mi % 2) * k_chunks + ki] : a_t[chunk % 2];
         if (!a_panels || ni == 0) {
           // A block [mt, group chunks] as stored, then each chunk's A^T [kt, mt] (k on
