@@ -2,11 +2,13 @@
 // (measured inside its child process, from elaboration to the outputs read back, as
 // `tessera bench` times it) and microseconds per modelled cycle. `tessera bench` reports the
 // ratio against the verilated core; this benchmark is for working on the TLM's own speed.
-// Usage: bench_tlm [CONFIG [M N K [REPEATS]]] (default trn1 256 1024 256 5: tessera bench's
-// trn1 gemm). Prints one JSON object.
+// Usage: bench_tlm [CONFIG [M N K [REPEATS [C_DTYPE]]]] (default trn1 256 1024 256 5 fp32:
+// tessera bench's trn1 gemm; C_DTYPE bf16 is gemm's --bf16-out 1). Prints one JSON object.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "config/core_config.hpp"
@@ -24,7 +26,10 @@ extern "C" int sc_main(int argc, char** argv) {
     s.n = argc > 4 ? std::strtoull(argv[3], nullptr, 10) : 1024;
     s.k = argc > 4 ? std::strtoull(argv[4], nullptr, 10) : 256;
     const int repeats = argc > 5 ? std::max(1, std::atoi(argv[5])) : 5;
-    const isa::Program program = kernels::build_gemm(config, s, fp::Format::kBf16);
+    const bool c_bf16 = argc > 6 && std::string(argv[6]) == "bf16";
+    if (argc > 6 && !c_bf16 && std::string(argv[6]) != "fp32") throw std::runtime_error("C_DTYPE must be fp32 or bf16");
+    const isa::Program program =
+        kernels::build_gemm(config, s, fp::Format::kBf16, c_bf16 ? fp::Format::kBf16 : fp::Format::kFp32);
     const auto inputs = kernels::resolve_inputs(program, {}, 1);
     std::vector<double> seconds;
     uint64_t cycles = 0;

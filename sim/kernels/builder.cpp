@@ -141,10 +141,9 @@ void KernelBuilder::dma(const Ap& dst, const Ap& src, unsigned queue) {
   emit(fmt::format("dma{}", queue % config_.dma_queues), std::move(inst));
 }
 
-void DeferredStores::finish() {
-  if (!pending_) return;
-  const Store s = *pending_;
-  pending_.reset();
+void DeferredStores::emit_oldest() {
+  const Store s = pending_.front();
+  pending_.pop_front();
   b_.tensor_copy(s.staging.ap(0, s.rows, 0, s.cols), s.psum.ap(0, s.rows, 0, s.cols));
   for (const auto& pc : b_.dma_pieces(s.rows))
     b_.dma(s.out->rows(s.r0 + pc.p0, pc.np, s.c0, s.cols), s.staging.ap(pc.p0, pc.np, 0, s.cols), b_.next_dma_queue());

@@ -4,7 +4,7 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -121,11 +121,12 @@ class KernelBuilder {
 };
 
 // Stores of finished output tiles (PSUM bank -> SBUF staging tile by the vector engine, then to
-// DRAM rows, split over the DMA queues), each emitted one tile late: push() emits the previous
-// tile's store, so it lands after the next tile's loads and matmuls. Every queue executes in
-// order, so a store emitted right after its tile's matmuls would hold that queue's next loads
-// until the tile is done. The caller double-buffers the PSUM banks and staging tiles; finish()
-// emits the last store.
+// DRAM rows, split over the DMA queues), each emitted `depth` tiles late: push() emits the
+// oldest pending store once `depth` are pending, so it lands after the next tiles' loads and
+// matmuls. Every queue executes in order, so a store emitted right after its tile's matmuls
+// would hold that queue's next loads until the tile is done, and the vector engine's next
+// instructions until the tile's last matmul. The caller rotates at least depth + 1 PSUM banks
+// and staging tiles; finish() emits the pending stores.
 class DeferredStores {
  public:
   struct Store {
@@ -134,16 +135,20 @@ class DeferredStores {
     uint32_t rows, cols;
     Tile psum, staging;      // the PSUM bank and the SBUF tile it goes through
   };
-  explicit DeferredStores(KernelBuilder& b) : b_(b) {}
+  explicit DeferredStores(KernelBuilder& b, size_t depth = 1) : b_(b), depth_(depth) {}
   void push(const Store& s) {
-    finish();
-    pending_ = s;
+    while (pending_.size() >= depth_) emit_oldest();
+    pending_.push_back(s);
   }
-  void finish();
+  void finish() {
+    while (!pending_.empty()) emit_oldest();
+  }
 
  private:
+  void emit_oldest();
   KernelBuilder& b_;
-  std::optional<Store> pending_;
+  size_t depth_;
+  std::deque<Store> pending_;
 };
 
 }  // namespace tessera::kernels

@@ -7,19 +7,22 @@
 #include <vector>
 
 #include "builder.hpp"
+#include "common/errors.hpp"
 
 namespace tessera::kernels {
 
-isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype) {
+isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype, fp::Format out) {
+  if (out != fp::Format::kFp32 && out != fp::Format::kBf16)
+    throw InputError(fmt::format("gemm: c must be fp32 or bf16, not {}", fp::info(out).name));
   KernelBuilder b(config);
   const DramTensor a = b.dram_tensor("a", dtype, {s.m, s.k}, isa::TensorIo::kIn);
   const DramTensor bt = b.dram_tensor("b", dtype, {s.k, s.n}, isa::TensorIo::kIn);
-  const DramTensor c = b.dram_tensor("c", fp::Format::kFp32, {s.m, s.n}, isa::TensorIo::kOut);
+  const DramTensor c = b.dram_tensor("c", out, {s.m, s.n}, isa::TensorIo::kOut);
 
   const auto rows = static_cast<uint32_t>(config.rows), cols = static_cast<uint32_t>(config.cols);
   const auto n_tile = static_cast<uint32_t>(std::min<uint64_t>(s.n, config.moving_max_n));
   const uint64_t k_chunks = (s.k + rows - 1) / rows, n_tiles = (s.n + n_tile - 1) / n_tile;
-  const uint64_t es = fp::info(dtype).bits / 8;
+  const uint64_t es = fp::info(dtype).bits / 8, out_es = fp::info(out).bits / 8;
 
   // Every transfer is split by partitions over all DMA queues (KernelBuilder::dma_pieces).
   // SBUF plan, per partition. Fixed: two A blocks as stored ([m, k], rows contiguous in DRAM,
@@ -29,7 +32,7 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
   // all of it resident when it fits (loaded during the first M tile), else two chunk tiles.
   auto bytes = [](uint64_t v) { return KernelBuilder::tile_bytes(v); };
   const uint64_t budget = config.sbuf_bytes_per_partition;
-  const uint64_t fixed = 2 * bytes(rows * es) + 2 * bytes(n_tile * 4);
+  const uint64_t fixed = 2 * bytes(rows * es) + 2 * bytes(n_tile * out_es);
   const uint64_t panels = 2 * k_chunks * bytes(cols * es), b_all = k_chunks * n_tiles * bytes(n_tile * es);
   const uint64_t b_two = 2 * bytes(n_tile * es);
   const bool a_panels = fixed + panels + b_two <= budget;
@@ -40,7 +43,7 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
   // four 964278 (a longer load delays the first transposes).
   const uint64_t rest = (a_panels ? panels : 2 * bytes(cols * es)) + (b_resident ? b_all : b_two);
   const uint64_t group =
-      a_panels && k_chunks >= 2 && 2 * bytes(2 * rows * es) + 2 * bytes(n_tile * 4) + rest <= budget ? 2 : 1;
+      a_panels && k_chunks >= 2 && 2 * bytes(2 * rows * es) + 2 * bytes(n_tile * out_es) + rest <= budget ? 2 : 1;
 
   const uint64_t m_tiles = (s.m + cols - 1) / cols;
   // Rows (columns) of M tile mi, K chunk ki, N tile ni: the last may be shorter.
@@ -48,38 +51,50 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
   auto k_rows = [&](uint64_t ki) { return static_cast<uint32_t>(std::min<uint64_t>(rows, s.k - ki * rows)); };
   auto n_cols = [&](uint64_t ni) { return static_cast<uint32_t>(std::min<uint64_t>(n_tile, s.n - ni * n_tile)); };
   // Everything resident when it fits (the A^T panels of every M tile, all of B, kNat A blocks as
-  // stored, two C staging tiles): C tiles then go in any order, loads are emitted ahead.
+  // stored, `banks` C staging tiles): C tiles then go in any order, loads are emitted ahead.
+  // C tiles rotate over `banks` PSUM banks (6, or all of tiny's 4) and each tile's store is
+  // emitted up to banks - 2 tiles late (below): the vector engine's evacuation of a tile then
+  // waits neither for the next tiles' matmuls nor for the transposes emitted with them, and the
+  // array has two banks of slack before it needs the evacuated one again.
   constexpr uint64_t kNat = 8, kLook = 6;
-  constexpr double kSkew = 2;
-  const bool all_resident = kNat * bytes(s.k * es) + 2 * bytes(n_tile * 4) + m_tiles * k_chunks * bytes(cols * es) +
-                                    bytes(k_chunks * n_tiles * n_tile * es) <= budget;
+  const uint64_t banks = std::min<uint64_t>(6, config.psum_banks);
+  const bool all_resident = kNat * bytes(s.k * es) + banks * bytes(n_tile * out_es) +
+                                    m_tiles * k_chunks * bytes(cols * es) + bytes(k_chunks * n_tiles * n_tile * es) <=
+                                budget;
   if (all_resident) {
-    std::vector<Tile> at, nat;
+    std::vector<Tile> at, nat, psum, c_buf;
     for (uint64_t i = 0; i < kNat; ++i) nat.push_back(b.sbuf_tile(dtype, cols, static_cast<uint32_t>(s.k)));
     for (uint64_t i = 0; i < m_tiles * k_chunks; ++i) at.push_back(b.sbuf_tile(dtype, rows, cols));
     // B: chunk (ki, ni) at free offset (ni k_chunks + ki) n_tile, so an N block's chunks are
     // one pattern per partition range.
     const Tile b_all = b.sbuf_tile(dtype, rows, static_cast<uint32_t>(k_chunks * n_tiles * n_tile));
-    Tile psum[2], c_buf[2];
-    for (int i = 0; i < 2; ++i) {
-      psum[i] = b.psum_bank(cols, static_cast<uint32_t>(config.moving_max_n));
-      c_buf[i] = b.sbuf_tile(fp::Format::kFp32, cols, n_tile);
+    for (uint64_t i = 0; i < banks; ++i) {
+      psum.push_back(b.psum_bank(cols, static_cast<uint32_t>(config.moving_max_n)));
+      c_buf.push_back(b.sbuf_tile(out, cols, n_tile));
     }
     auto b_chunk = [&](uint64_t ki, uint64_t ni, uint32_t kt) {
       return b_all.ap(0, kt, static_cast<uint32_t>((ni * k_chunks + ki) * n_tile), n_cols(ni));
     };
-    // C tiles in order of mi + kSkew ni: the first uses of the N blocks of B (each K x n_tile,
-    // the costliest loads) are spread over the run instead of all falling in the first M tile
-    // (which waited about 200 k cycles for B on trn1 2048^3). kSkew, kLook and kNat were chosen
-    // by measurement on trn1 (docs/kernels.md "gemm").
-    std::vector<std::pair<uint64_t, uint64_t>> order;
-    for (uint64_t mi = 0; mi < m_tiles; ++mi)
-      for (uint64_t ni = 0; ni < n_tiles; ++ni) order.push_back({mi, ni});
-    std::stable_sort(order.begin(), order.end(), [&](const auto& x, const auto& y) {
-      const double kx = static_cast<double>(x.first) + kSkew * static_cast<double>(x.second);
-      const double ky = static_cast<double>(y.first) + kSkew * static_cast<double>(y.second);
-      return kx < ky;
-    });
+    // Load order, then C tiles in the order their operands arrive (docs/kernels.md "gemm"). An
+    // A block (cols x K) costs a quarter of an N block of B (K x n_tile) on trn1, and each
+    // brings as many tiles as there are loaded blocks of the other operand. B_0 follows A_0 and
+    // B_1 follows A_1 (with one B block each new A block brings one tile, less work than its
+    // transposes take the vector engine); then B_j follows A block (j - 1) m_tiles / (n_tiles -
+    // 1): the other N blocks spread evenly over the A blocks. Until most of B is in, the DMA is
+    // the limit; of the orders measured this starts the array's steady stream earliest.
+    std::vector<uint64_t> a_before(n_tiles);  // A blocks loaded before B block j
+    for (uint64_t j = 0; j < n_tiles; ++j)
+      a_before[j] = j < 2 ? std::min(m_tiles, j + 1) : std::min(m_tiles, (j - 1) * m_tiles / (n_tiles - 1));
+    std::vector<std::pair<uint64_t, uint64_t>> order;  // (mi, ni)
+    for (uint64_t la = 0, lb = 0; la < m_tiles || lb < n_tiles;) {
+      if (lb < n_tiles && la >= a_before[lb]) {
+        for (uint64_t mi = 0; mi < la; ++mi) order.push_back({mi, lb});
+        ++lb;
+      } else {
+        for (uint64_t ni = 0; ni < lb; ++ni) order.push_back({la, ni});
+        ++la;
+      }
+    }
     std::vector<int> new_a(order.size(), -1), new_b(order.size(), -1);
     {
       std::vector<bool> ha(m_tiles), hb(n_tiles);
@@ -130,19 +145,22 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
     // or an N block of B: one DRAM latency each), the transposes of tile i + 1's panel, tile i's
     // matmuls, the previous tile's store (DeferredStores). A queue executes in order, so loads
     // emitted ahead are not held behind stores that wait for their tiles.
-    DeferredStores stores(b);
+    // About one tile of store lag per 16 tiles, at most banks - 2: with few tiles the stores
+    // held back pile up behind the last matmuls (small 64^3: 3847 cycles at lag 1, 4093 at 2).
+    const uint64_t store_lag = std::clamp<uint64_t>(order.size() / 16, 1, std::max<uint64_t>(1, banks - 2));
+    DeferredStores stores(b, store_lag);
     for (size_t j = 0; j < std::min<size_t>(kLook, order.size()); ++j) emit_loads(j);
     emit_transposes(0);
     for (size_t i = 0; i < order.size(); ++i) {
       if (i + kLook < order.size()) emit_loads(i + kLook);
       if (i + 1 < order.size()) emit_transposes(i + 1);
       const auto [mi, ni] = order[i];
-      const Tile& bank = psum[i % 2];
+      const Tile& bank = psum[i % banks];
       for (uint64_t ki = 0; ki < k_chunks; ++ki) {
         b.load_stationary(at[mi * k_chunks + ki].ap(0, k_rows(ki), 0, m_rows(mi)));
         b.multiply_moving(bank.ap(0, m_rows(mi), 0, n_cols(ni)), b_chunk(ki, ni, k_rows(ki)), ki > 0);
       }
-      stores.push({&c, mi * cols, ni * n_tile, m_rows(mi), n_cols(ni), bank, c_buf[i % 2]});
+      stores.push({&c, mi * cols, ni * n_tile, m_rows(mi), n_cols(ni), bank, c_buf[i % banks]});
     }
     stores.finish();
     return b.finish();
@@ -155,7 +173,7 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype)
   for (uint64_t i = 0; i < (b_resident ? k_chunks * n_tiles : 2); ++i) b_t.push_back(b.sbuf_tile(dtype, rows, n_tile));
   for (int i = 0; i < 2; ++i) {
     psum[i] = b.psum_bank(cols, static_cast<uint32_t>(config.moving_max_n));
-    c_buf[i] = b.sbuf_tile(fp::Format::kFp32, cols, n_tile);
+    c_buf[i] = b.sbuf_tile(out, cols, n_tile);
   }
 
   // Each tile's store is emitted after the next tile's loads and matmuls (DeferredStores).
@@ -203,9 +221,14 @@ Check check_gemm(const HostTensor& a, const HostTensor& b, const HostTensor& c) 
   const double u = 0x1p-24, n_u = static_cast<double>(k_size + 1) * u;
   const double gamma = n_u / (1 - n_u);
   const double underflow = static_cast<double>(k_size) * 0x1p-149;
+  // A bf16 c is the fp32 sum c32 rounded to nearest even: |c - c32| <= 2^-8 |c32| + 2^-134 (half
+  // the spacing of bf16's subnormals, which reach as low as fp32's exponents), and |c32| <= |C| + E.
+  const bool c_bf16 = c.dtype == fp::Format::kBf16;
+  const double u_c = c_bf16 ? 0x1p-8 : 0, eta_c = c_bf16 ? 0x1p-134 : 0;
   Check check;
   check.vs = "fp64";
-  check.bound = fmt::format("|c - C| <= {:.3g} * sum|a*b| + K * 2^-149", gamma);
+  check.bound = c_bf16 ? fmt::format("|c - C| <= E + 2^-8 (|C| + E) + 2^-134, E = {:.3g} * sum|a*b| + K * 2^-149", gamma)
+                       : fmt::format("|c - C| <= {:.3g} * sum|a*b| + K * 2^-149", gamma);
   std::vector<double> av(m_size * k_size), bv(k_size * n_size);
   for (uint64_t i = 0; i < av.size(); ++i) av[i] = a.value(i);
   for (uint64_t i = 0; i < bv.size(); ++i) bv[i] = b.value(i);
@@ -224,7 +247,8 @@ Check check_gemm(const HostTensor& a, const HostTensor& b, const HostTensor& c) 
         continue;
       }
       const double err = std::fabs(static_cast<double>(got) - exact);
-      check.pass = check.pass && err <= gamma * magnitude + underflow;
+      const double e32 = gamma * magnitude + underflow;
+      check.pass = check.pass && err <= e32 + u_c * (std::fabs(exact) + e32) + eta_c;
       check.max_abs_err = std::max(check.max_abs_err, err);
       if (exact != 0) check.max_rel_err = std::max(check.max_rel_err, err / std::fabs(exact));
       check.max_ulp = std::max(check.max_ulp, ulp_distance(got, static_cast<float>(exact)));

@@ -90,11 +90,13 @@ std::vector<KernelSpec> make_registry() {
   {
     KernelSpec k;
     k.name = "gemm";
-    k.summary = "C[M,N] = A[M,K] . B[K,N]; inputs a, b (dtype); output c (fp32)";
-    k.flags = {size_flag("m", "rows of A and C"), size_flag("n", "columns of B and C"), size_flag("k", "contraction size")};
+    k.summary = "C[M,N] = A[M,K] . B[K,N]; inputs a, b (dtype); output c (fp32, or bf16 with --bf16-out 1)";
+    k.flags = {size_flag("m", "rows of A and C"), size_flag("n", "columns of B and C"), size_flag("k", "contraction size"),
+               {"bf16-out", "1: c in bf16 (the fp32 sums rounded to nearest even), 0: fp32", 0, false}};
     k.dtypes = kMatmulDtypes;
     k.build = [](const CoreConfig& c, const FlagValues& f, fp::Format dt) {
-      return build_gemm(c, GemmShape{iflag(f, "m"), iflag(f, "n"), iflag(f, "k")}, dt);
+      return build_gemm(c, GemmShape{iflag(f, "m"), iflag(f, "n"), iflag(f, "k")}, dt,
+                        bool_flag(f, "bf16-out") ? fp::Format::kBf16 : fp::Format::kFp32);
     };
     k.check = [](const Tensors& in, const Tensors& out, const FlagValues&) {
       return check_gemm(in.at("a"), in.at("b"), out.at("c"));

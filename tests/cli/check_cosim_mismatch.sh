@@ -10,7 +10,7 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 set +e
 "$tessera" run gemm --mode cosim --rtl pe,dma --config tiny --dtype bf16 --m 16 --n 24 --k 12 \
-  --inject-fault pe:900 --trace-on-mismatch "$dir/m.fst" >"$dir/out" 2>"$dir/err"
+  --inject-fault pe:400 --trace-on-mismatch "$dir/m.fst" >"$dir/out" 2>"$dir/err"
 rc=$?
 set -e
 [ "$rc" -eq 1 ] || { echo "FAIL: exit $rc, expected 1"; cat "$dir/err"; exit 1; }

@@ -8,7 +8,7 @@ add_test(NAME cosim.fault.pe
          COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": pe instruction"
                  --stderr "expected 0x" --stderr "[fault injected at cycle"
                  -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe,dma --config small --dtype bf16
-                    --m 37 --n 200 --k 70 --inject-fault pe:5000)
+                    --m 37 --n 200 --k 70 --inject-fault pe:3000)
 add_test(NAME cosim.fault.dma
          COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": dma"
                  --stderr "expected 0x" --stderr "of dma" --stderr "[fault injected at cycle"
@@ -43,7 +43,7 @@ add_test(NAME cosim.fault.psum_from_rtl_pe
          COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": pe instruction"
                  --stderr "written to PSUM through its tensor-engine port"
                  -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe,dma,sbuf,psum --config small --dtype bf16
-                    --m 37 --n 200 --k 70 --inject-fault psum:5000)
+                    --m 37 --n 200 --k 70 --inject-fault psum:3000)
 add_test(NAME cosim.fault.sbuf_from_rtl_dma
          COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": dma"
                  --stderr "written to SBUF through its write port"

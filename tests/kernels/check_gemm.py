@@ -12,7 +12,8 @@ Usage:
 
 Convention checked (what `tessera run gemm --out-dir D` writes):
   D/a.npy [M, K], D/b.npy [K, N] in the kernel dtype's storage: fp32 '<f4', fp16 '<f2',
-  bf16 '<u2' (raw bits), e4m3 / e5m2 '|u1' (raw bits); D/c.npy [M, N] '<f4'.
+  bf16 '<u2' (raw bits), e4m3 / e5m2 '|u1' (raw bits); D/c.npy [M, N] '<f4', or '<u2' (bf16
+  bits: tessera run gemm --bf16-out 1, the fp32 result rounded to nearest even).
 
 Contract emulated (float32 numpy arithmetic, in this order):
   K is split into consecutive chunks of R rows (the last may be shorter). Per chunk:
@@ -79,6 +80,17 @@ def expected_gemm(a32, b32, rows):
     return psum
 
 
+def bf16_rne_bits(bits32):
+    """uint16 bf16 codes of uint32 fp32 codes, rounded to nearest even (--bf16-out): adding
+    0x7FFF plus the kept lsb and dropping 16 bits carries into the exponent as RNE does (up to
+    infinity); every NaN becomes 0x7FC0."""
+    b = bits32.astype(np.uint64)
+    r = ((b + 0x7FFF + ((b >> 16) & 1)) >> 16).astype(np.uint16)
+    nan = ((bits32 & 0x7F800000) == 0x7F800000) & ((bits32 & 0x007FFFFF) != 0)
+    r[nan] = 0x7FC0
+    return r
+
+
 def canonical_bits(c32):
     """uint32 bits of a float32 array with every NaN replaced by 0x7FC00000."""
     bits = np.ascontiguousarray(c32, dtype=np.float32).view(np.uint32).copy()
@@ -114,8 +126,8 @@ def load_dir(d, dtype):
                            f"{want.str}")
         if arr.ndim != 2:
             raise BadInput(f"{name}.npy: expected 2 dimensions, got shape {list(arr.shape)}")
-    if c.dtype != np.dtype("<f4"):
-        raise BadInput(f"c.npy: dtype {c.dtype.str}, expected <f4")
+    if c.dtype not in (np.dtype("<f4"), np.dtype("<u2")):
+        raise BadInput(f"c.npy: dtype {c.dtype.str}, expected <f4 (fp32) or <u2 (bf16 bits)")
     if c.ndim != 2:
         raise BadInput(f"c.npy: expected 2 dimensions, got shape {list(c.shape)}")
     M, K = a.shape
@@ -143,9 +155,14 @@ def check_dir(d, dtype, rows, out=sys.stdout):
     M, K = a32.shape
     N = b32.shape[1]
     exp_bits = canonical_bits(expected_gemm(a32, b32, rows))
-    act_bits = c.view(np.uint32)
+    c_bf16 = c.dtype == np.dtype("<u2")
+    if c_bf16:  # compared as the fp32 codes of the bf16 values (bf16 is fp32's top half)
+        exp_bits = bf16_rne_bits(exp_bits).astype(np.uint32) << 16
+        act_bits = c.astype(np.uint32) << 16
+    else:
+        act_bits = c.view(np.uint32)
     bad = np.argwhere(exp_bits != act_bits)
-    head = f"gemm M={M} N={N} K={K} dtype={dtype} rows={rows}"
+    head = f"gemm M={M} N={N} K={K} dtype={dtype} rows={rows} c={'bf16' if c_bf16 else 'fp32'}"
     if bad.shape[0] == 0:
         print(f"{head}: bit-exact", file=out)
         return 0
@@ -358,9 +375,42 @@ SELF_TEST_SHAPES = [  # (M, N, K, rows)
 ]
 
 
+def self_test_bf16_rounding(rng):
+    """bf16_rne_bits against a scalar definition: the nearer of the two bf16 neighbours by exact
+    rational distance, the even one on a tie, 0x7FC0 for NaN; returns the failure count."""
+    from fractions import Fraction
+
+    def val32(b):  # exact value of a finite fp32 code; the infinity code as 2^128 (RNE overflow)
+        e, m = (b >> 23) & 0xFF, b & 0x7FFFFF
+        v = (Fraction(m, 1 << 23) * Fraction(2) ** -126 if e == 0 else
+             (1 + Fraction(m, 1 << 23)) * Fraction(2) ** (e - 127))
+        return -v if b >> 31 else v
+
+    edges = [0, 0x80000000, 0x00008000, 0x00018000, 0x3F808000, 0x3F818000, 0x7F7F7FFF, 0x7F7F8000,
+             0x7F7FFFFF, 0xFF7FFFFF, 0x7F800000, 0xFF800000, 0x7F800001, 0xFFC00000, 0x007FFFFF]
+    bits = np.array(edges + rng.integers(0, 1 << 32, size=4000, dtype=np.uint64).tolist(), dtype=np.uint32)
+    got = bf16_rne_bits(bits)
+    failures = 0
+    for b32, r in zip(bits.tolist(), got.tolist()):
+        if (b32 & 0x7F800000) == 0x7F800000:
+            want = 0x7FC0 if b32 & 0x007FFFFF else b32 >> 16
+        else:
+            lo, hi = b32 >> 16, (b32 >> 16) + 1  # same sign; hi may be the infinity code
+            x = val32(b32)
+            dl, dh = abs(x - val32(lo << 16)), abs(x - val32(hi << 16))
+            want = lo if dl < dh else hi if dh < dl else (lo if lo % 2 == 0 else hi)
+        if want != r:
+            failures += 1
+            if failures <= 5:
+                print(f"self-test: bf16 rounding of 0x{b32:08X}: 0x{r:04X}, expected 0x{want:04X}")
+    print(f"self-test: bf16 rounding of {len(bits)} fp32 codes: {'ok' if not failures else 'FAIL'}")
+    return failures
+
+
 def self_test(seed):
     rng = np.random.default_rng(seed)
     failures = self_test_decoders()
+    failures += self_test_bf16_rounding(rng)
     ncases = 0
     sens_total = 0
     for dtype in nf.DTYPES:

@@ -117,6 +117,26 @@ TEST_CASE("gemm through the registry", "[kernel]") {
   check_cases("gemm", {{"tiny", {{"m", 5}, {"n", 7}, {"k", 9}}}, {"small", {{"m", 20}, {"n", 33}, {"k", 17}}}});
 }
 
+TEST_CASE("gemm with a bf16 c against fp64; two bf16 ulps off the largest element fails", "[kernel]") {
+  check_cases("gemm", {{"tiny", {{"m", 5}, {"n", 7}, {"k", 9}, {"bf16-out", 1}}},
+                       {"small", {{"m", 20}, {"n", 33}, {"k", 17}, {"bf16-out", 1}}},
+                       {"small", {{"m", 37}, {"n", 200}, {"k", 70}, {"bf16-out", 1}}}});
+  const Run r = run_kernel("gemm", "small", {{"m", 20}, {"n", 33}, {"k", 17}, {"bf16-out", 1}}, 5);
+  const HostTensor& c = r.outputs.at("c");
+  REQUIRE(c.dtype == fp::Format::kBf16);
+  REQUIRE(r.check.pass);
+  // The bound is E + 2^-8 (|C| + E) + 2^-134, E about 18 2^-24 sum|a b| here. c is within half an
+  // ulp (plus E) of C, so c two ulps larger in magnitude is at least 1.5 ulp > 1.5 2^-8 |c| away:
+  // beyond the bound for the largest element.
+  uint64_t big = 0;
+  for (uint64_t i = 0; i < c.elements(); ++i)
+    if (std::fabs(c.value(i)) > std::fabs(c.value(big))) big = i;
+  Tensors out = r.outputs;
+  const uint32_t code = c.code(big);
+  out.at("c").set_code(big, code + 2);  // same sign, two ulps larger in magnitude
+  REQUIRE_FALSE(kernels::find_kernel("gemm")->check(r.inputs, out, r.flags).pass);
+}
+
 TEST_CASE("linear_bwd bf16 against fp64", "[kernel]") {
   check_cases("linear_bwd", {{"tiny", {{"m", 5}, {"n", 7}, {"k", 9}}},
                              {"tiny", {{"m", 13}, {"n", 6}, {"k", 17}}},

@@ -27,6 +27,8 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
   tlm_test(gemm_small --config small --kernel gemm)
   tlm_test(gemm_small_fp32_32x128x64 --config small --kernel gemm --dtype fp32 --flag m=32 --flag n=128 --flag k=64 --seed 2)
   tlm_test(gemm_small_e4m3_48x80x96 --config small --kernel gemm --dtype e4m3 --flag m=48 --flag n=80 --flag k=96 --seed 4)
+  tlm_test(gemm_small_bf16_out_37x200x70 --config small --kernel gemm --flag m=37 --flag n=200 --flag k=70
+           --flag bf16-out=1 --seed 3)
   tlm_test(gemm_tiny --config tiny --kernel gemm)
   tlm_test(gemm_tiny_fp32_16x24x12 --config tiny --kernel gemm --dtype fp32 --flag m=16 --flag n=24 --flag k=12 --seed 5)
   tlm_test(gemm_tiny_e5m2_32x16x32 --config tiny --kernel gemm --dtype e5m2 --flag m=32 --flag n=16 --flag k=32 --seed 6)
@@ -58,6 +60,8 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
   # With the RTL SBUF and PSUM too (behind the TLM engines, and with every RTL block): the same
   # cycles, instruction by instruction.
   tlm_test(cosim_all_blocks_gemm_small --config small --kernel gemm --cosim pe,dma,sbuf,psum)
+  tlm_test(cosim_all_blocks_gemm_small_bf16_out_40x300x70 --config small --kernel gemm --flag m=40 --flag n=300
+           --flag k=70 --flag bf16-out=1 --seed 8 --cosim pe,dma,sbuf,psum)
   tlm_test(cosim_sbuf_psum_softmax_xent_tiny --config tiny --kernel softmax_xent --cosim sbuf,psum)
   tlm_test(cosim_all_blocks_mlp_step_small --config small --kernel mlp_step --cosim pe,dma,sbuf,psum)
   set_tests_properties(${tlm_tests} PROPERTIES LABELS "tlm;cosim")
