@@ -446,11 +446,12 @@ void Executor::exec_dma_span(const Instruction& inst, const std::vector<int64_t>
   const isa::Extent extent = isa::byte_extent(dram_ap);
   const int64_t lo = extent.lo - static_cast<int64_t>(dram_ap.addr);
   const uint64_t base = static_cast<uint64_t>(extent.lo);
-  span_.resize(static_cast<size_t>(extent.hi - extent.lo));
+  const auto span_size = static_cast<size_t>(extent.hi - extent.lo);
+  if (span_size > span_capacity_) span_.reset(new uint8_t[span_size]), span_capacity_ = span_size;  // not zeroed
   // Only the span's kSpanChunk-byte chunks that hold an element move (a strided pattern, such
   // as a transposing load, touches a small part of its span); runs of them as one access.
   constexpr uint64_t kSpanChunk = 64;
-  touched_.assign((span_.size() + kSpanChunk - 1) / kSpanChunk, 0);
+  touched_.assign((span_size + kSpanChunk - 1) / kSpanChunk, 0);
   const uint64_t dram_run = contiguous_run(dram_ap, dram_es);
   for (size_t i = 0; i < dram_off.size(); i += dram_run) {
     const uint64_t from = static_cast<uint64_t>(dram_off[i] - lo), to = from + dram_run * dram_es;
@@ -464,8 +465,8 @@ void Executor::exec_dma_span(const Instruction& inst, const std::vector<int64_t>
       }
       size_t e = c;
       while (e < touched_.size() && touched_[e]) ++e;
-      const uint64_t from = c * kSpanChunk, to = std::min<uint64_t>(e * kSpanChunk, span_.size());
-      access(base + from, span_.data() + from, to - from);
+      const uint64_t from = c * kSpanChunk, to = std::min<uint64_t>(e * kSpanChunk, span_size);
+      access(base + from, span_.get() + from, to - from);
       c = e;
     }
   };
@@ -485,7 +486,7 @@ void Executor::exec_dma_span(const Instruction& inst, const std::vector<int64_t>
     uint8_t* chip = onchip(chip_ap.space, chip_ap.part + p, chip_ap.addr);
     for (size_t i = 0; i < per; i += run) {
       uint8_t* const chip_p = chip + chip_off[i] * chip_es;
-      uint8_t* const dram_p = span_.data() + (dram_off[d] - lo);
+      uint8_t* const dram_p = span_.get() + (dram_off[d] - lo);
       d += run;
       if (d == dram_n) d = 0;
       const uint8_t* sp = to_dram ? chip_p : dram_p;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "config/core_config.hpp"
@@ -72,7 +73,11 @@ class Executor {
   uint32_t stationary_k_ = 0, stationary_m_ = 0;
   uint64_t flops_ = 0, dram_bytes_ = 0;
   double seconds_ = 0;
-  std::vector<uint8_t> span_;     // DMA: the DRAM side's bytes
+  // DMA: the DRAM side's bytes. Only the chunks marked in touched_ are used, each filled from
+  // DRAM first, so the buffer is not zeroed: the pages of a large span that a strided pattern
+  // skips are never touched (each run is a fresh process, where touching costs a page fault).
+  std::unique_ptr<uint8_t[]> span_;
+  size_t span_capacity_ = 0;
   std::vector<uint8_t> touched_;  // DMA: which chunks of span_ hold an element
 };
 

@@ -1,9 +1,19 @@
 #include "memory.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cstring>
 
 namespace tessera::ref {
+
+ZeroedBytes::ZeroedBytes(uint64_t n) : size_(n), bytes_(nullptr, Unmap{n ? n : 1}) {
+  void* p = mmap(nullptr, n ? n : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  bytes_.reset(static_cast<uint8_t*>(p));
+}
+
+void ZeroedBytes::Unmap::operator()(uint8_t* p) const { munmap(p, bytes); }
 
 void Dram::read(uint64_t addr, void* dst, uint64_t n) const {
   auto* out = static_cast<uint8_t*>(dst);
@@ -12,7 +22,7 @@ void Dram::read(uint64_t addr, void* dst, uint64_t n) const {
     const uint64_t chunk = std::min(n, (uint64_t{1} << kPageBits) - off);
     const auto it = pages_.find(page);
     if (it == pages_.end()) std::memset(out, 0, chunk);
-    else std::memcpy(out, it->second.get() + off, chunk);
+    else std::memcpy(out, it->second.data() + off, chunk);
     out += chunk, addr += chunk, n -= chunk;
   }
 }
@@ -22,9 +32,9 @@ void Dram::write(uint64_t addr, const void* src, uint64_t n) {
   while (n) {
     const uint64_t page = addr >> kPageBits, off = addr & ((uint64_t{1} << kPageBits) - 1);
     const uint64_t chunk = std::min(n, (uint64_t{1} << kPageBits) - off);
-    auto& p = pages_[page];
-    if (!p) p = std::make_unique<uint8_t[]>(uint64_t{1} << kPageBits);  // value-initialised: zeros
-    std::memcpy(p.get() + off, in, chunk);
+    auto it = pages_.find(page);
+    if (it == pages_.end()) it = pages_.emplace(page, ZeroedBytes(uint64_t{1} << kPageBits)).first;
+    std::memcpy(it->second.data() + off, in, chunk);
     in += chunk, addr += chunk, n -= chunk;
   }
 }

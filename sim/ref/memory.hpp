@@ -10,23 +10,24 @@
 
 namespace tessera::ref {
 
-// A zero-filled byte array from calloc: the C library takes large blocks zeroed from the OS,
-// whose pages are mapped on first touch, so a trn1 SBUF (24 MiB) costs only what a run uses.
+// A zero-filled byte array mapped from the OS (anonymous mmap): its pages are mapped, zeroed,
+// on first touch, so a trn1 SBUF (24 MiB) or a 1 MiB DRAM page costs only what a run touches.
+// (calloc did not guarantee it: once glibc raises its mmap threshold, a block of that size
+// comes from the heap and is cleared with memset, touching every page.)
 class ZeroedBytes {
  public:
-  explicit ZeroedBytes(uint64_t n) : size_(n), bytes_(static_cast<uint8_t*>(std::calloc(n ? n : 1, 1))) {
-    if (!bytes_) throw std::bad_alloc();
-  }
+  explicit ZeroedBytes(uint64_t n);
   uint8_t* data() { return bytes_.get(); }
   const uint8_t* data() const { return bytes_.get(); }
   uint64_t size() const { return size_; }
 
  private:
-  struct Free {
-    void operator()(uint8_t* p) const { std::free(p); }
+  struct Unmap {
+    uint64_t bytes;
+    void operator()(uint8_t* p) const;
   };
   uint64_t size_;
-  std::unique_ptr<uint8_t, Free> bytes_;
+  std::unique_ptr<uint8_t, Unmap> bytes_;
 };
 
 // DRAM as lazily allocated 1 MiB pages, so that a 16 GiB trn1 DRAM costs only what is touched.
@@ -41,7 +42,7 @@ class Dram {
  private:
   static constexpr unsigned kPageBits = 20;
   uint64_t size_;
-  std::unordered_map<uint64_t, std::unique_ptr<uint8_t[]>> pages_;
+  std::unordered_map<uint64_t, ZeroedBytes> pages_;  // calloc'd: a page's untouched parts stay unmapped
 };
 
 // Functional (untimed) DRAM access: a ref::Dram (DramPort), the TLM DRAM through its socket,

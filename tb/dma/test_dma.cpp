@@ -314,7 +314,8 @@ void random_programs(const Stimulus& stim, int rounds) {
         if (ss == isa::Space::kDram && ds == isa::Space::kDram) continue;
         const fp::Format sdt = kFormats[rng() % 5], ddt = rng() % 3 == 0 ? sdt : kFormats[rng() % 5];
         const uint32_t parts = 1 + rng() % rows;
-        uint32_t n[3] = {1 + rng() % 6, 1 + rng() % 6, 1 + rng() % 24};
+        uint32_t n[3] = {static_cast<uint32_t>(1 + rng() % 6), static_cast<uint32_t>(1 + rng() % 6),
+                         static_cast<uint32_t>(1 + rng() % 24)};
         if (rng() % 4 == 0) n[0] = n[1] = 1;
         const bool src_upper = rng() % 2;
         isa::Ap src, dst;
