@@ -185,9 +185,9 @@ void KernelBuilder::tensor_copy(const Ap& dst, const Ap& src, bool stochastic) {
   emit("dve", std::move(inst));
 }
 
-std::vector<KernelBuilder::PartRange> KernelBuilder::dma_pieces(uint32_t parts) const {
+std::vector<KernelBuilder::PartRange> KernelBuilder::dma_pieces(uint32_t parts, uint32_t queues) const {
   std::vector<PartRange> out;
-  const uint32_t n = std::min(static_cast<uint32_t>(config_.dma_queues), parts);
+  const uint32_t n = std::min(queues ? queues : static_cast<uint32_t>(config_.dma_queues), parts);
   for (uint32_t i = 0, p0 = 0; i < n; ++i) {
     const uint32_t np = parts / n + (i < parts % n ? 1 : 0);
     out.push_back({p0, np});

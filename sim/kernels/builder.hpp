@@ -58,12 +58,13 @@ class KernelBuilder {
 
   void dma(const isa::Ap& dst, const isa::Ap& src, unsigned queue);
   // A transfer split by partitions: `parts` partitions in one range [p0, p0+np) per DMA queue
-  // (at most `parts` ranges), for a transfer to be issued as one dma() per range on
-  // next_dma_queue(): each queue moves one element per cycle, so the pieces move in parallel.
+  // (at most `parts` ranges, and at most `queues` when given), for a transfer to be issued as
+  // one dma() per range on next_dma_queue() (or on `queues` queues of the caller's): each queue
+  // moves one element per cycle, so the pieces move in parallel.
   struct PartRange {
     uint32_t p0, np;
   };
-  std::vector<PartRange> dma_pieces(uint32_t parts) const;
+  std::vector<PartRange> dma_pieces(uint32_t parts, uint32_t queues = 0) const;
   unsigned next_dma_queue() { return dma_rr_++ % static_cast<unsigned>(config_.dma_queues); }
   void load_stationary(const isa::Ap& src);
   // psum_dst = stationary^T . moving, emitted with both patterns reversed (reversed() below), so

@@ -228,19 +228,28 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   auto update = [&](const Param& P, uint64_t r0, uint32_t pt, uint64_t c0, uint32_t ft, const isa::Ap& g) {
     const Work& W = work[opt_next++ % 2];
     auto ap = [&](const Tile& t) { return t.ap(0, pt, 0, ft); };
-    const isa::Ap pd = P.at(P.p, r0, pt, c0, ft);
-    b.dma(ap(W.op), pd, QL());
+    // p, m and v move split by partitions over the load (store) queues: the optimizer is
+    // DMA-bound (24 bytes per parameter), and one instruction per tensor kept one queue busy
+    // for the whole tile while the others idled.
+    auto load = [&](const Tile& t, const DramTensor& d) {
+      for (const auto& pc : b.dma_pieces(pt, n_load))
+        b.dma(t.ap(pc.p0, pc.np, 0, ft), P.at(d, r0 + pc.p0, pc.np, c0, ft), QL());
+    };
+    auto store = [&](const Tile& t, const DramTensor& d) {
+      for (const auto& pc : b.dma_pieces(pt, nq > 1 ? nq - n_load : 1))
+        b.dma(P.at(d, r0 + pc.p0, pc.np, c0, ft), t.ap(pc.p0, pc.np, 0, ft), QS());
+    };
+    load(W.op, P.p);
     if (hp.sgd) {
       ts(b, ap(W.oq), g, "mul", imm(lr));          // lr g
       tt(b, "sub", ap(W.op), ap(W.op), ap(W.oq));  // p - lr g
     } else {
-      const isa::Ap md = P.at(P.m, r0, pt, c0, ft), vd = P.at(P.v, r0, pt, c0, ft);
-      b.dma(ap(W.om), md, QL());
-      b.dma(ap(W.ov), vd, QL());
+      load(W.om, P.m);
+      load(W.ov, P.v);
       emit_adamw_update(b, k, ap(W.op), ap(W.om), ap(W.ov), g, ap(W.ot), ap(W.ou), ap(W.oq),
-                        [&] { b.dma(md, ap(W.om), QS()); }, [&] { b.dma(vd, ap(W.ov), QS()); });
+                        [&] { store(W.om, P.m); }, [&] { store(W.ov, P.v); });
     }
-    b.dma(pd, ap(W.op), QS());
+    store(W.op, P.p);
   };
 
   // --- backward --------------------------------------------------------------------------------

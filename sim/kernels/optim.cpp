@@ -19,6 +19,34 @@ AdamwConsts adamw_consts(const AdamwParams& h) {
   return k;
 }
 
+namespace {
+
+// DMA of the optimizers' flat pieces: loads on the first half of the queues, stores on the
+// other half (a queue is in order: a store, which waits for its results, would hold the next
+// piece's loads), each transfer split by partitions over its half, since the update is
+// DMA-bound (adamw moves 24 bytes per parameter).
+class OptimQueues {
+ public:
+  OptimQueues(KernelBuilder& b, const CoreConfig& config)
+      : b_(b), nq_(static_cast<unsigned>(config.dma_queues)), n_load_(nq_ > 1 ? nq_ / 2 : 1) {}
+  void load(const Tile& t, const DramTensor& d, const FlatPiece& pc) {
+    for (const auto& r : b_.dma_pieces(pc.parts, n_load_))
+      b_.dma(t.ap(r.p0, r.np, 0, pc.f), dram_block(d, pc.e0 + uint64_t{r.p0} * pc.f, r.np, pc.f), load_next_++ % n_load_);
+  }
+  void store(const DramTensor& d, const Tile& t, const FlatPiece& pc) {
+    const unsigned n_store = nq_ > 1 ? nq_ - n_load_ : 1;
+    for (const auto& r : b_.dma_pieces(pc.parts, n_store))
+      b_.dma(dram_block(d, pc.e0 + uint64_t{r.p0} * pc.f, r.np, pc.f), t.ap(r.p0, r.np, 0, pc.f),
+             (nq_ > 1 ? n_load_ : 0) + store_next_++ % n_store);
+  }
+
+ private:
+  KernelBuilder& b_;
+  unsigned nq_, n_load_, load_next_ = 0, store_next_ = 0;
+};
+
+}  // namespace
+
 void emit_adamw_update(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& p, const isa::Ap& m, const isa::Ap& v,
                        const isa::Ap& g, const isa::Ap& t, const isa::Ap& u, const isa::Ap& q,
                        const std::function<void()>& after_m, const std::function<void()>& after_v) {
@@ -61,21 +89,21 @@ isa::Program build_adamw(const CoreConfig& config, uint64_t n, const AdamwParams
     if (h.bf16_copy) B.pb = b.sbuf_tile(fp::Format::kBf16, rows, f);
   }
   const AdamwConsts k = adamw_consts(h);
+  OptimQueues dq(b, config);
   unsigned it = 0;
   for (const FlatPiece& pc : flat_pieces(n, rows, f)) {
     const Buf& B = buf[it++ % 2];
     auto ap = [&](const Tile& t) { return t.ap(0, pc.parts, 0, pc.f); };
-    auto dram = [&](const DramTensor& t) { return dram_block(t, pc.e0, pc.parts, pc.f); };
-    b.dma(ap(B.g), dram(g), 0);
-    b.dma(ap(B.m), dram(m), 1);
-    b.dma(ap(B.v), dram(v), 2);
-    b.dma(ap(B.p), dram(p), 3);
+    dq.load(B.g, g, pc);
+    dq.load(B.m, m, pc);
+    dq.load(B.v, v, pc);
+    dq.load(B.p, p, pc);
     emit_adamw_update(b, k, ap(B.p), ap(B.m), ap(B.v), ap(B.g), ap(B.t), ap(B.u), ap(B.q),
-                      [&] { b.dma(dram(m), ap(B.m), 0); }, [&] { b.dma(dram(v), ap(B.v), 1); });
-    b.dma(dram(p), ap(B.p), 2);
+                      [&] { dq.store(m, B.m, pc); }, [&] { dq.store(v, B.v, pc); });
+    dq.store(p, B.p, pc);
     if (h.bf16_copy) {
       b.tensor_copy(ap(B.pb), ap(B.p), true);
-      b.dma(dram(pb), ap(B.pb), 3);
+      dq.store(pb, B.pb, pc);
     }
   }
   return b.finish();
@@ -100,23 +128,23 @@ isa::Program build_sgd_momentum(const CoreConfig& config, uint64_t n, const SgdP
     if (h.bf16_copy) B.pb = b.sbuf_tile(fp::Format::kBf16, rows, f);
   }
   const float mu = static_cast<float>(h.momentum), lr = static_cast<float>(h.lr);
+  OptimQueues dq(b, config);
   unsigned it = 0;
   for (const FlatPiece& pc : flat_pieces(n, rows, f)) {
     const Buf& B = buf[it++ % 2];
     auto ap = [&](const Tile& t) { return t.ap(0, pc.parts, 0, pc.f); };
-    auto dram = [&](const DramTensor& t) { return dram_block(t, pc.e0, pc.parts, pc.f); };
-    b.dma(ap(B.g), dram(g), 0);
-    b.dma(ap(B.bu), dram(bu), 1);
-    b.dma(ap(B.p), dram(p), 0);
+    dq.load(B.g, g, pc);
+    dq.load(B.bu, bu, pc);
+    dq.load(B.p, p, pc);
     ts(b, ap(B.bu), ap(B.bu), "mul", imm(mu));      // mu buf
     tt(b, "add", ap(B.bu), ap(B.bu), ap(B.g));      // + g
-    b.dma(dram(bu), ap(B.bu), 1);
+    dq.store(bu, B.bu, pc);
     ts(b, ap(B.q), ap(B.bu), "mul", imm(lr));       // lr buf
     tt(b, "sub", ap(B.p), ap(B.p), ap(B.q));        // p - lr buf
-    b.dma(dram(p), ap(B.p), 0);
+    dq.store(p, B.p, pc);
     if (h.bf16_copy) {
       b.tensor_copy(ap(B.pb), ap(B.p), true);
-      b.dma(dram(pb), ap(B.pb), 1);
+      dq.store(pb, B.pb, pc);
     }
   }
   return b.finish();
