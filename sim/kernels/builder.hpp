@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -136,7 +137,9 @@ class DeferredStores {
     uint32_t rows, cols;
     Tile psum, staging;      // the PSUM bank and the SBUF tile it goes through
   };
-  explicit DeferredStores(KernelBuilder& b, size_t depth = 1) : b_(b), depth_(depth) {}
+  explicit DeferredStores(KernelBuilder& b, size_t depth = 1) : b_(b), depth_(depth) {
+    if (depth < 1) throw std::logic_error("DeferredStores: depth must be at least 1");
+  }
   void push(const Store& s) {
     while (pending_.size() >= depth_) emit_oldest();
     pending_.push_back(s);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <stdexcept>
 
 #include "bias_gelu.hpp"
 #include "common/errors.hpp"
@@ -25,6 +26,7 @@ struct Param {
   bool vector = false;  // 1-D (a bias): one partition of up to N max elements per piece
   // The DRAM pattern of rows [r0, r0+nr) x columns [c0, c0+nc) (a bias: elements [c0, c0+nc)).
   isa::Ap at(const DramTensor& t, uint64_t r0, uint32_t nr, uint64_t c0, uint32_t nc) const {
+    if (vector && (r0 != 0 || nr != 1)) throw std::logic_error("mlp_step: a bias piece is rows [0, 1)");
     return vector ? dram_block(t, c0, 1, nc) : t.rows(r0, nr, c0, nc);
   }
 };
@@ -128,15 +130,11 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     throw InputError(fmt::format("mlp_step --batch {} --in-features {} --hidden {} --classes {} does not fit config {}: {}",
                                  B, D, H, C, config.name, e.what()));
   }
-  unsigned q_next = 0, load_next = 0, store_next = 0, bank_next = 0, work_next = 0, opt_next = 0;
+  unsigned q_next = 0, bank_next = 0, work_next = 0, opt_next = 0;
   // DMA queues: the operand loads at the start use them all in turn; later, loads and stores
-  // get separate queues (stores wait for their results, and a queue is in order: a store ahead
-  // of a load would hold the load back).
-  const auto nq = static_cast<unsigned>(config.dma_queues);
-  const unsigned n_load = nq > 1 ? nq / 2 : 1;
+  // get separate queues (SplitQueues).
+  SplitQueues sq(b, config);
   auto Q = [&] { return q_next++; };
-  auto QL = [&] { return load_next++ % n_load; };
-  auto QS = [&] { return nq > 1 ? n_load + store_next++ % (nq - n_load) : 0u; };
   auto bank = [&]() -> const Tile& { return ring[bank_next++ % ring.size()]; };
 
   // --- loads: operands cast to bf16 (RNE) by the DMA -----------------------------------------
@@ -173,7 +171,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   auto layer1 = [&](uint64_t j) {
     const uint32_t bt = part_of(B, T, j);
     const Work& W = work[j % 2];
-    b.dma(W.oh.ap(0, bt, 0, fits(C)), oh.rows(j * T, bt, 0, C), QL());
+    b.dma(W.oh.ap(0, bt, 0, fits(C)), oh.rows(j * T, bt, 0, C), sq.load_queue());
     for (uint64_t n0 = 0; n0 < H; n0 += NM) {
       const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, H - n0));
       const Tile& ps = bank();
@@ -219,7 +217,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   }
   layer2(nB - 1);
   act(b, ActFunc::kIdentity, lsum.ap(), total.ap(0, 1, 0, 1), imm(inv_b));  // mean
-  b.dma(dram_block(loss, 0, 1, 1), lsum.ap(), QS());
+  b.dma(dram_block(loss, 0, 1, 1), lsum.ap(), sq.store_queue());
 
 
   // --- optimizer on one gradient tile (g in PSUM) ------------------------------------------
@@ -228,16 +226,14 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   auto update = [&](const Param& P, uint64_t r0, uint32_t pt, uint64_t c0, uint32_t ft, const isa::Ap& g) {
     const Work& W = work[opt_next++ % 2];
     auto ap = [&](const Tile& t) { return t.ap(0, pt, 0, ft); };
-    // p, m and v move split by partitions over the load (store) queues: the optimizer is
-    // DMA-bound (24 bytes per parameter), and one instruction per tensor kept one queue busy
-    // for the whole tile while the others idled.
+    // p, m and v move split by partitions over the load (store) queues (one instruction per
+    // tensor kept one queue busy for the whole tile while the others idled). A bias (1-D) is
+    // one partition, so one piece at p0 = 0, which P.at() needs.
     auto load = [&](const Tile& t, const DramTensor& d) {
-      for (const auto& pc : b.dma_pieces(pt, n_load))
-        b.dma(t.ap(pc.p0, pc.np, 0, ft), P.at(d, r0 + pc.p0, pc.np, c0, ft), QL());
+      sq.load(pt, [&](uint32_t p0, uint32_t np, unsigned q) { b.dma(t.ap(p0, np, 0, ft), P.at(d, r0 + p0, np, c0, ft), q); });
     };
     auto store = [&](const Tile& t, const DramTensor& d) {
-      for (const auto& pc : b.dma_pieces(pt, nq > 1 ? nq - n_load : 1))
-        b.dma(P.at(d, r0 + pc.p0, pc.np, c0, ft), t.ap(pc.p0, pc.np, 0, ft), QS());
+      sq.store(pt, [&](uint32_t p0, uint32_t np, unsigned q) { b.dma(P.at(d, r0 + p0, np, c0, ft), t.ap(p0, np, 0, ft), q); });
     };
     load(W.op, P.p);
     if (hp.sgd) {

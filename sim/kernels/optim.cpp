@@ -21,29 +21,18 @@ AdamwConsts adamw_consts(const AdamwParams& h) {
 
 namespace {
 
-// DMA of the optimizers' flat pieces: loads on the first half of the queues, stores on the
-// other half (a queue is in order: a store, which waits for its results, would hold the next
-// piece's loads), each transfer split by partitions over its half, since the update is
-// DMA-bound (adamw moves 24 bytes per parameter).
-class OptimQueues {
- public:
-  OptimQueues(KernelBuilder& b, const CoreConfig& config)
-      : b_(b), nq_(static_cast<unsigned>(config.dma_queues)), n_load_(nq_ > 1 ? nq_ / 2 : 1) {}
-  void load(const Tile& t, const DramTensor& d, const FlatPiece& pc) {
-    for (const auto& r : b_.dma_pieces(pc.parts, n_load_))
-      b_.dma(t.ap(r.p0, r.np, 0, pc.f), dram_block(d, pc.e0 + uint64_t{r.p0} * pc.f, r.np, pc.f), load_next_++ % n_load_);
-  }
-  void store(const DramTensor& d, const Tile& t, const FlatPiece& pc) {
-    const unsigned n_store = nq_ > 1 ? nq_ - n_load_ : 1;
-    for (const auto& r : b_.dma_pieces(pc.parts, n_store))
-      b_.dma(dram_block(d, pc.e0 + uint64_t{r.p0} * pc.f, r.np, pc.f), t.ap(r.p0, r.np, 0, pc.f),
-             (nq_ > 1 ? n_load_ : 0) + store_next_++ % n_store);
-  }
-
- private:
-  KernelBuilder& b_;
-  unsigned nq_, n_load_, load_next_ = 0, store_next_ = 0;
-};
+// The optimizers' flat pieces through the split queues: loads on the first half, stores on the
+// rest, each transfer split by partitions over its half.
+void load_piece(KernelBuilder& b, SplitQueues& q, const Tile& t, const DramTensor& d, const FlatPiece& pc) {
+  q.load(pc.parts, [&](uint32_t p0, uint32_t np, unsigned queue) {
+    b.dma(t.ap(p0, np, 0, pc.f), dram_block(d, pc.e0 + uint64_t{p0} * pc.f, np, pc.f), queue);
+  });
+}
+void store_piece(KernelBuilder& b, SplitQueues& q, const DramTensor& d, const Tile& t, const FlatPiece& pc) {
+  q.store(pc.parts, [&](uint32_t p0, uint32_t np, unsigned queue) {
+    b.dma(dram_block(d, pc.e0 + uint64_t{p0} * pc.f, np, pc.f), t.ap(p0, np, 0, pc.f), queue);
+  });
+}
 
 }  // namespace
 
@@ -89,21 +78,21 @@ isa::Program build_adamw(const CoreConfig& config, uint64_t n, const AdamwParams
     if (h.bf16_copy) B.pb = b.sbuf_tile(fp::Format::kBf16, rows, f);
   }
   const AdamwConsts k = adamw_consts(h);
-  OptimQueues dq(b, config);
+  SplitQueues dq(b, config);
   unsigned it = 0;
   for (const FlatPiece& pc : flat_pieces(n, rows, f)) {
     const Buf& B = buf[it++ % 2];
     auto ap = [&](const Tile& t) { return t.ap(0, pc.parts, 0, pc.f); };
-    dq.load(B.g, g, pc);
-    dq.load(B.m, m, pc);
-    dq.load(B.v, v, pc);
-    dq.load(B.p, p, pc);
+    load_piece(b, dq, B.g, g, pc);
+    load_piece(b, dq, B.m, m, pc);
+    load_piece(b, dq, B.v, v, pc);
+    load_piece(b, dq, B.p, p, pc);
     emit_adamw_update(b, k, ap(B.p), ap(B.m), ap(B.v), ap(B.g), ap(B.t), ap(B.u), ap(B.q),
-                      [&] { dq.store(m, B.m, pc); }, [&] { dq.store(v, B.v, pc); });
-    dq.store(p, B.p, pc);
+                      [&] { store_piece(b, dq, m, B.m, pc); }, [&] { store_piece(b, dq, v, B.v, pc); });
+    store_piece(b, dq, p, B.p, pc);
     if (h.bf16_copy) {
       b.tensor_copy(ap(B.pb), ap(B.p), true);
-      dq.store(pb, B.pb, pc);
+      store_piece(b, dq, pb, B.pb, pc);
     }
   }
   return b.finish();
@@ -128,23 +117,23 @@ isa::Program build_sgd_momentum(const CoreConfig& config, uint64_t n, const SgdP
     if (h.bf16_copy) B.pb = b.sbuf_tile(fp::Format::kBf16, rows, f);
   }
   const float mu = static_cast<float>(h.momentum), lr = static_cast<float>(h.lr);
-  OptimQueues dq(b, config);
+  SplitQueues dq(b, config);
   unsigned it = 0;
   for (const FlatPiece& pc : flat_pieces(n, rows, f)) {
     const Buf& B = buf[it++ % 2];
     auto ap = [&](const Tile& t) { return t.ap(0, pc.parts, 0, pc.f); };
-    dq.load(B.g, g, pc);
-    dq.load(B.bu, bu, pc);
-    dq.load(B.p, p, pc);
+    load_piece(b, dq, B.g, g, pc);
+    load_piece(b, dq, B.bu, bu, pc);
+    load_piece(b, dq, B.p, p, pc);
     ts(b, ap(B.bu), ap(B.bu), "mul", imm(mu));      // mu buf
     tt(b, "add", ap(B.bu), ap(B.bu), ap(B.g));      // + g
-    dq.store(bu, B.bu, pc);
+    store_piece(b, dq, bu, B.bu, pc);
     ts(b, ap(B.q), ap(B.bu), "mul", imm(lr));       // lr buf
     tt(b, "sub", ap(B.p), ap(B.p), ap(B.q));        // p - lr buf
-    dq.store(p, B.p, pc);
+    store_piece(b, dq, p, B.p, pc);
     if (h.bf16_copy) {
       b.tensor_copy(ap(B.pb), ap(B.p), true);
-      dq.store(pb, B.pb, pc);
+      store_piece(b, dq, pb, B.pb, pc);
     }
   }
   return b.finish();

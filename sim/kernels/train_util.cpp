@@ -108,6 +108,17 @@ isa::Ap dram_bcast(const DramTensor& t, uint64_t e0, uint32_t parts, uint64_t n)
   return a;
 }
 
+SplitQueues::SplitQueues(const KernelBuilder& b, const CoreConfig& config)
+    : b_(b), nq_(static_cast<unsigned>(config.dma_queues)), n_load_(nq_ > 1 ? nq_ / 2 : 1) {}
+
+void SplitQueues::load(uint32_t parts, const Piece& piece) {
+  for (const auto& r : b_.dma_pieces(parts, n_load_)) piece(r.p0, r.np, load_queue());
+}
+
+void SplitQueues::store(uint32_t parts, const Piece& piece) {
+  for (const auto& r : b_.dma_pieces(parts, n_load_ == nq_ ? 1 : nq_ - n_load_)) piece(r.p0, r.np, store_queue());
+}
+
 std::vector<FlatPiece> flat_pieces(uint64_t n, uint32_t rows, uint32_t f) {
   std::vector<FlatPiece> out;
   const uint64_t tile = uint64_t{rows} * f;

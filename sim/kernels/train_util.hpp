@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -52,6 +53,26 @@ struct FlatPiece {
   uint32_t parts, f;
 };
 std::vector<FlatPiece> flat_pieces(uint64_t n, uint32_t rows, uint32_t f);
+
+// DMA queues split between loads (the first half) and stores (the rest): a queue executes in
+// order, and a store, which waits for its results, would hold the loads behind it. load() and
+// store() split a transfer of `parts` partitions by partitions over their half, one piece per
+// queue (the optimizers are DMA-bound: adamw moves 24 bytes per parameter), and call
+// `piece(p0, np, queue)` for each; load_queue() and store_queue() give single transfers the
+// next queue of a half. One config queue: everything on queue 0.
+class SplitQueues {
+ public:
+  using Piece = std::function<void(uint32_t p0, uint32_t np, unsigned queue)>;
+  SplitQueues(const KernelBuilder& b, const CoreConfig& config);
+  unsigned load_queue() { return load_next_++ % n_load_; }
+  unsigned store_queue() { return n_load_ == nq_ ? 0u : n_load_ + store_next_++ % (nq_ - n_load_); }
+  void load(uint32_t parts, const Piece& piece);
+  void store(uint32_t parts, const Piece& piece);
+
+ private:
+  const KernelBuilder& b_;
+  unsigned nq_, n_load_, load_next_ = 0, store_next_ = 0;
+};
 
 // --- running error analysis -------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ class Dram {
  private:
   static constexpr unsigned kPageBits = 20;
   uint64_t size_;
-  std::unordered_map<uint64_t, ZeroedBytes> pages_;  // calloc'd: a page's untouched parts stay unmapped
+  std::unordered_map<uint64_t, ZeroedBytes> pages_;  // mapped: a page's untouched parts cost nothing
 };
 
 // Functional (untimed) DRAM access: a ref::Dram (DramPort), the TLM DRAM through its socket,

@@ -149,9 +149,12 @@ def fmt_val(bits):
     return repr(v)
 
 
-def check_dir(d, dtype, rows, out=sys.stdout):
-    """Check D; return exit code 0 (bit-exact) or 1 (mismatch); raises BadInput."""
+def check_dir(d, dtype, rows, out=sys.stdout, c_dtype=None):
+    """Check D; return exit code 0 (bit-exact) or 1 (mismatch); raises BadInput. c_dtype
+    ('fp32' or 'bf16'), when given, is the c the run was asked for: c.npy must hold it."""
     a32, b32, c = load_dir(d, dtype)
+    if c_dtype is not None and c.dtype != np.dtype("<u2" if c_dtype == "bf16" else "<f4"):
+        raise BadInput(f"c.npy: dtype {c.dtype.str}, but --c-dtype {c_dtype}")
     M, K = a32.shape
     N = b32.shape[1]
     exp_bits = canonical_bits(expected_gemm(a32, b32, rows))
@@ -500,6 +503,7 @@ def main(argv=None):
     p.add_argument("--dir", help="the --out-dir of tessera run gemm (a.npy, b.npy, c.npy)")
     p.add_argument("--dtype", choices=nf.DTYPES, help="kernel dtype of a and b")
     p.add_argument("--rows", type=parse_rows, help="array rows R (4/16/128 or tiny/small/trn1)")
+    p.add_argument("--c-dtype", choices=("fp32", "bf16"), help="the c the run was asked for (checked)")
     p.add_argument("--self-test", action="store_true", help="check the checker (no tessera needed)")
     p.add_argument("--seed", type=int, default=20240601, help="self-test seed")
     args = p.parse_args(argv)
@@ -510,7 +514,7 @@ def main(argv=None):
         print(f"check_gemm: missing {' '.join(missing)}", file=sys.stderr)
         return 2
     try:
-        return check_dir(args.dir, args.dtype, args.rows)
+        return check_dir(args.dir, args.dtype, args.rows, c_dtype=args.c_dtype)
     except BadInput as exc:
         print(f"check_gemm: {exc}", file=sys.stderr)
         return 2

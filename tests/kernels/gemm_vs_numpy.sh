@@ -8,4 +8,6 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 "$tessera" run gemm --config "$config" --dtype "$dtype" --m "$m" --n "$n" --k "$k" --seed "$seed" \
   --bf16-out "$bf16_out" --out-dir "$dir" --report "$dir/report.json"
-"$python" "$(dirname "$0")/check_gemm.py" --dir "$dir" --dtype "$dtype" --rows "$config"
+c_dtype=fp32
+[ "$bf16_out" = 1 ] && c_dtype=bf16
+"$python" "$(dirname "$0")/check_gemm.py" --dir "$dir" --dtype "$dtype" --rows "$config" --c-dtype "$c_dtype"

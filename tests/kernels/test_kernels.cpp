@@ -14,6 +14,7 @@
 #include "common/errors.hpp"
 #include "config/core_config.hpp"
 #include "kernels/bias_gelu.hpp"
+#include "kernels/gemm.hpp"
 #include "kernels/layernorm.hpp"
 #include "kernels/linear_bwd.hpp"
 #include "kernels/mlp_step.hpp"
@@ -135,6 +136,24 @@ TEST_CASE("gemm with a bf16 c against fp64; two bf16 ulps off the largest elemen
   const uint32_t code = c.code(big);
   out.at("c").set_code(big, code + 2);  // same sign, two ulps larger in magnitude
   REQUIRE_FALSE(kernels::find_kernel("gemm")->check(r.inputs, out, r.flags).pass);
+}
+
+TEST_CASE("gemm check: a bf16 c that overflows from a finite fp32 sum is accepted", "[kernel]") {
+  // a [1, 2] . b [2, 1] = 2^127 (1.9921875 + 2^-8) = (2 - 2^-8) 2^127: finite in fp32, exactly
+  // halfway between bf16's largest value and 2^128, so RNE gives infinity.
+  auto tensor = [](std::vector<uint64_t> shape, std::vector<uint32_t> codes) {
+    HostTensor t;
+    t.dtype = fp::Format::kBf16;
+    t.shape = std::move(shape);
+    t.bytes.assign(codes.size() * 2, 0);
+    for (size_t i = 0; i < codes.size(); ++i) t.set_code(i, codes[i]);
+    return t;
+  };
+  const HostTensor a = tensor({1, 2}, {0x5F80, 0x5F80});  // 2^64, 2^64
+  const HostTensor b = tensor({2, 1}, {0x5F7F, 0x5B00});  // 1.9921875 2^63, 2^55
+  REQUIRE(kernels::check_gemm(a, b, tensor({1, 1}, {0x7F80})).pass);   // +inf
+  REQUIRE_FALSE(kernels::check_gemm(a, b, tensor({1, 1}, {0xFF80})).pass);  // -inf
+  REQUIRE(kernels::check_gemm(a, b, tensor({1, 1}, {0x7F7F})).pass);   // the largest bf16: within the bound too
 }
 
 TEST_CASE("linear_bwd bf16 against fp64", "[kernel]") {

@@ -30,6 +30,9 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
   tlm_test(gemm_small_bf16_out_37x200x70 --config small --kernel gemm --flag m=37 --flag n=200 --flag k=70
            --flag bf16-out=1 --seed 3)
   tlm_test(gemm_tiny --config tiny --kernel gemm)
+  # 64 C tiles: the stores lag two tiles behind the matmuls (the other gemms here lag one).
+  tlm_test(gemm_tiny_bf16_out_32x128x8 --config tiny --kernel gemm --flag m=32 --flag n=128 --flag k=8
+           --flag bf16-out=1 --seed 9)
   tlm_test(gemm_tiny_fp32_16x24x12 --config tiny --kernel gemm --dtype fp32 --flag m=16 --flag n=24 --flag k=12 --seed 5)
   tlm_test(gemm_tiny_e5m2_32x16x32 --config tiny --kernel gemm --dtype e5m2 --flag m=32 --flag n=16 --flag k=32 --seed 6)
   # the example programs
