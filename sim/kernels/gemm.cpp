@@ -14,6 +14,8 @@ namespace tessera::kernels {
 isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype, fp::Format out) {
   if (out != fp::Format::kFp32 && out != fp::Format::kBf16)
     throw InputError(fmt::format("gemm: c must be fp32 or bf16, not {}", fp::info(out).name));
+  if (config.psum_banks < 2)  // a tile's evacuation is emitted after the next tile's matmuls
+    throw InputError(fmt::format("gemm needs 2 PSUM banks; config {} has {}", config.name, config.psum_banks));
   KernelBuilder b(config);
   const DramTensor a = b.dram_tensor("a", dtype, {s.m, s.k}, isa::TensorIo::kIn);
   const DramTensor bt = b.dram_tensor("b", dtype, {s.k, s.n}, isa::TensorIo::kIn);
@@ -80,8 +82,9 @@ isa::Program build_gemm(const CoreConfig& config, GemmShape s, fp::Format dtype,
     // brings as many tiles as there are loaded blocks of the other operand. B_0 follows A_0 and
     // B_1 follows A_1 (with one B block each new A block brings one tile, less work than its
     // transposes take the vector engine); then B_j follows the first (j - 1) m_tiles / (n_tiles
-    // - 1) A blocks: the other N blocks spread evenly over the A blocks. Until most of B is in, the DMA is
-    // the limit; of the orders measured this starts the array's steady stream earliest.
+    // - 1) A blocks: the other N blocks spread evenly over the A blocks. Until most of B is in,
+    // the DMA is the limit; of the orders measured this starts the array's steady stream
+    // earliest.
     std::vector<uint64_t> a_before(n_tiles);  // A blocks loaded before B block j
     for (uint64_t j = 0; j < n_tiles; ++j)
       a_before[j] = j < 2 ? std::min(m_tiles, j + 1) : std::min(m_tiles, (j - 1) * m_tiles / (n_tiles - 1));
@@ -227,8 +230,9 @@ Check check_gemm(const HostTensor& a, const HostTensor& b, const HostTensor& c) 
   const double u_c = c_bf16 ? 0x1p-8 : 0, eta_c = c_bf16 ? 0x1p-134 : 0;
   Check check;
   check.vs = "fp64";
-  check.bound = c_bf16 ? fmt::format("|c - C| <= E + 2^-8 (|C| + E) + 2^-134, E = {:.3g} * sum|a*b| + K * 2^-149", gamma)
-                       : fmt::format("|c - C| <= {:.3g} * sum|a*b| + K * 2^-149", gamma);
+  check.bound =
+      c_bf16 ? fmt::format("|c - C| <= E + 2^-8 (|C| + E) + 2^-134, E = {:.3g} * sum|a*b| + K * 2^-149", gamma)
+             : fmt::format("|c - C| <= {:.3g} * sum|a*b| + K * 2^-149", gamma);
   std::vector<double> av(m_size * k_size), bv(k_size * n_size);
   for (uint64_t i = 0; i < av.size(); ++i) av[i] = a.value(i);
   for (uint64_t i = 0; i < bv.size(); ++i) bv[i] = b.value(i);

@@ -230,10 +230,14 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     // tensor kept one queue busy for the whole tile while the others idled). A bias (1-D) is
     // one partition, so one piece at p0 = 0, which P.at() needs.
     auto load = [&](const Tile& t, const DramTensor& d) {
-      sq.load(pt, [&](uint32_t p0, uint32_t np, unsigned q) { b.dma(t.ap(p0, np, 0, ft), P.at(d, r0 + p0, np, c0, ft), q); });
+      sq.load(pt, [&](uint32_t p0, uint32_t np, unsigned q) {
+        b.dma(t.ap(p0, np, 0, ft), P.at(d, r0 + p0, np, c0, ft), q);
+      });
     };
     auto store = [&](const Tile& t, const DramTensor& d) {
-      sq.store(pt, [&](uint32_t p0, uint32_t np, unsigned q) { b.dma(P.at(d, r0 + p0, np, c0, ft), t.ap(p0, np, 0, ft), q); });
+      sq.store(pt, [&](uint32_t p0, uint32_t np, unsigned q) {
+        b.dma(P.at(d, r0 + p0, np, c0, ft), t.ap(p0, np, 0, ft), q);
+      });
     };
     load(W.op, P.p);
     if (hp.sgd) {
