@@ -57,7 +57,7 @@ std::vector<FlatPiece> flat_pieces(uint64_t n, uint32_t rows, uint32_t f);
 // DMA queues split between loads (the first half) and stores (the rest): a queue executes in
 // order, and a store, which waits for its results, would hold the loads behind it. load() and
 // store() split a transfer of `parts` partitions by partitions over their half, one piece per
-// queue (the optimizers are DMA-bound: adamw moves 24 bytes per parameter), and call
+// queue (an optimizer moves 24 to 28 bytes per parameter through the DMA), and call
 // `piece(p0, np, queue)` for each; load_queue() and store_queue() give single transfers the
 // next queue of a half. One config queue: everything on queue 0.
 class SplitQueues {
