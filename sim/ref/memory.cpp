@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace tessera::ref {
 
@@ -32,9 +33,8 @@ void Dram::write(uint64_t addr, const void* src, uint64_t n) {
   while (n) {
     const uint64_t page = addr >> kPageBits, off = addr & ((uint64_t{1} << kPageBits) - 1);
     const uint64_t chunk = std::min(n, (uint64_t{1} << kPageBits) - off);
-    auto it = pages_.find(page);
-    if (it == pages_.end()) it = pages_.emplace(page, ZeroedBytes(uint64_t{1} << kPageBits)).first;
-    std::memcpy(it->second.data() + off, in, chunk);
+    ZeroedBytes& p = pages_.try_emplace(page, uint64_t{1} << kPageBits).first->second;  // mapped when first written
+    std::memcpy(p.data() + off, in, chunk);
     in += chunk, addr += chunk, n -= chunk;
   }
 }

@@ -2,9 +2,7 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
-#include <new>
 #include <unordered_map>
 #include <vector>
 
