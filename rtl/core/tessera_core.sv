@@ -333,7 +333,8 @@ module tessera_core
   assign mv_rdata = sb_rdata[0];
   assign st_rdata = sb_rdata[1];
 
-  sbuf #(.Partitions(Rows), .BytesPerPartition(SbufBytes), .Banks(SbufBanks), .Ports(SbufPorts)) u_sbuf (
+  sbuf #(.Partitions(Rows), .BytesPerPartition(SbufBytes), .Banks(SbufBanks), .Ports(SbufPorts),
+         .WholeBankPorts(2)) u_sbuf (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
     .valid_i    (sb_valid),

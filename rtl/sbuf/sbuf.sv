@@ -2,19 +2,26 @@
 // 32-bit word (docs/sbuf.md). Ports requests reach every partition of their mask at one word
 // address, the access pattern of the engines (the same free pattern in every partition).
 //
-// Per bank and cycle one port is granted, the lowest-numbered requester (fixed priority: the
-// integrator orders the ports, tensor engine first). A port that is not granted keeps its
-// request (valid/ready) and its wait is counted in conflicts_o. Reads return data the cycle
-// after the grant (rvalid_o).
+// Arbitration is per SRAM, i.e. per (bank, partition): in port order (fixed priority: the
+// integrator orders the ports, tensor engine first), a port is granted when none of the SRAMs
+// it claims was taken by a port before it. A port claims its bank in the partitions of its
+// mask; ports below WholeBankPorts claim their bank in every partition (the tensor engine,
+// whose rows move together). So requests of one partition each (the DMA queues) share a bank
+// in one cycle. A port that is not granted keeps its request (valid/ready) and its wait is
+// counted in conflicts_o. Reads return data the cycle after the grant (rvalid_o); only the
+// partitions of the port's mask are meaningful.
 module sbuf #(
   parameter int unsigned Partitions = 4,
   parameter int unsigned BytesPerPartition = 4096,
   parameter int unsigned Banks = 4,
   parameter int unsigned Ports = 4,
+  parameter int unsigned WholeBankPorts = 0,
   localparam int unsigned Words = BytesPerPartition / 4,
   localparam int unsigned WordAddrWidth = $clog2(Words),
   localparam int unsigned BankBits = $clog2(Banks),
-  localparam int unsigned RowWidth = WordAddrWidth - BankBits
+  localparam int unsigned RowWidth = WordAddrWidth - BankBits,
+  localparam int unsigned PortBits = Ports > 1 ? $clog2(Ports) : 1,
+  localparam logic [Ports-1:0] WholeBank = Ports'((65'(1) << WholeBankPorts) - 65'(1))
 ) (
   input  logic                                   clk_i,
   input  logic                                   rst_ni,
@@ -31,9 +38,12 @@ module sbuf #(
 );
   logic [Ports-1:0] grant;
   logic [Ports-1:0][BankBits-1:0] bank_of;
-  // Per bank: whether a port is granted, which one, and its request.
-  logic [Banks-1:0]                bank_req;
-  logic [Banks-1:0][$clog2(Ports > 1 ? Ports : 2)-1:0] bank_port;
+  // Per bank and partition: the SRAMs claimed by the ports granted so far (arbitration), then
+  // whether a granted port accesses the SRAM and which one.
+  // (Unpacked: Verilator indexes them by a variable bank without wide shifts.)
+  logic [Partitions-1:0] taken [Banks];
+  logic [Partitions-1:0] sram_req [Banks];
+  logic [PortBits-1:0]   sram_port [Banks][Partitions];
   // The bank each port's read was granted on (its data arrive the next cycle).
   logic [Ports-1:0][BankBits-1:0]  rbank_q;
   logic [Ports-1:0]                rvalid_q;
@@ -42,17 +52,27 @@ module sbuf #(
   // through one wide temporary per SRAM (trn1: 2048 of them, megabytes copied per evaluation).
   logic [31:0] bank_rdata [Partitions][Banks];
 
-  // Fixed-priority arbitration per bank.
+  // Fixed-priority arbitration per (bank, partition).
   always_comb begin
+    logic [Partitions-1:0] claim;
     grant = '0;
-    bank_req = '0;
-    bank_port = '0;
+    for (int unsigned b = 0; b < Banks; b++) begin
+      taken[b] = '0;
+      sram_req[b] = '0;
+      for (int unsigned part = 0; part < Partitions; part++) sram_port[b][part] = '0;
+    end
     for (int unsigned p = 0; p < Ports; p++) begin
       bank_of[p] = addr_i[p][BankBits-1:0];
-      if (valid_i[p] && !bank_req[bank_of[p]]) begin
-        bank_req[bank_of[p]] = 1'b1;
-        bank_port[bank_of[p]] = ($clog2(Ports > 1 ? Ports : 2))'(p);
+      claim = mask_i[p] | {Partitions{WholeBank[p]}};
+      if (valid_i[p] && (taken[bank_of[p]] & claim) == '0) begin
+        taken[bank_of[p]] = taken[bank_of[p]] | claim;
         grant[p] = 1'b1;
+        for (int unsigned part = 0; part < Partitions; part++) begin
+          if (mask_i[p][part]) begin
+            sram_req[bank_of[p]][part] = 1'b1;
+            sram_port[bank_of[p]][part] = PortBits'(p);
+          end
+        end
       end
     end
   end
@@ -60,11 +80,11 @@ module sbuf #(
 
   for (genvar part = 0; part < Partitions; part++) begin : g_part
     for (genvar b = 0; b < Banks; b++) begin : g_bank
-      logic [$clog2(Ports > 1 ? Ports : 2)-1:0] who;
-      assign who = bank_port[b];
+      logic [PortBits-1:0] who;
+      assign who = sram_port[b][part];
       sram_1rw #(.Depth(Words / Banks), .Width(32)) u_sram (
         .clk_i  (clk_i),
-        .req_i  (bank_req[b] && mask_i[who][part]),
+        .req_i  (sram_req[b][part]),
         .we_i   (we_i[who]),
         .addr_i (RowWidth'(addr_i[who] >> BankBits)),
         .be_i   (be_i[who]),

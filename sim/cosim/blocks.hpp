@@ -66,6 +66,7 @@ class DmaBlock {
   struct Request {
     bool valid = false, we = false, psum = false;
     uint32_t word = 0;
+    uint32_t part = 0;  // the one partition of the request's mask (dma_channel.sv: one-hot)
   };
   // Cycle t, in three phases: offer each queue's instruction and settle; the fabric arbitrates
   // the requests; grant (writes land, reads return next cycle); then the clock edge.

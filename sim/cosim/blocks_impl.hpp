@@ -9,9 +9,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <variant>
 #include <vector>
 
@@ -260,6 +262,16 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
     r.we = (d.mem_we_o >> q) & 1u;
     r.psum = (d.mem_psum_o >> q) & 1u;
     r.word = static_cast<uint32_t>(get_bits(d.mem_addr_o, q * mem_aw_, mem_aw_));
+    if (r.valid) {
+      unsigned set = 0;
+      for (unsigned base = 0; base < rows_; base += 64) {
+        const unsigned n = std::min(64u, rows_ - base);
+        const uint64_t bits = get_bits(d.mem_mask_o, q * rows_ + base, n);
+        if (bits) r.part = base + static_cast<unsigned>(__builtin_ctzll(bits));
+        set += static_cast<unsigned>(__builtin_popcountll(bits));
+      }
+      if (set != 1) throw std::logic_error(fmt::format("RTL DMA: queue {} requests {} partitions, not one", q, set));
+    }
     return r;
   }
   bool ready(unsigned q) const override { return (C::m_->inst_ready_o >> q) & 1u; }

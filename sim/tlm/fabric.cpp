@@ -96,18 +96,53 @@ struct Ring {
   }
 };
 
-// Ports of one cycle: SBUF banks (bits 0..15), PSUM read (16) and write (17) taken so far by
-// higher-priority requesters (SharedTiming's layout). `bank_mask`: the SBUF's word-interleaved
-// banks per partition (CoreConfig::sbuf_banks, a power of two: cmake/TesseraPresets.cmake) - 1.
+// A set of SBUF partitions (presets have at most 128: configs/presets.json).
+struct PartMask {
+  uint64_t w[2] = {0, 0};
+  void add_range(uint32_t part, uint32_t parts) {
+    for (uint32_t p = part; p < part + parts; ++p) w[p >> 6] |= uint64_t{1} << (p & 63);
+  }
+};
+
+// Ports of one cycle, as sbuf.sv and tessera_core.sv arbitrate them: PSUM read (bit 16) and
+// write (17), SBUF banks the tensor engine holds in every partition (bits 0..15, SharedTiming's
+// layout), and per SBUF bank the partitions granted since (sbuf.sv arbitrates per bank and
+// partition: a DMA request claims one partition, an act/dve request the partitions of its mask).
+// `bank_mask`: the SBUF's word-interleaved banks per partition (CoreConfig::sbuf_banks, a power
+// of two: cmake/TesseraPresets.cmake) - 1.
 struct PortCycle {
   uint32_t taken = 0;
   uint64_t bank_mask = 3;
-  // A request for `word` of SBUF or PSUM: granted when its port is still free this cycle.
-  bool request(bool psum, bool we, uint64_t word) {
-    const unsigned bit =
-        psum ? (we ? SharedTiming::kPsumWrite : SharedTiming::kPsumRead) : static_cast<unsigned>(word & bank_mask);
+  uint32_t touched = 0;  // banks whose `parts` are this cycle's (the others are stale)
+  PartMask parts[16];
+  PortCycle(uint32_t pe, uint64_t banks_minus_1) : taken(pe), bank_mask(banks_minus_1) {}
+
+  bool psum(bool we) {
+    const unsigned bit = we ? SharedTiming::kPsumWrite : SharedTiming::kPsumRead;
     if (taken >> bit & 1u) return false;
     taken |= 1u << bit;
+    return true;
+  }
+  PartMask& bank(uint64_t word) {
+    const unsigned b = static_cast<unsigned>(word & bank_mask);
+    if (!(touched >> b & 1u)) touched |= 1u << b, parts[b] = PartMask{};
+    return parts[b];
+  }
+  // A DMA request: `word` of SBUF partition `part`.
+  bool sbuf(uint64_t word, uint32_t part) {
+    if (taken >> (word & bank_mask) & 1u) return false;
+    uint64_t& w = bank(word).w[part >> 6];
+    const uint64_t bit = uint64_t{1} << (part & 63);
+    if (w & bit) return false;
+    w |= bit;
+    return true;
+  }
+  // An act/dve request: `word` in every partition of `m`.
+  bool sbuf(uint64_t word, const PartMask& m) {
+    if (taken >> (word & bank_mask) & 1u) return false;
+    PartMask& t = bank(word);
+    if ((t.w[0] & m.w[0]) | (t.w[1] & m.w[1])) return false;
+    t.w[0] |= m.w[0], t.w[1] |= m.w[1];
     return true;
   }
 };
@@ -132,6 +167,7 @@ struct Channel {
   uint64_t rb_reserved = 0, rdata = 0, un_idx = 0;
   bool mr_valid = false, mr_we = false, mr_psum = false, rm_valid = false;
   uint64_t mr_word = 0, oc_count = 0;
+  uint32_t mr_part = 0;
   bool pk_valid = false, pk_last = false;
   uint32_t pk_part = 0;
   uint64_t pk_word = 0;
@@ -215,7 +251,7 @@ struct Channel {
     c.burst_space = burst_q.size() < 2;
     c.in_ready = !bf_flush && c.beat_space && c.burst_space;
     c.fire = bf_in_valid && c.in_ready;
-    c.gnt = mr_valid && ports.request(mr_psum, mr_we, mr_word);
+    c.gnt = mr_valid && (mr_psum ? ports.psum(mr_we) : ports.sbuf(mr_word, mr_part));
     const bool mr_can_load = !mr_valid || c.gnt;
     const bool oc_in_valid = !dst_dram && dw_valid && el_valid;
     c.el_part = dw_valid ? dw.el.partition : 0;
@@ -295,9 +331,9 @@ struct Channel {
     rm_valid = rm_next;
     if (c.gnt) mr_valid = false;
     if (c.flush_do) {
-      mr_valid = true, mr_we = true, mr_psum = dst_psum, mr_word = pk_word;
+      mr_valid = true, mr_we = true, mr_psum = dst_psum, mr_word = pk_word, mr_part = pk_part;
     } else if (c.rd_do) {
-      mr_valid = true, mr_we = false, mr_psum = src_psum, mr_word = sw.el.addr >> 2;
+      mr_valid = true, mr_we = false, mr_psum = src_psum, mr_word = sw.el.addr >> 2, mr_part = sw.el.partition;
     }
     if (c.flush_do) pk_valid = false;
     if (c.oc_accept) {
@@ -323,12 +359,15 @@ struct Channel {
 
 // The ext engines' port side (sim/rtl/ext_engines.cpp): per instruction the distinct (space,
 // word) reads, kExtComputeCycles, then the distinct writes, one port request per cycle,
-// round robin between act and dve, a refused request held until granted.
+// round robin between act and dve, a refused request held until granted. A request covers the
+// union of its operands' partitions in that word (scalar and reduce columns: the
+// destination's).
 struct ExtJob {
   enum class Phase { kIdle, kRead, kCompute, kWrite } phase = Phase::kIdle;
   struct Access {
     bool psum;
     uint32_t word;
+    PartMask parts;
   };
   std::vector<Access> reads, writes;
   size_t next = 0;
@@ -336,18 +375,19 @@ struct ExtJob {
   bool requesting() const { return phase == Phase::kRead || phase == Phase::kWrite; }
 };
 
+void add_word(isa::Space space, uint64_t word, uint32_t part, uint32_t parts, std::map<uint64_t, ExtJob::Access>& out) {
+  const bool psum = space == isa::Space::kPsum;
+  auto [it, fresh] = out.try_emplace((uint64_t{static_cast<uint8_t>(space)} << 32) | word,
+                                     ExtJob::Access{psum, static_cast<uint32_t>(word), PartMask{}});
+  it->second.parts.add_range(part, parts);
+}
 void ap_words(const isa::Ap& ap, std::map<uint64_t, ExtJob::Access>& out) {
   const unsigned es = fp::info(ap.dtype).bits / 8;
-  for (int64_t off : ref::free_offsets(ap)) {
-    const uint64_t word = (ap.addr + static_cast<uint64_t>(off * es)) / 4;
-    const bool psum = ap.space == isa::Space::kPsum;
-    out.try_emplace((uint64_t{static_cast<uint8_t>(ap.space)} << 32) | word, ExtJob::Access{psum, static_cast<uint32_t>(word)});
-  }
+  for (int64_t off : ref::free_offsets(ap))
+    add_word(ap.space, (ap.addr + static_cast<uint64_t>(off * es)) / 4, ap.part, ap.parts, out);
 }
-void col_word(const isa::Col& col, std::map<uint64_t, ExtJob::Access>& out) {
-  const uint64_t word = col.addr / 4;
-  out.try_emplace((uint64_t{static_cast<uint8_t>(col.space)} << 32) | word,
-                  ExtJob::Access{col.space == isa::Space::kPsum, static_cast<uint32_t>(word)});
+void col_word(const isa::Col& col, const isa::Ap& dst, std::map<uint64_t, ExtJob::Access>& out) {
+  add_word(col.space, col.addr / 4, dst.part, dst.parts, out);
 }
 std::vector<ExtJob::Access> flatten(const std::map<uint64_t, ExtJob::Access>& m) {
   std::vector<ExtJob::Access> v;
@@ -369,11 +409,11 @@ void plan_ext(const isa::Instruction& inst, ExtJob& j) {
       if (name == "activation") scalars[0] = "scale", scalars[1] = "bias";
       if (name == "tensor_scalar") scalars[0] = "s0", scalars[1] = "s1";
       for (const char* s : scalars)
-        if (s && inst.scalar(s).is_col) col_word(inst.scalar(s).col, r);
+        if (s && inst.scalar(s).is_col) col_word(inst.scalar(s).col, inst.ap("dst"), r);
     }
   }
   ap_words(inst.ap("dst"), w);
-  if (name == "activation" && inst.u("reduce")) col_word(inst.col("reduce_dst"), w);
+  if (name == "activation" && inst.u("reduce")) col_word(inst.col("reduce_dst"), inst.ap("dst"), w);
   j.reads = flatten(r);
   j.writes = flatten(w);
   j.next = 0;
@@ -422,6 +462,7 @@ struct Fabric::Impl {
   Impl(const CoreConfig& c, Semaphores& s, SharedTiming& sh) : config(c), sems(s), shared(sh) {
     axi = rtl::axi_bytes(c);
     if (axi & (axi - 1)) throw std::logic_error("fabric: the AXI data width must be a power of two");
+    if (c.rows > 128 || c.sbuf_banks > 16) throw std::logic_error("fabric: more than 128 partitions or 16 SBUF banks");
     rate = static_cast<double>(c.dram_bytes_per_cycle);
     cap = static_cast<double>(axi) + rate;
     tokens = static_cast<double>(axi);
@@ -537,7 +578,7 @@ struct Fabric::Impl {
     uint32_t grant = 0;
     for (unsigned u = 0; u < nq; ++u) {
       const cosim::DmaBlock::Request r = rtl_dma->request(u);
-      if (r.valid && ports.request(r.psum, r.we, r.word)) grant |= 1u << u;
+      if (r.valid && (r.psum ? ports.psum(r.we) : ports.sbuf(r.word, r.part))) grant |= 1u << u;
     }
     rtl_dma->grant(grant);
     for (unsigned u = 0; u < nq; ++u)
@@ -579,7 +620,7 @@ struct Fabric::Impl {
       issue_or_nop(q, t, accepted);
     }
 
-    PortCycle ports{shared.pe_ports(t), config.sbuf_banks - 1};
+    PortCycle ports(shared.pe_ports(t), config.sbuf_banks - 1);
     kernels::TrafficSample& win = window(t);  // the only window of this cycle: no resize below
     if (rtl_dma) rtl_dma_cycle(t, ports);
     // AXI DRAM outputs
@@ -623,7 +664,7 @@ struct Fabric::Impl {
       const ExtJob& j = ext[sel];
       const bool write = j.phase == ExtJob::Phase::kWrite;
       const ExtJob::Access& a = write ? j.writes[j.next] : j.reads[j.next];
-      ext_gnt = ports.request(a.psum, write, a.word);
+      ext_gnt = a.psum ? ports.psum(write) : ports.sbuf(a.word, a.parts);
       if (ext_gnt && !a.psum) ++win.sbuf_accesses;
     }
 

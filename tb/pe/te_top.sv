@@ -77,7 +77,7 @@ module te_top
     .pw_data_o   (pw_data)
   );
 
-  sbuf #(.Partitions(Rows), .BytesPerPartition(SbufBytes), .Banks(SbufBanks), .Ports(3)) u_sbuf (
+  sbuf #(.Partitions(Rows), .BytesPerPartition(SbufBytes), .Banks(SbufBanks), .Ports(3), .WholeBankPorts(2)) u_sbuf (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
     .valid_i    ({sb_valid_i, st_req, mv_req}),
