@@ -99,8 +99,14 @@ struct Ring {
 // A set of SBUF partitions (presets have at most 128: configs/presets.json).
 struct PartMask {
   uint64_t w[2] = {0, 0};
+  // Partitions [part, part + parts), a word at a time.
   void add_range(uint32_t part, uint32_t parts) {
-    for (uint32_t p = part; p < part + parts; ++p) w[p >> 6] |= uint64_t{1} << (p & 63);
+    for (uint32_t i = 0; i < 2; ++i) {
+      const uint32_t lo = std::max(part, 64 * i), hi = std::min(part + parts, 64 * i + 64);
+      if (lo >= hi) continue;
+      const uint64_t n = hi - lo;
+      w[i] |= (n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1) << (lo - 64 * i);
+    }
   }
 };
 
