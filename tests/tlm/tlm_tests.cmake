@@ -47,6 +47,17 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
   tlm_test(mlp_step_small --config small --kernel mlp_step)
   set_tests_properties(${tlm_tests} PROPERTIES LABELS tlm)
 
+  # trn1 (label slow; only in a build whose TESSERA_CORE_PRESETS has trn1, docs/bench.md): 128
+  # partitions, so the SBUF's per-(bank, partition) arbitration of the DMA and act/dve requests
+  # spans both words of the fabric's partition masks. About 30 s and 60 s of RTL.
+  if("trn1" IN_LIST TESSERA_CORE_PRESETS)
+    set(tlm_tests)
+    tlm_test(gemm_trn1_256x1024x256 --config trn1 --kernel gemm --flag m=256 --flag n=1024 --flag k=256)
+    tlm_test(mlp_step_trn1_64x128x256x32 --config trn1 --kernel mlp_step --flag batch=64 --flag in-features=128
+             --flag hidden=256 --flag classes=32)
+    set_tests_properties(${tlm_tests} PROPERTIES LABELS "tlm;slow")
+  endif()
+
   # Co-simulation (docs/cosim.md): the verilated tensor engine and/or DMA engine inside the TLM
   # model, lockstep-checked, against the whole verilated core; same exactness.
   set(tlm_tests)
