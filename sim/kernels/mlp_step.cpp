@@ -84,14 +84,17 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     Tile lg, oh;           // logits, onehot rows [T, C]
     SoftmaxCols sc;
     Tile gv, gt, gs;       // gelu backward temporaries [T, NM] (aliases of ot, ou, oq)
-    Tile op, om, ov, ot, ou, oq;  // optimizer tiles [T, NM]
+    Tile om, ov, ot, ou, oq;  // optimizer tiles [T, NM]
   } work[2];
+  Tile w1f, w2f;  // the fp32 master weights, resident from their load to their update
   Tile xT, xr, w1T, w1r, w2T, w2r, b1bc, b2bc, u, a, aT, d, dbf, dT, dh, dhb, ones, lsum, total;
   std::vector<Tile> ring;  // PSUM banks used in turn by the matmuls
   try {
     xT = b.sbuf_tile(bf, T, fits(nD * B));   // x^T   [D, B]  (d on partitions)
     xr = b.sbuf_tile(bf, T, fits(nB * D));   // x     [B, D]
     w1T = b.sbuf_tile(bf, T, fits(nD * H));  // w1^T  [D, H]
+    w1f = b.sbuf_tile(f32, T, fits(nH * D));  // w1   [H, D], fp32
+    w2f = b.sbuf_tile(f32, T, fits(nC * H));  // w2   [C, H], fp32
     w1r = b.sbuf_tile(bf, T, fits(nH * D));  // w1    [H, D]
     w2T = b.sbuf_tile(bf, T, fits(nH * C));  // w2^T  [H, C]
     w2r = b.sbuf_tile(bf, T, fits(nC * H));  // w2    [C, H]
@@ -118,7 +121,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       for (Tile* t : {&W.sc.mx, &W.sc.nm, &W.sc.s, &W.sc.rs, &W.sc.xy, &W.sc.y, &W.sc.ey, &W.sc.num, &W.sc.den,
                       &W.sc.q, &W.sc.l})
         *t = Tile{cols.space, f32, 0, T, cols.addr + 4ull * c++, 1};
-      for (Tile* t : {&W.op, &W.ot, &W.ou, &W.oq}) *t = b.sbuf_tile(f32, T, NM);
+      for (Tile* t : {&W.ot, &W.ou, &W.oq}) *t = b.sbuf_tile(f32, T, NM);
       if (!hp.sgd)
         for (Tile* t : {&W.om, &W.ov}) *t = b.sbuf_tile(f32, T, NM);
       // The gelu backward's temporaries share the optimizer's (the builder orders the reuse).
@@ -133,23 +136,33 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   unsigned q_next = 0, bank_next = 0, work_next = 0, opt_next = 0;
   // DMA queues: the operand loads at the start use them all in turn; later, loads and stores
   // get separate queues (SplitQueues).
-  SplitQueues sq(b, config);
+  // The update loads m and v and stores p, m and v: 4 tenths of the queues load (trn1 B 256:
+  // 624340 cycles at half, 616349 at 4 tenths, 720845 at 3).
+  SplitQueues sq(b, config, 4);
   auto Q = [&] { return q_next++; };
   auto bank = [&]() -> const Tile& { return ring[bank_next++ % ring.size()]; };
 
-  // --- loads: operands cast to bf16 (RNE) by the DMA -----------------------------------------
+  // --- loads: x cast to bf16 (RNE) by the DMA; w1, w2 in fp32 -------------------------------
   // x, w1 and w2 are read as stored (each partition one contiguous row, so the DMA reads whole
   // bus beats; a transposing DRAM read costs a beat per element, docs/kernels.md "gemm") and
   // transposed on chip by the vector engine into the stationary/moving layouts x^T, w1^T,
-  // w2^T. x and w2 as stored also serve the backward pass (read before the updates below
-  // overwrite w2: the builder orders the DRAM accesses).
+  // w2^T. x and w2 as stored also serve the backward pass. The fp32 master weights stay in
+  // SBUF (w1f, w2f; the biases in partition 0 of b1bc and b2bc) until their update, which
+  // therefore loads only m and v; the vector engine casts w1 and w2 to bf16 (RNE, as the DMA's
+  // cast).
   for (uint64_t j = 0; j < nB; ++j)
     b.dma(xr.ap(0, part_of(B, T, j), fits(j * D), fits(D)), x.rows(j * T, part_of(B, T, j), 0, D), Q());
-  for (uint64_t i = 0; i < nH; ++i)
-    b.dma(w1r.ap(0, part_of(H, T, i), fits(i * D), fits(D)), w1.p.rows(i * T, part_of(H, T, i), 0, D), Q());
+  for (uint64_t i = 0; i < nH; ++i) {
+    const uint32_t ht = part_of(H, T, i);
+    b.dma(w1f.ap(0, ht, fits(i * D), fits(D)), w1.p.rows(i * T, ht, 0, D), Q());
+    b.tensor_copy(w1r.ap(0, ht, fits(i * D), fits(D)), w1f.ap(0, ht, fits(i * D), fits(D)));
+  }
   b.dma(b1bc.ap(0, T, 0, fits(H)), dram_bcast(b1.p, 0, T, H), Q());
-  for (uint64_t i = 0; i < nC; ++i)
-    b.dma(w2r.ap(0, part_of(C, T, i), fits(i * H), fits(H)), w2.p.rows(i * T, part_of(C, T, i), 0, H), Q());
+  for (uint64_t i = 0; i < nC; ++i) {
+    const uint32_t ct = part_of(C, T, i);
+    b.dma(w2f.ap(0, ct, fits(i * H), fits(H)), w2.p.rows(i * T, ct, 0, H), Q());
+    b.tensor_copy(w2r.ap(0, ct, fits(i * H), fits(H)), w2f.ap(0, ct, fits(i * H), fits(H)));
+  }
   b.dma(b2bc.ap(0, T, 0, fits(C)), dram_bcast(b2.p, 0, T, C), Q());
   for (uint64_t i = 0; i < nD; ++i)
     for (uint64_t j = 0; j < nB; ++j)  // x^T [D, B] (block i at free offset i B)
@@ -223,7 +236,9 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // --- optimizer on one gradient tile (g in PSUM) ------------------------------------------
   const AdamwConsts k = adamw_consts(hp.h);
   const float lr = static_cast<float>(hp.h.lr);
-  auto update = [&](const Param& P, uint64_t r0, uint32_t pt, uint64_t c0, uint32_t ft, const isa::Ap& g) {
+  // p: the parameter's resident fp32 piece (rows r0.., columns c0..), updated in place.
+  auto update = [&](const Param& P, const isa::Ap& p, uint64_t r0, uint32_t pt, uint64_t c0, uint32_t ft,
+                    const isa::Ap& g) {
     const Work& W = work[opt_next++ % 2];
     auto ap = [&](const Tile& t) { return t.ap(0, pt, 0, ft); };
     // p, m and v move split by partitions over the load (store) queues (one instruction per
@@ -234,22 +249,23 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
         b.dma(t.ap(p0, np, 0, ft), P.at(d, r0 + p0, np, c0, ft), q);
       });
     };
-    auto store = [&](const Tile& t, const DramTensor& d) {
+    auto store = [&](const isa::Ap& t, const DramTensor& d) {
       sq.store(pt, [&](uint32_t p0, uint32_t np, unsigned q) {
-        b.dma(P.at(d, r0 + p0, np, c0, ft), t.ap(p0, np, 0, ft), q);
+        isa::Ap src = t;
+        src.part += p0, src.parts = np;
+        b.dma(P.at(d, r0 + p0, np, c0, ft), src, q);
       });
     };
-    load(W.op, P.p);
     if (hp.sgd) {
-      ts(b, ap(W.oq), g, "mul", imm(lr));          // lr g
-      tt(b, "sub", ap(W.op), ap(W.op), ap(W.oq));  // p - lr g
+      ts(b, ap(W.oq), g, "mul", imm(lr));  // lr g
+      tt(b, "sub", p, p, ap(W.oq));        // p - lr g
     } else {
       load(W.om, P.m);
       load(W.ov, P.v);
-      emit_adamw_update(b, k, ap(W.op), ap(W.om), ap(W.ov), g, ap(W.ot), ap(W.ou), ap(W.oq),
-                        [&] { store(W.om, P.m); }, [&] { store(W.ov, P.v); });
+      emit_adamw_update(b, k, p, ap(W.om), ap(W.ov), g, ap(W.ot), ap(W.ou), ap(W.oq),
+                        [&] { store(ap(W.om), P.m); }, [&] { store(ap(W.ov), P.v); });
     }
-    store(W.op, P.p);
+    store(p, P.p);
   };
 
   // --- backward --------------------------------------------------------------------------------
@@ -283,11 +299,11 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
         b.load_stationary(dbf.ap(0, bt, fits(j * C + ci * T), ct));
         b.multiply_moving(ps.ap(0, ct, 0, nt), a.ap(0, bt, fits(j * H + n0), nt), j > 0);
       }
-      update(w2, ci * T, ct, n0, nt, ps.ap(0, ct, 0, nt));
+      update(w2, w2f.ap(0, ct, fits(ci * H + n0), nt), ci * T, ct, n0, nt, ps.ap(0, ct, 0, nt));
     }
   }
   // Bias gradients: column sums over the rows by the array (ones stationary, fp32 d and dL/du).
-  auto bias_grad = [&](const Param& P, const Tile& src, uint64_t width) {
+  auto bias_grad = [&](const Param& P, const Tile& bc, const Tile& src, uint64_t width) {
     for (uint64_t n0 = 0; n0 < width; n0 += NM) {
       const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, width - n0));
       const Tile& ps = bank();
@@ -296,11 +312,11 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
         b.load_stationary(ones.ap(0, bt, 0, 1));
         b.multiply_moving(ps.ap(0, 1, 0, nt), src.ap(0, bt, fits(j * width + n0), nt), j > 0);
       }
-      update(P, 0, 1, n0, nt, ps.ap(0, 1, 0, nt));
+      update(P, bc.ap(0, 1, fits(n0), nt), 0, 1, n0, nt, ps.ap(0, 1, 0, nt));
     }
   };
-  bias_grad(b2, d, C);
-  bias_grad(b1, dh, H);
+  bias_grad(b2, b2bc, d, C);
+  bias_grad(b1, b1bc, dh, H);
   // dW1 = (dL/du)^T x (stationary dL/du in bf16: rows on partitions) and the w1 update.
   for (uint64_t hi = 0; hi < nH; ++hi) {
     const uint32_t ht = part_of(H, T, hi);
@@ -312,7 +328,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
         b.load_stationary(dhb.ap(0, bt, fits(j * H + hi * T), ht));
         b.multiply_moving(ps.ap(0, ht, 0, nt), xr.ap(0, bt, fits(j * D + n0), nt), j > 0);
       }
-      update(w1, hi * T, ht, n0, nt, ps.ap(0, ht, 0, nt));
+      update(w1, w1f.ap(0, ht, fits(hi * D + n0), nt), hi * T, ht, n0, nt, ps.ap(0, ht, 0, nt));
     }
   }
   return b.finish();

@@ -108,8 +108,9 @@ isa::Ap dram_bcast(const DramTensor& t, uint64_t e0, uint32_t parts, uint64_t n)
   return a;
 }
 
-SplitQueues::SplitQueues(const KernelBuilder& b, const CoreConfig& config)
-    : b_(b), nq_(static_cast<unsigned>(config.dma_queues)), n_load_(nq_ > 1 ? nq_ / 2 : 1) {}
+SplitQueues::SplitQueues(const KernelBuilder& b, const CoreConfig& config, unsigned load_tenths)
+    : b_(b), nq_(static_cast<unsigned>(config.dma_queues)),
+      n_load_(nq_ > 1 ? std::clamp(nq_ * load_tenths / 10, 1u, nq_ - 1) : 1) {}
 
 void SplitQueues::load(uint32_t parts, const Piece& piece) {
   for (const auto& r : b_.dma_pieces(parts, n_load_)) piece(r.p0, r.np, load_queue());

@@ -54,16 +54,17 @@ struct FlatPiece {
 };
 std::vector<FlatPiece> flat_pieces(uint64_t n, uint32_t rows, uint32_t f);
 
-// DMA queues split between loads (the first half) and stores (the rest): a queue executes in
-// order, and a store, which waits for its results, would hold the loads behind it. load() and
-// store() split a transfer of `parts` partitions by partitions over their half, one piece per
-// queue (an optimizer moves 24 to 28 bytes per parameter through the DMA), and call
-// `piece(p0, np, queue)` for each; load_queue() and store_queue() give single transfers the
-// next queue of a half. One config queue: everything on queue 0.
+// DMA queues split between loads (the first load_tenths / 10 of them, default half) and stores (the
+// rest): a queue executes in order, and a store, which waits for its results, would hold the
+// loads behind it. load() and store() split a transfer of `parts` partitions by partitions over
+// their share, one piece per queue (an optimizer moves 16 to 28 bytes per parameter through the
+// DMA), and call `piece(p0, np, queue)` for each; load_queue() and store_queue() give single
+// transfers the next queue of a share. One config queue: everything on queue 0.
 class SplitQueues {
  public:
   using Piece = std::function<void(uint32_t p0, uint32_t np, unsigned queue)>;
-  SplitQueues(const KernelBuilder& b, const CoreConfig& config);
+  // `load_tenths`: the loads' share of the queues in tenths (at least one queue).
+  SplitQueues(const KernelBuilder& b, const CoreConfig& config, unsigned load_tenths = 5);
   unsigned load_queue() { return load_next_++ % n_load_; }
   unsigned store_queue() { return n_load_ == nq_ ? 0u : n_load_ + store_next_++ % (nq_ - n_load_); }
   void load(uint32_t parts, const Piece& piece);
