@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <tuple>
 #include <cmath>
 #include <functional>
 #include <stdexcept>
@@ -133,12 +134,28 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     throw InputError(fmt::format("mlp_step --batch {} --in-features {} --hidden {} --classes {} does not fit config {}: {}",
                                  B, D, H, C, config.name, e.what()));
   }
+  // AdamW's m and v resident too when they fit (loaded while the forward runs, when the DMA is
+  // otherwise idle; the update then only stores): else each update tile loads them.
+  struct Resident {
+    Tile p, m, v;  // m.free == 0: m and v not resident
+  };
+  Resident r_w1{w1f, {}, {}}, r_w2{w2f, {}, {}}, r_b1{b1bc, {}, {}}, r_b2{b2bc, {}, {}};
+  uint64_t mv_bytes = 0;
+  for (const Resident* r : {&r_w1, &r_w2, &r_b1, &r_b2})
+    mv_bytes += 2 * KernelBuilder::tile_bytes(uint64_t{r->p.free} * 4);
+  if (!hp.sgd && mv_bytes <= b.sbuf_free()) {
+    for (Resident* r : {&r_w1, &r_w2}) r->m = b.sbuf_tile(f32, T, r->p.free), r->v = b.sbuf_tile(f32, T, r->p.free);
+    for (Resident* r : {&r_b1, &r_b2}) r->m = b.sbuf_tile(f32, 1, r->p.free), r->v = b.sbuf_tile(f32, 1, r->p.free);
+  }
+  const bool mv_resident = r_w1.m.free != 0;
   unsigned q_next = 0, bank_next = 0, work_next = 0, opt_next = 0;
   // DMA queues: the operand loads at the start use them all in turn; later, loads and stores
-  // get separate queues (SplitQueues).
-  // The update loads m and v and stores p, m and v: 4 tenths of the queues load (trn1 B 256:
-  // 624340 cycles at half, 616349 at 4 tenths, 720845 at 3).
-  SplitQueues sq(b, config, 4);
+  // get separate queues (SplitQueues). Shares: an update that loads m and v and stores p, m and v gets 4 tenths of the
+  // queues for loads; with m and v resident (or SGD) it only stores, and the loads left are the
+  // forward's onehot rows: one tenth (at least one queue). trn1 B 256: 624340 cycles at half,
+  // 616349 at 4 tenths (m, v loaded per tile); resident m, v 599574 at 4 tenths, 548721 at one;
+  // SGD 374509 at half, 330723 at one tenth.
+  SplitQueues sq(b, config, mv_resident || hp.sgd ? 1 : 4);
   auto Q = [&] { return q_next++; };
   auto bank = [&]() -> const Tile& { return ring[bank_next++ % ring.size()]; };
 
@@ -164,6 +181,24 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     b.tensor_copy(w2r.ap(0, ct, fits(i * H), fits(H)), w2f.ap(0, ct, fits(i * H), fits(H)));
   }
   b.dma(b2bc.ap(0, T, 0, fits(C)), dram_bcast(b2.p, 0, T, C), Q());
+  // Resident m and v: on the store queues, behind the operand loads there (the onehot loads
+  // of the forward use the load queues; the first stores come with the updates).
+  if (mv_resident) {
+    auto load_rows = [&](const Tile& t, const Param& P, const DramTensor& d, uint64_t rows, uint64_t cols) {
+      for (uint64_t i = 0; i < blocks(rows, T); ++i)
+        sq.store(part_of(rows, T, i), [&](uint32_t p0, uint32_t np, unsigned q) {
+          b.dma(t.ap(p0, np, fits(i * cols), fits(cols)), P.at(d, i * T + p0, np, 0, fits(cols)), q);
+        });
+    };
+    for (const auto& [r, P, rows, cols] : {std::tuple{&r_w1, &w1, H, D}, {&r_w2, &w2, C, H}}) {
+      load_rows(r->m, *P, P->m, rows, cols);
+      load_rows(r->v, *P, P->v, rows, cols);
+    }
+    for (const auto& [r, P, n] : {std::tuple{&r_b1, &b1, H}, {&r_b2, &b2, C}}) {
+      b.dma(r->m.ap(0, 1, 0, fits(n)), P->at(P->m, 0, 1, 0, fits(n)), sq.store_queue());
+      b.dma(r->v.ap(0, 1, 0, fits(n)), P->at(P->v, 0, 1, 0, fits(n)), sq.store_queue());
+    }
+  }
   for (uint64_t i = 0; i < nD; ++i)
     for (uint64_t j = 0; j < nB; ++j)  // x^T [D, B] (block i at free offset i B)
       b.transpose(xT, fits(i * B + j * T), xr, fits(j * D + i * T), part_of(B, T, j), part_of(D, T, i));
@@ -236,11 +271,13 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // --- optimizer on one gradient tile (g in PSUM) ------------------------------------------
   const AdamwConsts k = adamw_consts(hp.h);
   const float lr = static_cast<float>(hp.h.lr);
-  // p: the parameter's resident fp32 piece (rows r0.., columns c0..), updated in place.
-  auto update = [&](const Param& P, const isa::Ap& p, uint64_t r0, uint32_t pt, uint64_t c0, uint32_t ft,
-                    const isa::Ap& g) {
+  // The parameter's rows r0.. and columns c0.. (at free offset `off` of its resident tiles),
+  // updated in place in R.p (and R.m, R.v when resident).
+  auto update = [&](const Param& P, const Resident& R, uint64_t off, uint64_t r0, uint32_t pt, uint64_t c0,
+                    uint32_t ft, const isa::Ap& g) {
     const Work& W = work[opt_next++ % 2];
     auto ap = [&](const Tile& t) { return t.ap(0, pt, 0, ft); };
+    const isa::Ap p = R.p.ap(0, pt, fits(off), ft);
     // p, m and v move split by partitions over the load (store) queues (one instruction per
     // tensor kept one queue busy for the whole tile while the others idled). A bias (1-D) is
     // one partition, so one piece at p0 = 0, which P.at() needs.
@@ -260,10 +297,15 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       ts(b, ap(W.oq), g, "mul", imm(lr));  // lr g
       tt(b, "sub", p, p, ap(W.oq));        // p - lr g
     } else {
-      load(W.om, P.m);
-      load(W.ov, P.v);
-      emit_adamw_update(b, k, p, ap(W.om), ap(W.ov), g, ap(W.ot), ap(W.ou), ap(W.oq),
-                        [&] { store(ap(W.om), P.m); }, [&] { store(ap(W.ov), P.v); });
+      isa::Ap m = ap(W.om), v = ap(W.ov);
+      if (mv_resident) {
+        m = R.m.ap(0, pt, fits(off), ft), v = R.v.ap(0, pt, fits(off), ft);
+      } else {
+        load(W.om, P.m);
+        load(W.ov, P.v);
+      }
+      emit_adamw_update(b, k, p, m, v, g, ap(W.ot), ap(W.ou), ap(W.oq), [&] { store(m, P.m); },
+                        [&] { store(v, P.v); });
     }
     store(p, P.p);
   };
@@ -299,11 +341,11 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
         b.load_stationary(dbf.ap(0, bt, fits(j * C + ci * T), ct));
         b.multiply_moving(ps.ap(0, ct, 0, nt), a.ap(0, bt, fits(j * H + n0), nt), j > 0);
       }
-      update(w2, w2f.ap(0, ct, fits(ci * H + n0), nt), ci * T, ct, n0, nt, ps.ap(0, ct, 0, nt));
+      update(w2, r_w2, ci * H + n0, ci * T, ct, n0, nt, ps.ap(0, ct, 0, nt));
     }
   }
   // Bias gradients: column sums over the rows by the array (ones stationary, fp32 d and dL/du).
-  auto bias_grad = [&](const Param& P, const Tile& bc, const Tile& src, uint64_t width) {
+  auto bias_grad = [&](const Param& P, const Resident& R, const Tile& src, uint64_t width) {
     for (uint64_t n0 = 0; n0 < width; n0 += NM) {
       const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, width - n0));
       const Tile& ps = bank();
@@ -312,11 +354,11 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
         b.load_stationary(ones.ap(0, bt, 0, 1));
         b.multiply_moving(ps.ap(0, 1, 0, nt), src.ap(0, bt, fits(j * width + n0), nt), j > 0);
       }
-      update(P, bc.ap(0, 1, fits(n0), nt), 0, 1, n0, nt, ps.ap(0, 1, 0, nt));
+      update(P, R, n0, 0, 1, n0, nt, ps.ap(0, 1, 0, nt));
     }
   };
-  bias_grad(b2, b2bc, d, C);
-  bias_grad(b1, b1bc, dh, H);
+  bias_grad(b2, r_b2, d, C);
+  bias_grad(b1, r_b1, dh, H);
   // dW1 = (dL/du)^T x (stationary dL/du in bf16: rows on partitions) and the w1 update.
   for (uint64_t hi = 0; hi < nH; ++hi) {
     const uint32_t ht = part_of(H, T, hi);
@@ -328,7 +370,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
         b.load_stationary(dhb.ap(0, bt, fits(j * H + hi * T), ht));
         b.multiply_moving(ps.ap(0, ht, 0, nt), xr.ap(0, bt, fits(j * D + n0), nt), j > 0);
       }
-      update(w1, w1f.ap(0, ht, fits(hi * D + n0), nt), hi * T, ht, n0, nt, ps.ap(0, ht, 0, nt));
+      update(w1, r_w1, hi * D + n0, hi * T, ht, n0, nt, ps.ap(0, ht, 0, nt));
     }
   }
   return b.finish();
