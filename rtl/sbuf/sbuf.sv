@@ -124,6 +124,8 @@ module sbuf #(
   assign conflicts_o = conflicts_q;
 
 `ifndef SYNTHESIS
+  // Word-interleaved banks: at least two (BankBits >= 1).
+  initial if (Banks < 2) $fatal(1, "sbuf: Banks must be at least 2, not %0d", Banks);
   // A refused request must be presented again unchanged (valid/ready). Checked with --assert.
   logic [Ports-1:0]                       refused_q;
   logic [Ports-1:0]                       we_q;
@@ -136,6 +138,11 @@ module sbuf #(
       refused_q <= '0;
     end else begin
       for (int unsigned p = 0; p < Ports; p++) begin
+        // A port after the whole-bank ports claims the partitions of its mask: an empty mask
+        // would be granted on any bank (the TLM's replica refuses it on a bank the tensor
+        // engine holds). No engine sends one (ISA: at least one partition; DMA: one-hot).
+        if (valid_i[p] && !WholeBank[p])
+          assert (mask_i[p] != '0) else $error("sbuf: port %0d requests with an empty partition mask", p);
         if (refused_q[p]) begin
           assert (valid_i[p] && we_i[p] == we_q[p] && addr_i[p] == addr_q[p] && mask_i[p] == mask_q[p] &&
                   (!we_i[p] || (be_i[p] == be_q[p] && wdata_i[p] == wdata_q[p])))

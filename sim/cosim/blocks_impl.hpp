@@ -131,7 +131,7 @@ class PeBlockImpl final : public PeBlock, Clocked<Model> {
     d.mv_gnt_i = 0;
     d.st_gnt_i = 0;
     C::eval(t);
-    // sbuf.sv: per bank the lowest-numbered port; the moving port comes first.
+    // sbuf.sv: the tensor engine's ports claim whole banks, the moving port first.
     const bool mv = d.mv_req_o, st = d.st_req_o;
     const uint32_t mva = d.mv_addr_o, sta = d.st_addr_o;
     const bool st_gnt = st && !(mv && mva % banks_ == sta % banks_);

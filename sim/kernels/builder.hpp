@@ -53,7 +53,9 @@ class KernelBuilder {
   DramTensor dram_tensor(const std::string& name, fp::Format dtype, std::vector<uint64_t> shape, isa::TensorIo io);
   Tile sbuf_tile(fp::Format dtype, uint32_t parts, uint32_t free);  // InputError when SBUF is full
   // Bytes per partition still free for sbuf_tile().
-  uint64_t sbuf_free() const { return config_.sbuf_bytes_per_partition - sbuf_next_; }
+  uint64_t sbuf_free() const {
+    return sbuf_next_ < config_.sbuf_bytes_per_partition ? config_.sbuf_bytes_per_partition - sbuf_next_ : 0;
+  }
   // Bytes per partition that sbuf_tile() takes for `bytes` of data (tiles start 64-byte aligned).
   static uint64_t tile_bytes(uint64_t bytes) { return (bytes + kTileAlign - 1) / kTileAlign * kTileAlign; }
   static constexpr uint64_t kTileAlign = 64;

@@ -135,7 +135,8 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
                                  B, D, H, C, config.name, e.what()));
   }
   // AdamW's m and v resident too when they fit (loaded while the forward runs, when the DMA is
-  // otherwise idle; the update then only stores): else each update tile loads them.
+  // otherwise idle; the update then only stores): else each update tile loads them into W.om,
+  // W.ov (allocated either way: 8 KiB per partition on trn1, which B 512 would still lack).
   struct Resident {
     Tile p, m, v;  // m.free == 0: m and v not resident
   };
@@ -152,9 +153,9 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // DMA queues: the operand loads at the start use them all in turn; later, loads and stores
   // get separate queues (SplitQueues). Shares: an update that loads m and v and stores p, m and v gets 4 tenths of the
   // queues for loads; with m and v resident (or SGD) it only stores, and the loads left are the
-  // forward's onehot rows: one tenth (at least one queue). trn1 B 256: 624340 cycles at half,
-  // 616349 at 4 tenths (m, v loaded per tile); resident m, v 599574 at 4 tenths, 548721 at one;
-  // SGD 374509 at half, 330723 at one tenth.
+  // forward's onehot rows: one tenth (at least one queue). Measured before the casts moved next
+  // to the transposes, trn1 B 256: 624340 cycles at half, 616349 at 4 tenths (m, v loaded per
+  // tile); resident m, v 599574 at 4 tenths, 548721 at one; SGD 374509 at half, 330723 at one.
   SplitQueues sq(b, config, mv_resident || hp.sgd ? 1 : 4);
   auto Q = [&] { return q_next++; };
   auto bank = [&]() -> const Tile& { return ring[bank_next++ % ring.size()]; };

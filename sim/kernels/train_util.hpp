@@ -57,7 +57,7 @@ std::vector<FlatPiece> flat_pieces(uint64_t n, uint32_t rows, uint32_t f);
 // DMA queues split between loads (the first load_tenths / 10 of them, default half) and stores (the
 // rest): a queue executes in order, and a store, which waits for its results, would hold the
 // loads behind it. load() and store() split a transfer of `parts` partitions by partitions over
-// their share, one piece per queue (an optimizer moves 16 to 28 bytes per parameter through the
+// their share, one piece per queue (an optimizer moves up to 28 bytes per parameter through the
 // DMA), and call `piece(p0, np, queue)` for each; load_queue() and store_queue() give single
 // transfers the next queue of a share. One config queue: everything on queue 0.
 class SplitQueues {

@@ -45,6 +45,10 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
   tlm_test(bias_gelu_bwd_small --config small --kernel bias_gelu_bwd)
   tlm_test(layernorm_bwd_small --config small --kernel layernorm_bwd)
   tlm_test(mlp_step_small --config small --kernel mlp_step)
+  # mlp_step's other paths: SGD, and tiny's default shape, whose AdamW m and v do not fit beside
+  # the step and stream through the update (sim/kernels/mlp_step.cpp).
+  tlm_test(mlp_step_small_sgd --config small --kernel mlp_step --flag sgd=1)
+  tlm_test(mlp_step_tiny --config tiny --kernel mlp_step)
   set_tests_properties(${tlm_tests} PROPERTIES LABELS tlm)
 
   # trn1 (label slow; only in a build whose TESSERA_CORE_PRESETS has trn1, docs/bench.md): 128
