@@ -3,10 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <tuple>
 #include <cmath>
 #include <functional>
 #include <stdexcept>
+#include <tuple>
 
 #include "bias_gelu.hpp"
 #include "common/errors.hpp"
@@ -151,11 +151,12 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   const bool mv_resident = r_w1.m.free != 0;
   unsigned q_next = 0, bank_next = 0, work_next = 0, opt_next = 0;
   // DMA queues: the operand loads at the start use them all in turn; later, loads and stores
-  // get separate queues (SplitQueues). Shares: an update that loads m and v and stores p, m and v gets 4 tenths of the
-  // queues for loads; with m and v resident (or SGD) it only stores, and the loads left are the
-  // forward's onehot rows: one tenth (at least one queue). Measured before the casts moved next
-  // to the transposes, trn1 B 256: 624340 cycles at half, 616349 at 4 tenths (m, v loaded per
-  // tile); resident m, v 599574 at 4 tenths, 548721 at one; SGD 374509 at half, 330723 at one.
+  // get separate queues (SplitQueues). Shares: an update that loads m and v and stores p, m
+  // and v gets 4 tenths of the queues for loads; with m and v resident (or SGD) it only stores,
+  // and the loads left are the forward's onehot rows: one tenth (at least one queue). Measured
+  // before the casts moved next to the transposes, trn1 B 256: 624340 cycles at half, 616349 at
+  // 4 tenths (m, v loaded per tile); resident m, v 599574 at 4 tenths, 548721 at one; SGD
+  // 374509 at half, 330723 at one.
   SplitQueues sq(b, config, mv_resident || hp.sgd ? 1 : 4);
   auto Q = [&] { return q_next++; };
   auto bank = [&]() -> const Tile& { return ring[bank_next++ % ring.size()]; };
@@ -172,8 +173,10 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // over all the queues were slower, trn1 B 256 616805 against 525944 cycles: the forward's
   // onehot rows then wait behind the pieces on the load queue.)
   auto load_blocks = [&](const Tile& t, const DramTensor& d, uint64_t rows, uint64_t cols) {
-    for (uint64_t i = 0; i < blocks(rows, T); ++i)
-      b.dma(t.ap(0, part_of(rows, T, i), fits(i * cols), fits(cols)), d.rows(i * T, part_of(rows, T, i), 0, cols), Q());
+    for (uint64_t i = 0; i < blocks(rows, T); ++i) {
+      const uint32_t pt = part_of(rows, T, i);
+      b.dma(t.ap(0, pt, fits(i * cols), fits(cols)), d.rows(i * T, pt, 0, cols), Q());
+    }
   };
   load_blocks(xr, x, B, D);
   load_blocks(w1f, w1.p, H, D);
@@ -202,13 +205,17 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     for (uint64_t j = 0; j < nB; ++j)  // x^T [D, B] (block i at free offset i B)
       b.transpose(xT, fits(i * B + j * T), xr, fits(j * D + i * T), part_of(B, T, j), part_of(D, T, i));
   // The vector engine in the order the loads arrive: x^T, w1 cast and w1^T, w2 cast and w2^T.
-  for (uint64_t h = 0; h < nH; ++h)
-    b.tensor_copy(w1r.ap(0, part_of(H, T, h), fits(h * D), fits(D)), w1f.ap(0, part_of(H, T, h), fits(h * D), fits(D)));
+  auto cast_blocks = [&](const Tile& dst, const Tile& src, uint64_t rows, uint64_t cols) {
+    for (uint64_t i = 0; i < blocks(rows, T); ++i) {
+      const uint32_t pt = part_of(rows, T, i);
+      b.tensor_copy(dst.ap(0, pt, fits(i * cols), fits(cols)), src.ap(0, pt, fits(i * cols), fits(cols)));
+    }
+  };
+  cast_blocks(w1r, w1f, H, D);
   for (uint64_t i = 0; i < nD; ++i)
     for (uint64_t h = 0; h < nH; ++h)  // w1^T [D, H]
       b.transpose(w1T, fits(i * H + h * T), w1r, fits(h * D + i * T), part_of(H, T, h), part_of(D, T, i));
-  for (uint64_t c = 0; c < nC; ++c)
-    b.tensor_copy(w2r.ap(0, part_of(C, T, c), fits(c * H), fits(H)), w2f.ap(0, part_of(C, T, c), fits(c * H), fits(H)));
+  cast_blocks(w2r, w2f, C, H);
   for (uint64_t h = 0; h < nH; ++h)
     for (uint64_t c = 0; c < nC; ++c)  // w2^T [H, C]
       b.transpose(w2T, fits(h * C + c * T), w2r, fits(c * H + h * T), part_of(C, T, c), part_of(H, T, h));
