@@ -22,7 +22,7 @@ using rtl::set_bits;
 namespace {
 
 constexpr unsigned kPorts = 4, kBanks = TESSERA_SBUF_BANKS;  // the preset's banks
-constexpr unsigned kWholeBankPorts = 1;                         // -GWholeBankPorts (tb/CMakeLists.txt)
+constexpr unsigned kWholeBankPorts = TESSERA_SBUF_WHOLE_BANK_PORTS;  // the model's -GWholeBankPorts
 
 struct Request {
   bool valid = false, we = false;
