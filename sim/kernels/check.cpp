@@ -4,10 +4,12 @@
 
 namespace tessera::kernels {
 
-uint64_t ulp_distance(float a, float b) {
-  auto ordered = [](float f) {
-    const uint32_t u = fp::bits_of(f);
-    return (u & 0x80000000u) ? int64_t{0x80000000} - int64_t{u & 0x7FFFFFFFu} : int64_t{0x80000000} + int64_t{u};
+uint64_t ulp_distance(fp::Format f, float a, float b) {
+  const unsigned sign_shift = fp::info(f).bits - 1;
+  auto ordered = [&](float x) {
+    const uint32_t c = f == fp::Format::kFp32 ? fp::bits_of(x) : fp::narrow(f, fp::bits_of(x));
+    const int64_t mag = c & ((uint32_t{1} << sign_shift) - 1);
+    return (c >> sign_shift & 1u) ? -mag : mag;
   };
   if (a != a || b != b) return fp::bits_of(a) == fp::bits_of(b) ? 0 : UINT32_MAX;
   const int64_t d = ordered(a) - ordered(b);

@@ -258,7 +258,7 @@ Check check_gemm(const HostTensor& a, const HostTensor& b, const HostTensor& c) 
       check.pass = check.pass && err <= e32 + u_c * (std::fabs(exact) + e32) + eta_c;
       check.max_abs_err = std::max(check.max_abs_err, err);
       if (exact != 0) check.max_rel_err = std::max(check.max_rel_err, err / std::fabs(exact));
-      check.max_ulp = std::max(check.max_ulp, ulp_distance(got, static_cast<float>(exact)));
+      check.max_ulp = std::max(check.max_ulp, ulp_distance(c.dtype, got, static_cast<float>(exact)));
     }
   }
   return check;

@@ -219,7 +219,7 @@ Check compare(const std::map<std::string, HostTensor>& outputs, const Reference&
       check.pass = check.pass && err <= r.e;
       check.max_abs_err = std::max(check.max_abs_err, err);
       if (r.v != 0) check.max_rel_err = std::max(check.max_rel_err, err / std::fabs(r.v));
-      check.max_ulp = std::max(check.max_ulp, ulp_distance(got, static_cast<float>(r.v)));
+      check.max_ulp = std::max(check.max_ulp, ulp_distance(it->second.dtype, got, static_cast<float>(r.v)));
     }
   }
   return check;
