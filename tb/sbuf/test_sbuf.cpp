@@ -167,3 +167,31 @@ TEST_CASE("sbuf: the stability assertion catches a refused request that changes"
   tick();
   CHECK(sim.context().gotError());
 }
+
+TEST_CASE("sbuf: an empty partition mask is legal on a whole-bank port, an error on the others", "[rtl][sbuf]") {
+  static_assert(kWholeBankPorts >= 1 && kWholeBankPorts < kPorts, "port 0 claims whole banks, the last one partitions");
+  const CoreConfig& c = preset(TESSERA_PRESET);
+  tb::SimCtrl<Vsbuf> sim;
+  sim.context().fatalOnError(false);  // record the $error instead of stopping the process
+  Vsbuf& dut = sim.dut();
+  dut.valid_i = 0;
+  sim.reset();
+  const unsigned addr_bits = __builtin_ctz(static_cast<uint32_t>(c.sbuf_bytes_per_partition / 4));
+  const unsigned last = kPorts - 1;
+  dut.we_i = 0;
+  // Port 0 (whole banks) reads word 0 with no partition selected, the last port word 1 (another
+  // bank) in partition 0: no error.
+  set_bits(dut.addr_i, 0, addr_bits, 0);
+  set_bits(dut.addr_i, last * addr_bits, addr_bits, 1);
+  set_bits(dut.mask_i, 0, static_cast<unsigned>(c.rows), 0);
+  set_bits(dut.mask_i, last * static_cast<unsigned>(c.rows), static_cast<unsigned>(c.rows), 1);
+  dut.valid_i = 1u | 1u << last;
+  dut.eval();
+  sim.tick();
+  REQUIRE_FALSE(sim.context().gotError());
+  // The last port with an empty mask: the assertion fires.
+  set_bits(dut.mask_i, last * static_cast<unsigned>(c.rows), static_cast<unsigned>(c.rows), 0);
+  dut.eval();
+  sim.tick();
+  CHECK(sim.context().gotError());
+}
