@@ -1,9 +1,14 @@
 #include "fabric.hpp"
 
+#include <fmt/core.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <stdexcept>
+#include <type_traits>
 
 #include "ref/core_model.hpp"
 #include "rtl/axi_dram.hpp"
@@ -20,6 +25,10 @@ constexpr uint64_t kWBufBeats = 2 * kMaxBurstBeats;
 constexpr uint64_t kElemDepth = 4;
 constexpr size_t kDramMaxOutstanding = 64;  // AxiDram::kMaxOutstanding
 constexpr unsigned kExtComputeCycles = 8;   // rtl::kExtComputeCycles
+
+// TESSERA_FABRIC_CHECK in the environment: check the DMA channels' streaming fast paths against
+// the register model, cycle by cycle (Channel::checked_stream_cycle).
+const bool check_fast_paths = std::getenv("TESSERA_FABRIC_CHECK") != nullptr;
 
 // An access pattern's elements in dma_walk's order (partition-major, then ap_iter's order:
 // dims[0] outermost), generated one at a time as the walker advances (the pattern of a large
@@ -230,6 +239,12 @@ struct Channel {
   }
   template <bool kSrcDram, bool kDstDram>
   unsigned cycle_t(uint64_t t, PortCycle& ports, uint64_t axi) {
+    if constexpr (kSrcDram != kDstDram) {
+      if (kSrcDram ? load_streaming(t, axi) : store_streaming(t, axi)) {
+        if (check_fast_paths) return checked_stream_cycle<kSrcDram>(t, ports, axi);
+        return kSrcDram ? load_stream_cycle(t, ports) : store_stream_cycle(t, ports);
+      }
+    }
     Comb c{};
     comb_t<kSrcDram, kDstDram>(t, ports, c);
     const unsigned out = (c.gnt && !mr_psum ? kSbufGrant : 0u) | (ar_req() ? kArReq : 0u) | (aw_req() ? kAwReq : 0u);
@@ -274,6 +289,109 @@ struct Channel {
     const bool bf_busy = bf_open || bf_flush;
     c.fin = (dst_last || (c.dst_fire && c.dw_last)) &&
             (dst_dram ? (!bf_busy && b_pending == 0 && !c.fire) : (!pk_valid && !c.oc_accept && (!mr_valid || c.gnt)));
+  }
+
+  // The burst former takes the next element into the beat it is filling: its address continues
+  // the beat, in the same 4 KiB page and AXI window, and it is not the last element.
+  bool bf_extends(uint64_t addr, uint64_t axi) const {
+    return !bf_flush && burst_q.size() < 2 && bf_open && addr == bf_end && addr / 4096 == bf_first / 4096 &&
+           (addr & ~(axi - 1)) == bf_win;
+  }
+  // On-chip -> DRAM in its steady state: a read request waiting for its grant, an element read
+  // (oc_count) entering the burst former in the beat it is filling, and neither the last element
+  // nor a full W buffer or burst queue ahead. comb_t()/edge_t() then reduce to
+  // store_stream_cycle() below (derived from them term by term; the packer is never used towards
+  // DRAM, and mr_we is never set: the read request's grant decides the rest).
+  bool store_streaming(uint64_t t, uint64_t axi) const {
+    return mr_valid && oc_count != 0 && dw.pos + 1 < n && t >= dw.from && wq_count < kWBufBeats &&
+           bf_extends(dw.el.addr, axi);
+  }
+  unsigned store_stream_cycle(uint64_t t, PortCycle& ports) {
+    const bool sw_valid = sw.pos < n && t >= sw.from;
+    const bool psum_src = mr_psum;
+    const bool gnt = psum_src ? ports.psum(false) : ports.sbuf(mr_word, mr_part);
+    const bool rd_do = sw_valid && gnt && 1u + (rm_valid ? 1u : 0u) + oc_count < kElemDepth;
+    const unsigned out = (gnt && !psum_src ? kSbufGrant : 0u) | (burst_q.empty() ? 0u : kAwReq);
+    // the element enters the beat being filled
+    bf_end = dw.el.addr + es_bf;
+    ++bf_cnt;
+    oc_count = oc_count + (rm_valid ? 1 : 0) - 1;
+    rm_valid = gnt;
+    if (gnt) mr_valid = false;
+    if (rd_do) {
+      mr_valid = true, mr_psum = src_psum, mr_word = sw.el.addr >> 2, mr_part = sw.el.partition;
+      advance(sw, true, t);
+    }
+    advance(dw, false, t);
+    asleep = false;  // the beat stays open
+    return out;
+  }
+
+  // DRAM -> on chip in its steady state: the packer holds an element whose write request
+  // (mr, a flush) waits for its grant, the unpacker offers the next element (not the last one),
+  // and the source walker either does nothing in this cycle (it is done, not yet valid, or held
+  // by a full descriptor or burst queue) or extends the beat it is filling. comb_t()/edge_t()
+  // then reduce to load_stream_cycle() (derived from them term by term: mr is always a write
+  // towards on chip, rm_valid and oc_count stay 0, and the transfer cannot finish while the
+  // packer holds an element).
+  bool sw_fires(uint64_t t) const {  // the source walker offers an element the burst former takes
+    return sw.pos < n && t >= sw.from && desc.size() < kDescDepth && burst_q.size() < 2;
+  }
+  bool load_streaming(uint64_t t, uint64_t axi) const {
+    return pk_valid && !pk_last && mr_valid && dw.pos + 1 < n && t >= dw.from && !desc.empty() && rdata != 0 &&
+           !bf_flush && (!sw_fires(t) || (sw.pos + 1 < n && bf_extends(sw.el.addr, axi)));
+  }
+  unsigned load_stream_cycle(uint64_t t, PortCycle& ports) {
+    const bool sw_fire = sw_fires(t);
+    const bool gnt = mr_psum ? ports.psum(true) : ports.sbuf(mr_word, mr_part);
+    const unsigned out = (gnt && !mr_psum ? kSbufGrant : 0u) | (ar_req() ? kArReq : 0u);
+    const uint32_t el_part = dw.el.partition;
+    const uint64_t el_word = dw.el.addr >> 2;
+    const bool same_word = pk_part == el_part && pk_word == el_word;
+    const bool flush_do = !same_word && gnt;
+    if (sw_fire) {
+      bf_end = sw.el.addr + es_bf;
+      ++bf_cnt;
+      advance(sw, false, t);
+    }
+    if (gnt) mr_valid = false;
+    if (flush_do) mr_valid = true, mr_we = true, mr_psum = dst_psum, mr_word = pk_word, mr_part = pk_part;
+    if (same_word || flush_do) {  // the element enters the packer
+      if (un_idx + 1 == desc.front()) {
+        un_idx = 0;
+        desc.pop_front();
+        --rdata;
+        --rb_reserved;
+      } else {
+        ++un_idx;
+      }
+      if (!same_word) pk_part = el_part, pk_word = el_word;
+      advance(dw, true, t);
+    }
+    asleep = sw.pos >= n && !bf_open && burst_q.empty() && !mr_valid && rdata == 0 && !desc.empty();
+    return out;
+  }
+
+  // TESSERA_FABRIC_CHECK set: each streaming cycle also runs comb_t()/edge_t() on a copy of the
+  // channel and of the port state, and any difference in the registers, the port claims or the
+  // outputs is an internal error (tests/CMakeLists.txt runs kernels this way).
+  template <bool kSrcDram>
+  unsigned checked_stream_cycle(uint64_t t, PortCycle& ports, uint64_t axi) {
+    static_assert(std::is_trivially_copyable_v<Channel> && std::is_trivially_copyable_v<PortCycle>);
+    Channel ref;  // byte copies, so that memcmp() compares padding that both sides left alone
+    std::memcpy(static_cast<void*>(&ref), this, sizeof ref);
+    PortCycle ref_ports(0, 0);
+    std::memcpy(static_cast<void*>(&ref_ports), &ports, sizeof ports);
+    Comb c{};
+    ref.comb_t<kSrcDram, !kSrcDram>(t, ref_ports, c);
+    unsigned expect = (c.gnt && !ref.mr_psum ? kSbufGrant : 0u) | (ref.ar_req() ? kArReq : 0u) | (ref.aw_req() ? kAwReq : 0u);
+    expect |= ref.edge_t<kSrcDram, !kSrcDram>(t, axi, c) ? kFinished : 0u;
+    const unsigned out = kSrcDram ? load_stream_cycle(t, ports) : store_stream_cycle(t, ports);
+    if (out != expect || std::memcmp(static_cast<const void*>(&ref), this, sizeof ref) != 0 ||
+        std::memcmp(static_cast<const void*>(&ref_ports), &ports, sizeof ports) != 0)
+      throw std::logic_error(fmt::format("fabric: the {} streaming cycle at cycle {} differs from the register model",
+                                         kSrcDram ? "DRAM -> on-chip" : "on-chip -> DRAM", t));
+    return out;
   }
 
   void advance(Walker& w, bool onchip, uint64_t t) {
@@ -618,12 +736,16 @@ struct Fabric::Impl {
 
   void step(uint64_t t) {
     accepted.clear();
-    for (Queue& q : queues) {
-      if (rtl_dma && q.dma) {
-        const Engine& e = *q.e;
-        if (e.next_ >= e.queue_.insts.size() || e.queue_.insts[e.next_].op->engine != "any") continue;
+    if (!rtl_dma) {
+      for (Queue& q : queues) issue_or_nop(q, t, accepted);
+    } else {
+      for (Queue& q : queues) {
+        if (q.dma) {  // the verilated DMA takes its own instructions; only its nops complete here
+          const Engine& e = *q.e;
+          if (e.next_ >= e.queue_.insts.size() || e.queue_.insts[e.next_].op->engine != "any") continue;
+        }
+        issue_or_nop(q, t, accepted);
       }
-      issue_or_nop(q, t, accepted);
     }
 
     PortCycle ports(shared.pe_ports(t), config.sbuf_banks - 1);

@@ -49,7 +49,9 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
   # the step and stream through the update (sim/kernels/mlp_step.cpp).
   tlm_test(mlp_step_small_sgd --config small --kernel mlp_step --flag sgd=1)
   tlm_test(mlp_step_tiny --config tiny --kernel mlp_step)
-  set_tests_properties(${tlm_tests} PROPERTIES LABELS tlm)
+  # TESSERA_FABRIC_CHECK: the TLM's DMA streaming fast paths are also checked against its
+  # register model of the channel, cycle by cycle (sim/tlm/fabric.cpp, docs/tlm.md).
+  set_tests_properties(${tlm_tests} PROPERTIES LABELS tlm ENVIRONMENT TESSERA_FABRIC_CHECK=1)
 
   # trn1 (label slow; only in a build whose TESSERA_CORE_PRESETS has trn1, docs/bench.md): 128
   # partitions, so the SBUF's per-(bank, partition) arbitration of the DMA and act/dve requests
@@ -59,7 +61,7 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
     tlm_test(gemm_trn1_256x1024x256 --config trn1 --kernel gemm --flag m=256 --flag n=1024 --flag k=256)
     tlm_test(mlp_step_trn1_64x128x256x32 --config trn1 --kernel mlp_step --flag batch=64 --flag in-features=128
              --flag hidden=256 --flag classes=32)
-    set_tests_properties(${tlm_tests} PROPERTIES LABELS "tlm;slow")
+    set_tests_properties(${tlm_tests} PROPERTIES LABELS "tlm;slow" ENVIRONMENT TESSERA_FABRIC_CHECK=1)
   endif()
 
   # Co-simulation (docs/cosim.md): the verilated tensor engine and/or DMA engine inside the TLM
