@@ -22,25 +22,37 @@ unsigned elem_bytes(fp::Format f) { return fp::info(f).bits / 8; }
 
 }  // namespace
 
-uint32_t alu(std::string_view op, uint32_t x, uint32_t s) {
-  if (op == "bypass") return x;
-  if (op == "add") return fp::add32_bits(x, s);
-  if (op == "sub") return fp::add32_bits(x, s ^ 0x80000000u);
-  if (op == "rsub") return fp::add32_bits(s, x ^ 0x80000000u);
-  if (op == "mul") return fp::mul32_bits(x, s);
-  if (op == "max" || op == "min") {
-    if (fp::is_nan32(x) || fp::is_nan32(s)) return fp::kF32CanonicalNan;
-    const float a = fp::float_of(x), b = fp::float_of(s);
-    if (a == b) return op == "max" ? (x & s) : (x | s);  // equal: only +-0 differ, by the sign bit
-    return (a > b) == (op == "max") ? x : s;
-  }
-  throw std::logic_error(fmt::format("alu op {}", op));
+AluOp parse_alu_op(std::string_view name) {
+  static constexpr std::pair<std::string_view, AluOp> kOps[] = {
+      {"bypass", AluOp::kBypass}, {"add", AluOp::kAdd}, {"sub", AluOp::kSub}, {"rsub", AluOp::kRsub},
+      {"mul", AluOp::kMul},       {"max", AluOp::kMax}, {"min", AluOp::kMin}};
+  for (const auto& [n, op] : kOps)
+    if (n == name) return op;
+  throw std::logic_error(fmt::format("alu op {}", name));
 }
 
-uint32_t reduce_step(std::string_view op, uint32_t acc, uint32_t x) {
-  if (op == "add") return fp::add32_bits(acc, x);
-  if (op == "mul") return fp::mul32_bits(acc, x);
-  return alu(op, acc, x);  // max, min
+uint32_t alu(AluOp op, uint32_t x, uint32_t s) {
+  switch (op) {
+    case AluOp::kBypass: return x;
+    case AluOp::kAdd: return fp::add32_bits(x, s);
+    case AluOp::kSub: return fp::add32_bits(x, s ^ 0x80000000u);
+    case AluOp::kRsub: return fp::add32_bits(s, x ^ 0x80000000u);
+    case AluOp::kMul: return fp::mul32_bits(x, s);
+    case AluOp::kMax:
+    case AluOp::kMin: {
+      if (fp::is_nan32(x) || fp::is_nan32(s)) return fp::kF32CanonicalNan;
+      const bool max = op == AluOp::kMax;
+      const float a = fp::float_of(x), b = fp::float_of(s);
+      if (a == b) return max ? (x & s) : (x | s);  // equal: only +-0 differ, by the sign bit
+      return (a > b) == max ? x : s;
+    }
+  }
+  throw std::logic_error("alu op");
+}
+
+uint32_t reduce_step(AluOp op, uint32_t acc, uint32_t x) {
+  // add and mul as alu's (acc op x); max and min are symmetric
+  return alu(op, acc, x);
 }
 
 std::vector<int64_t> free_offsets(const Ap& ap) {

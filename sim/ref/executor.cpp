@@ -371,7 +371,7 @@ void Executor::exec_dve(const Instruction& inst) {
     return;
   }
   if (name == "tensor_reduce") {
-    const std::string_view op = enum_name(inst, "op");
+    const AluOp op = parse_alu_op(enum_name(inst, "op"));
     for (uint32_t p = 0; p < src.parts; ++p) {
       uint32_t acc = load(src, src.part + p, so[0]);
       for (size_t i = 1; i < so.size(); ++i) acc = reduce_step(op, acc, load(src, src.part + p, so[i]));
@@ -384,9 +384,9 @@ void Executor::exec_dve(const Instruction& inst) {
   const Ap* b = tensor_tensor ? &inst.ap("b") : nullptr;
   std::vector<int64_t> bo;
   if (b) bo = free_offsets(*b);
-  const std::string_view op = tensor_tensor ? enum_name(inst, "op") : std::string_view();
-  const std::string_view op0 = tensor_scalar ? enum_name(inst, "op0") : std::string_view();
-  const std::string_view op1 = tensor_scalar ? enum_name(inst, "op1") : std::string_view();
+  const AluOp op = tensor_tensor ? parse_alu_op(enum_name(inst, "op")) : AluOp::kBypass;
+  const AluOp op0 = tensor_scalar ? parse_alu_op(enum_name(inst, "op0")) : AluOp::kBypass;
+  const AluOp op1 = tensor_scalar ? parse_alu_op(enum_name(inst, "op1")) : AluOp::kBypass;
   const fp::Rounding rounding =
       name == "tensor_copy" && enum_name(inst, "rounding") == "sr" ? fp::Rounding::kStochastic : fp::Rounding::kRne;
   if (name == "tensor_copy" && rounding == fp::Rounding::kRne && src.dtype == dst.dtype) {

@@ -225,7 +225,7 @@ struct ExtEngines::Job {
     } else if (name == "tensor_reduce") {
       const Ap& src = inst.ap("src");
       const std::vector<int64_t> so = ref::free_offsets(src);
-      const std::string_view op = enum_name(inst, "op");
+      const ref::AluOp op = ref::parse_alu_op(enum_name(inst, "op"));
       for (uint32_t p = 0; p < src.parts; ++p) {
         uint32_t acc = load(src, src.part + p, so[0]);
         for (size_t i = 1; i < so.size(); ++i) acc = reduce_step(op, acc, load(src, src.part + p, so[i]));
@@ -234,21 +234,27 @@ struct ExtEngines::Job {
     } else {  // tensor_tensor, tensor_scalar, tensor_copy
       const Ap& src = inst.ap(name == "tensor_tensor" ? "a" : "src");
       const std::vector<int64_t> so = ref::free_offsets(src);
+      const bool tensor_tensor = name == "tensor_tensor", tensor_scalar = name == "tensor_scalar";
+      const Ap* b = tensor_tensor ? &inst.ap("b") : nullptr;
       std::vector<int64_t> bo;
-      if (name == "tensor_tensor") bo = ref::free_offsets(inst.ap("b"));
+      if (b) bo = ref::free_offsets(*b);
+      // decoded once, not per element
+      const ref::AluOp op = tensor_tensor ? ref::parse_alu_op(enum_name(inst, "op")) : ref::AluOp::kBypass;
+      const ref::AluOp op0 = tensor_scalar ? ref::parse_alu_op(enum_name(inst, "op0")) : ref::AluOp::kBypass;
+      const ref::AluOp op1 = tensor_scalar ? ref::parse_alu_op(enum_name(inst, "op1")) : ref::AluOp::kBypass;
       const fp::Rounding rounding =
           name == "tensor_copy" && enum_name(inst, "rounding") == "sr" ? fp::Rounding::kStochastic : rne;
       for (uint32_t p = 0; p < dst.parts; ++p) {
         uint32_t s0 = 0, s1 = 0;
-        if (name == "tensor_scalar") {
+        if (tensor_scalar) {
           s0 = scalar(inst.scalar("s0"), dst.part + p);
           s1 = scalar(inst.scalar("s1"), dst.part + p);
         }
         for (size_t i = 0; i < dof.size(); ++i) {
           const uint32_t x = load(src, src.part + p, so[i]);
           uint32_t y = x;
-          if (name == "tensor_tensor") y = alu(enum_name(inst, "op"), x, load(inst.ap("b"), inst.ap("b").part + p, bo[i]));
-          else if (name == "tensor_scalar") y = alu(enum_name(inst, "op1"), alu(enum_name(inst, "op0"), x, s0), s1);
+          if (tensor_tensor) y = alu(op, x, load(*b, b->part + p, bo[i]));
+          else if (tensor_scalar) y = alu(op1, alu(op0, x, s0), s1);
           store(dst, dst.part + p, dof[i], y, rounding, lanes);
         }
       }
