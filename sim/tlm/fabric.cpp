@@ -131,6 +131,9 @@ struct PortCycle {
   uint32_t touched = 0;  // banks whose `parts` are this cycle's (the others are stale)
   PartMask parts[16];
   PortCycle(uint32_t pe, uint64_t banks_minus_1) : taken(pe), bank_mask(banks_minus_1) {}
+  // The next cycle, reusing this object: clearing `touched` retires every bank's partitions
+  // (a PortCycle built per cycle would zero all 16 masks, a measurable share of the fabric's time).
+  void begin(uint32_t pe) { taken = pe, touched = 0; }
 
   bool psum(bool we) {
     const unsigned bit = we ? SharedTiming::kPsumWrite : SharedTiming::kPsumRead;
@@ -591,6 +594,7 @@ struct Fabric::Impl {
     cap = static_cast<double>(axi) + rate;
     tokens = static_cast<double>(axi);
     latency = std::max<uint64_t>(1, c.dram_latency_cycles);
+    port_cycle = PortCycle(0, c.sbuf_banks - 1);
   }
 
   bool dram_idle() const {
@@ -681,6 +685,7 @@ struct Fabric::Impl {
   }
 
   std::vector<std::pair<Queue*, size_t>> accepted;
+  PortCycle port_cycle{0, 0};  // the current cycle's port claims (step())
   std::vector<Queue*> chan_queue;
   Queue* ext_queue[2] = {nullptr, nullptr};
 
@@ -748,7 +753,8 @@ struct Fabric::Impl {
       }
     }
 
-    PortCycle ports(shared.pe_ports(t), config.sbuf_banks - 1);
+    PortCycle& ports = port_cycle;
+    ports.begin(shared.pe_ports(t));
     kernels::TrafficSample& win = window(t);  // the only window of this cycle: no resize below
     if (rtl_dma) rtl_dma_cycle(t, ports);
     // AXI DRAM outputs
