@@ -360,14 +360,7 @@ struct Channel {
     if (gnt) mr_valid = false;
     if (flush_do) mr_valid = true, mr_we = true, mr_psum = dst_psum, mr_word = pk_word, mr_part = pk_part;
     if (same_word || flush_do) {  // the element enters the packer
-      if (un_idx + 1 == desc.front()) {
-        un_idx = 0;
-        desc.pop_front();
-        --rdata;
-        --rb_reserved;
-      } else {
-        ++un_idx;
-      }
+      unpacker_take(un_idx + 1 == desc.front());
       if (!same_word) pk_part = el_part, pk_word = el_word;
       advance(dw, true, t);
     }
@@ -395,6 +388,18 @@ struct Channel {
       throw std::logic_error(fmt::format("fabric: the {} streaming cycle at cycle {} differs from the register model",
                                          kSrcDram ? "DRAM -> on-chip" : "on-chip -> DRAM", t));
     return out;
+  }
+
+  // The unpacker hands an element of its head R beat on; the beat's last one frees the beat.
+  void unpacker_take(bool last_of_beat) {
+    if (!last_of_beat) {
+      ++un_idx;
+      return;
+    }
+    un_idx = 0;
+    desc.pop_front();
+    --rdata;
+    --rb_reserved;
   }
 
   void advance(Walker& w, bool onchip, uint64_t t) {
@@ -443,16 +448,7 @@ struct Channel {
       burst_q.push_back(static_cast<uint32_t>(old_beats));
       if (dst_dram) ++b_pending;
     }
-    if (src_dram && c.dst_fire) {
-      if (c.un_pop) {
-        un_idx = 0;
-        desc.pop_front();
-        --rdata;
-        --rb_reserved;
-      } else {
-        ++un_idx;
-      }
-    }
+    if (src_dram && c.dst_fire) unpacker_take(c.un_pop);
     const bool rm_next = mr_valid && c.gnt && !mr_we;
     if (!src_dram) oc_count = oc_count + (rm_valid ? 1 : 0) - (c.dst_fire ? 1 : 0);
     rm_valid = rm_next;
