@@ -370,7 +370,7 @@ struct Channel {
 
   // TESSERA_FABRIC_CHECK set: each streaming cycle also runs comb_t()/edge_t() on a copy of the
   // channel and of the port state, and any difference in the registers, the port claims or the
-  // outputs is an internal error (tests/CMakeLists.txt runs kernels this way).
+  // outputs is an internal error (the tlm.vs_rtl tests run this way: tests/tlm/tlm_tests.cmake).
   template <bool kSrcDram>
   unsigned checked_stream_cycle(uint64_t t, PortCycle& ports, uint64_t axi) {
     static_assert(std::is_trivially_copyable_v<Channel> && std::is_trivially_copyable_v<PortCycle>);

@@ -437,7 +437,8 @@ TEST_CASE("tightness of the bounds", "[.report]") {
         worst_bound_ulp = std::max(worst_bound_ulp, expect[i].e / ulp);
       }
       WARN(c.kernel << "." << name << ": pass " << r.check.pass << ", max err / bound " << worst
-                    << ", largest bound " << worst_bound_ulp << " ulp of the result, max_ulp " << r.check.max_ulp);
+                    << ", largest bound " << worst_bound_ulp << " fp32 ulp of the result, max_ulp (in "
+                    << fp::info(t.dtype).name << " ulps, over all outputs) " << r.check.max_ulp);
     }
   }
 }

@@ -25,7 +25,7 @@ TEST_CASE("ulp_distance counts codes of the given format") {
   // bf16: a neighbouring bf16 value is one ulp (2^16 fp32 ulps apart).
   CHECK(ulp_distance(Format::kBf16, f32(0x3F810000u), 1.0f) == 1);
   CHECK(ulp_distance(Format::kBf16, f32(0x3F800000u), f32(0xBF800000u)) == 2 * 0x3F80u);
-  // The reference value is rounded to the format first (RNE): 1 + 2^-9 is a tie, down to 1;
+  // The reference value is rounded to the format first (RNE): 1 + 2^-8 is a tie, down to 1;
   // just above it rounds up to 1 + 2^-7, one bf16 ulp from 1.
   CHECK(ulp_distance(Format::kBf16, 1.0f, f32(0x3F808000u)) == 0);
   CHECK(ulp_distance(Format::kBf16, 1.0f, f32(0x3F808001u)) == 1);
