@@ -84,7 +84,8 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
            --flag k=70 --flag bf16-out=1 --seed 8 --cosim pe,dma,sbuf,psum)
   tlm_test(cosim_sbuf_psum_softmax_xent_tiny --config tiny --kernel softmax_xent --cosim sbuf,psum)
   tlm_test(cosim_all_blocks_mlp_step_small --config small --kernel mlp_step --cosim pe,dma,sbuf,psum)
-  set_tests_properties(${tlm_tests} PROPERTIES LABELS "tlm;cosim")
+  # TLM DMA channels run in the cosim tests without `dma` in --cosim: check their fast paths there too.
+  set_tests_properties(${tlm_tests} PROPERTIES LABELS "tlm;cosim" ENVIRONMENT TESSERA_FABRIC_CHECK=1)
 
   # The comparison can fail: one TLM completion moved by one cycle (--perturb) must fail the
   # exactness requirements; and an unknown engine class is an error, not a vacuous pass.
