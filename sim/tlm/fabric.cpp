@@ -295,7 +295,8 @@ struct Channel {
   }
 
   // The burst former takes the next element into the beat it is filling: its address continues
-  // the beat, in the same 4 KiB page and AXI window, and it is not the last element.
+  // the beat, in the same 4 KiB page and AXI window (the callers rule out the last element, which
+  // closes the burst).
   bool bf_extends(uint64_t addr, uint64_t axi) const {
     return !bf_flush && burst_q.size() < 2 && bf_open && addr == bf_end && addr / 4096 == bf_first / 4096 &&
            (addr & ~(axi - 1)) == bf_win;
