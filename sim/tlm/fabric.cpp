@@ -155,6 +155,8 @@ struct PortCycle {
     w |= bit;
     return true;
   }
+  // A DMA request to PSUM (a read or a write port) or to `word` of SBUF partition `part`.
+  bool request(bool to_psum, bool we, uint64_t word, uint32_t part) { return to_psum ? psum(we) : sbuf(word, part); }
   // An act/dve request: `word` in every partition of `m`.
   bool sbuf(uint64_t word, const PartMask& m) {
     if (taken >> (word & bank_mask) & 1u) return false;
@@ -248,6 +250,11 @@ struct Channel {
         return kSrcDram ? load_stream_cycle(t, ports) : store_stream_cycle(t, ports);
       }
     }
+    return register_cycle<kSrcDram, kDstDram>(t, ports, axi);
+  }
+  // The register model's cycle (every state; the reference of the fast paths).
+  template <bool kSrcDram, bool kDstDram>
+  unsigned register_cycle(uint64_t t, PortCycle& ports, uint64_t axi) {
     Comb c{};
     comb_t<kSrcDram, kDstDram>(t, ports, c);
     const unsigned out = (c.gnt && !mr_psum ? kSbufGrant : 0u) | (ar_req() ? kArReq : 0u) | (aw_req() ? kAwReq : 0u);
@@ -275,7 +282,7 @@ struct Channel {
     c.burst_space = burst_q.size() < 2;
     c.in_ready = !bf_flush && c.beat_space && c.burst_space;
     c.fire = bf_in_valid && c.in_ready;
-    c.gnt = mr_valid && (mr_psum ? ports.psum(mr_we) : ports.sbuf(mr_word, mr_part));
+    c.gnt = mr_valid && ports.request(mr_psum, mr_we, mr_word, mr_part);
     const bool mr_can_load = !mr_valid || c.gnt;
     const bool oc_in_valid = !dst_dram && dw_valid && el_valid;
     c.el_part = dw_valid ? dw.el.partition : 0;
@@ -312,10 +319,9 @@ struct Channel {
   }
   unsigned store_stream_cycle(uint64_t t, PortCycle& ports) {
     const bool sw_valid = sw.pos < n && t >= sw.from;
-    const bool psum_src = mr_psum;
-    const bool gnt = psum_src ? ports.psum(false) : ports.sbuf(mr_word, mr_part);
+    const bool gnt = ports.request(mr_psum, mr_we, mr_word, mr_part);
     const bool rd_do = sw_valid && gnt && 1u + (rm_valid ? 1u : 0u) + oc_count < kElemDepth;
-    const unsigned out = (gnt && !psum_src ? kSbufGrant : 0u) | (burst_q.empty() ? 0u : kAwReq);
+    const unsigned out = (gnt && !mr_psum ? kSbufGrant : 0u) | (burst_q.empty() ? 0u : kAwReq);
     // the element enters the beat being filled
     bf_end = dw.el.addr + es_bf;
     ++bf_cnt;
@@ -327,7 +333,7 @@ struct Channel {
       advance(sw, true, t);
     }
     advance(dw, false, t);
-    asleep = false;  // the beat stays open
+    asleep = sleeps<false, true>();  // false: the beat stays open
     return out;
   }
 
@@ -347,7 +353,7 @@ struct Channel {
   }
   unsigned load_stream_cycle(uint64_t t, PortCycle& ports) {
     const bool sw_fire = sw_fires(t);
-    const bool gnt = mr_psum ? ports.psum(true) : ports.sbuf(mr_word, mr_part);
+    const bool gnt = ports.request(mr_psum, mr_we, mr_word, mr_part);
     const unsigned out = (gnt && !mr_psum ? kSbufGrant : 0u) | (ar_req() ? kArReq : 0u);
     const uint32_t el_part = dw.el.partition;
     const uint64_t el_word = dw.el.addr >> 2;
@@ -365,7 +371,7 @@ struct Channel {
       if (!same_word) pk_part = el_part, pk_word = el_word;
       advance(dw, true, t);
     }
-    asleep = sw.pos >= n && !bf_open && burst_q.empty() && !mr_valid && rdata == 0 && !desc.empty();
+    asleep = sleeps<true, false>();
     return out;
   }
 
@@ -379,10 +385,7 @@ struct Channel {
     std::memcpy(static_cast<void*>(&ref), this, sizeof ref);
     PortCycle ref_ports(0, 0);
     std::memcpy(static_cast<void*>(&ref_ports), &ports, sizeof ports);
-    Comb c{};
-    ref.comb_t<kSrcDram, !kSrcDram>(t, ref_ports, c);
-    unsigned expect = (c.gnt && !ref.mr_psum ? kSbufGrant : 0u) | (ref.ar_req() ? kArReq : 0u) | (ref.aw_req() ? kAwReq : 0u);
-    expect |= ref.edge_t<kSrcDram, !kSrcDram>(t, axi, c) ? kFinished : 0u;
+    const unsigned expect = ref.register_cycle<kSrcDram, !kSrcDram>(t, ref_ports, axi);
     const unsigned out = kSrcDram ? load_stream_cycle(t, ports) : store_stream_cycle(t, ports);
     if (out != expect || std::memcmp(static_cast<const void*>(&ref), this, sizeof ref) != 0 ||
         std::memcmp(static_cast<const void*>(&ref_ports), &ports, sizeof ports) != 0)
@@ -469,15 +472,20 @@ struct Channel {
     if (c.sw_fire) advance(sw, !src_dram, t);
     if (c.dst_fire) advance(dw, !dst_dram, t);
     if (c.fin) busy = false;
-    // States in which comb_t() finds nothing to do until the DRAM answers, so the fabric skips
-    // the channel (its registers hold) until the R beat or B response: reading DRAM with every
-    // burst requested, no R beat buffered and no mem request pending; writing DRAM with every W
-    // beat handed to the engine and B responses outstanding.
-    const bool formed = sw.pos >= n && !bf_open && !bf_flush && burst_q.empty() && !mr_valid;
-    asleep = busy && formed &&
-             (src_dram ? rdata == 0 && !desc.empty()
-                       : dst_dram && dw.pos >= n && wq_count == 0 && b_pending > 0 && !rm_valid && oc_count == 0);
+    asleep = sleeps<kSrcDram, kDstDram>();
     return c.fin;
+  }
+  // States in which comb_t() finds nothing to do until the DRAM answers, so the fabric skips
+  // the channel (its registers hold) until the R beat or B response: reading DRAM with every
+  // burst requested, no R beat buffered and no mem request pending; writing DRAM with every W
+  // beat handed to the engine and B responses outstanding.
+  template <bool kSrcDram, bool kDstDram>
+  bool sleeps() const {
+    constexpr bool src_dram = kSrcDram, dst_dram = kDstDram;
+    const bool formed = sw.pos >= n && !bf_open && !bf_flush && burst_q.empty() && !mr_valid;
+    return busy && formed &&
+           (src_dram ? rdata == 0 && !desc.empty()
+                     : dst_dram && dw.pos >= n && wq_count == 0 && b_pending > 0 && !rm_valid && oc_count == 0);
   }
 };
 
@@ -704,7 +712,7 @@ struct Fabric::Impl {
     uint32_t grant = 0;
     for (unsigned u = 0; u < nq; ++u) {
       const cosim::DmaBlock::Request r = rtl_dma->request(u);
-      if (r.valid && (r.psum ? ports.psum(r.we) : ports.sbuf(r.word, r.part))) grant |= 1u << u;
+      if (r.valid && ports.request(r.psum, r.we, r.word, r.part)) grant |= 1u << u;
     }
     rtl_dma->grant(grant);
     for (unsigned u = 0; u < nq; ++u)
@@ -738,16 +746,12 @@ struct Fabric::Impl {
 
   void step(uint64_t t) {
     accepted.clear();
-    if (!rtl_dma) {
-      for (Queue& q : queues) issue_or_nop(q, t, accepted);
-    } else {
-      for (Queue& q : queues) {
-        if (q.dma) {  // the verilated DMA takes its own instructions; only its nops complete here
-          const Engine& e = *q.e;
-          if (e.next_ >= e.queue_.insts.size() || e.queue_.insts[e.next_].op->engine != "any") continue;
-        }
-        issue_or_nop(q, t, accepted);
+    for (Queue& q : queues) {
+      if (rtl_dma && q.dma) {  // the verilated DMA takes its own instructions; only its nops complete here
+        const Engine& e = *q.e;
+        if (e.next_ >= e.queue_.insts.size() || e.queue_.insts[e.next_].op->engine != "any") continue;
       }
+      issue_or_nop(q, t, accepted);
     }
 
     PortCycle& ports = port_cycle;
