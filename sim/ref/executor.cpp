@@ -139,6 +139,20 @@ const uint32_t* round_trip_table(fp::Format f) {
   return t.data();
 }
 
+// off[i] == off[0] + i: the elements are one ascending run in memory.
+bool ascending_run(const std::vector<int64_t>& off) {
+  for (size_t i = 1; i < off.size(); ++i)
+    if (off[i] != off[0] + static_cast<int64_t>(i)) return false;
+  return true;
+}
+
+// off[i] == off[0] - i: one run walked from its last element down.
+bool descending_run(const std::vector<int64_t>& off) {
+  for (size_t i = 1; i < off.size(); ++i)
+    if (off[i] != off[0] - static_cast<int64_t>(i)) return false;
+  return true;
+}
+
 }  // namespace
 
 Executor::Executor(const CoreConfig& config, uint64_t seed) {
@@ -167,6 +181,25 @@ void Executor::load_floats(const Ap& ap, uint32_t partition, const std::vector<i
   const size_t n = off.size();
   const uint8_t* base = onchip(ap.space, partition, ap.addr);
   const uint32_t* table = widen_table(ap.dtype);
+  if (n > 0 && ascending_run(off)) {  // no per-element offsets
+    const uint8_t* run = base + off[0] * static_cast<int64_t>(elem_bytes(ap.dtype));
+    switch (elem_bytes(ap.dtype)) {
+      case 4:
+        std::memcpy(out, run, n * 4);
+        break;
+      case 2:
+        for (size_t i = 0; i < n; ++i) {
+          uint16_t code;
+          std::memcpy(&code, run + i * 2, 2);
+          out[i] = fp::float_of(table[code]);
+        }
+        break;
+      default:
+        for (size_t i = 0; i < n; ++i) out[i] = fp::float_of(table[run[i]]);
+        break;
+    }
+    return;
+  }
   switch (elem_bytes(ap.dtype)) {
     case 4:
       for (size_t i = 0; i < n; ++i) std::memcpy(&out[i], base + off[i] * 4, 4);
@@ -241,13 +274,21 @@ void Executor::exec_matmul(const Instruction& inst) {
   }
   const Ap& dst = inst.ap("dst");
   const Ap& src = inst.ap("src");
-  const std::vector<int64_t> src_off = free_offsets(src), dst_off = free_offsets(dst);
+  std::vector<int64_t> src_off = free_offsets(src), dst_off = free_offsets(dst);
+  // Each column is computed on its own, so walking both patterns in the opposite order gives
+  // the same (moving column, PSUM column) pairs: the kernel builder emits every matmul with
+  // both reversed (KernelBuilder::multiply_moving), which becomes the ascending runs below.
+  if (descending_run(src_off) && descending_run(dst_off)) {
+    std::reverse(src_off.begin(), src_off.end());
+    std::reverse(dst_off.begin(), dst_off.end());
+  }
   const size_t n_size = src_off.size();
   moving_.resize(size_t{stationary_k_} * n_size);
   for (uint32_t k = 0; k < stationary_k_; ++k) load_floats(src, src.part + k, src_off, &moving_[k * n_size]);
   const bool accumulate = inst.u("acc");
   // dst is fp32 in PSUM (validate()); a contiguous row is updated in one vector pass.
-  const bool contiguous = contiguous_run(dst, 1) == n_size;
+  const bool contiguous = n_size > 0 && ascending_run(dst_off);
+  const int64_t row_start = contiguous ? dst_off[0] * 4 : 0;  // bytes from dst.addr
   old_.resize(n_size);
   // Row m of the results: acc_{k+1} = add32(acc_k, mul32(stationary[k][m], moving[k][n])), k
   // increasing, from +0: the host's IEEE binary32 operations (no FMA contraction, no FTZ:
@@ -275,6 +316,7 @@ void Executor::exec_matmul(const Instruction& inst) {
     // A contiguous row: add32 as below, vectorised (a NaN sum stays NaN, so canonicalising
     // once at the end is the same).
     if (contiguous) {
+      base += row_start;
       if (accumulate) {
         std::memcpy(old_.data(), base, n_size * 4);
         for (size_t n = 0; n < n_size; ++n) acc[n] = old_[n] + acc[n];
