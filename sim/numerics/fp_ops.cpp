@@ -1,6 +1,16 @@
 #include "fp_ops.hpp"
 
+#include "activation.hpp"
+
 namespace tessera::fp {
+namespace {
+
+template <ActFunc F>
+uint32_t act_op(const uint32_t* a) {
+  return activate(F, a[0]);
+}
+
+}  // namespace
 
 const std::vector<FpOp>& fp_ops() {
   using F = Format;
@@ -15,6 +25,17 @@ const std::vector<FpOp>& fp_ops() {
       {"f16_to_f32", {F::kFp16}, F::kFp32, [](const uint32_t* a) { return widen(F::kFp16, a[0]); }},
       {"e4m3_to_f32", {F::kE4m3}, F::kFp32, [](const uint32_t* a) { return widen(F::kE4m3, a[0]); }},
       {"e5m2_to_f32", {F::kE5m2}, F::kFp32, [](const uint32_t* a) { return widen(F::kE5m2, a[0]); }},
+      // The activation engine's functions (activation.hpp), "act_" + fp::name(f).
+      {"act_identity", {F::kFp32}, F::kFp32, act_op<ActFunc::kIdentity>},
+      {"act_relu", {F::kFp32}, F::kFp32, act_op<ActFunc::kRelu>},
+      {"act_exp", {F::kFp32}, F::kFp32, act_op<ActFunc::kExp>},
+      {"act_tanh", {F::kFp32}, F::kFp32, act_op<ActFunc::kTanh>},
+      {"act_sigmoid", {F::kFp32}, F::kFp32, act_op<ActFunc::kSigmoid>},
+      {"act_gelu_tanh", {F::kFp32}, F::kFp32, act_op<ActFunc::kGeluTanh>},
+      {"act_silu", {F::kFp32}, F::kFp32, act_op<ActFunc::kSilu>},
+      {"act_reciprocal", {F::kFp32}, F::kFp32, act_op<ActFunc::kReciprocal>},
+      {"act_rsqrt", {F::kFp32}, F::kFp32, act_op<ActFunc::kRsqrt>},
+      {"act_square", {F::kFp32}, F::kFp32, act_op<ActFunc::kSquare>},
   };
   return ops;
 }

@@ -4,7 +4,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "Vact_func.h"
 #include "Vfp_scalar_unit.h"
+#include "numerics/activation.hpp"
 #include "verilated.h"
 
 namespace tessera::rtl {
@@ -21,15 +23,35 @@ int op_code(std::string_view op) {
   return -1;
 }
 
+// "act_" + an activation function's name: act_func's fn_i (fp::ActFunc order), else -1.
+int act_code(std::string_view op) {
+  constexpr std::string_view kPrefix = "act_";
+  if (op.substr(0, kPrefix.size()) != kPrefix) return -1;
+  const auto f = fp::parse_act_func(op.substr(kPrefix.size()));
+  return f ? static_cast<int>(*f) : -1;
+}
+
 }  // namespace
 
-FpUnit::FpUnit() : context_(std::make_unique<VerilatedContext>()), unit_(std::make_unique<Vfp_scalar_unit>(context_.get())) {}
+FpUnit::FpUnit()
+    : context_(std::make_unique<VerilatedContext>()),
+      unit_(std::make_unique<Vfp_scalar_unit>(context_.get())),
+      act_(std::make_unique<Vact_func>(context_.get())) {}
 
-FpUnit::~FpUnit() { unit_->final(); }
+FpUnit::~FpUnit() {
+  unit_->final();
+  act_->final();
+}
 
-bool FpUnit::has(std::string_view op) { return op_code(op) >= 0; }
+bool FpUnit::has(std::string_view op) { return op_code(op) >= 0 || act_code(op) >= 0; }
 
 uint32_t FpUnit::eval(std::string_view op, uint32_t a, uint32_t b, bool stochastic, uint32_t random) {
+  if (const int fn = act_code(op); fn >= 0) {
+    act_->fn_i = static_cast<uint8_t>(fn);
+    act_->x_i = a;
+    act_->eval();
+    return act_->y_o;
+  }
   const int code = op_code(op);
   if (code < 0) throw std::logic_error("FP unit has no operation " + std::string(op));
   unit_->op_i = static_cast<uint8_t>(code);

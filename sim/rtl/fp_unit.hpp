@@ -1,5 +1,6 @@
-// The verilated FP units (rtl/fpu/fp_scalar_unit.sv): one scalar operation at a time, for
-// `tessera fp --mode rtl` and the FP testbench.
+// The verilated FP units (rtl/fpu/fp_scalar_unit.sv) and the activation function unit
+// (rtl/act/act_func.sv): one scalar operation at a time, for `tessera fp --mode rtl` and the
+// FP testbench.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,7 @@
 
 class VerilatedContext;
 class Vfp_scalar_unit;
+class Vact_func;
 
 namespace tessera::rtl {
 
@@ -18,8 +20,8 @@ class FpUnit {
   FpUnit(const FpUnit&) = delete;
   FpUnit& operator=(const FpUnit&) = delete;
 
-  // `op` is a tessera fp operation name (f32_add, f32_to_bf16, ...); returns false if the unit
-  // has no such operation.
+  // `op` is a tessera fp operation name (f32_add, f32_to_bf16, ..., act_gelu_tanh); returns
+  // false if the unit has no such operation.
   static bool has(std::string_view op);
   // Operands and result as in fp::FpOp (codes in the low bits). Narrowing operations round
   // stochastically with `random` when `stochastic`.
@@ -28,6 +30,7 @@ class FpUnit {
  private:
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<Vfp_scalar_unit> unit_;
+  std::unique_ptr<Vact_func> act_;
 };
 
 }  // namespace tessera::rtl
