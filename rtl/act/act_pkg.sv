@@ -8,7 +8,7 @@
 // activation.cpp step by step and carry its names, so the two read side by side.
 //
 // This is the datapath as one combinational function of the input (the longest path, gelu_tanh,
-// is about 90 add32/mul32 steps). The act engine around it (instruction interface, SBUF/PSUM
+// is about 100 add32/mul32 steps). The act engine around it (instruction interface, SBUF/PSUM
 // port, pipeline registers) is not written yet: act and dve run as C++ models in every mode
 // (docs/ext_engines.md).
 package act_pkg;

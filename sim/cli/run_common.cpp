@@ -77,7 +77,8 @@ std::pair<uint64_t, uint64_t> parse_window(const std::string& w) {
 namespace {
 
 // The blocks that run as RTL in co-simulation (docs/cosim.md): any of the tensor engine, the
-// DMA engine, the SBUF and the PSUM inside the TLM model, or the whole core (all).
+// DMA engine, the SBUF, the PSUM and the act engine's function unit inside the TLM model, or
+// the whole core (all).
 struct CosimBlocks {
   cosim::BlockSet rtl;  // inside the TLM model
   bool core = false;
@@ -93,13 +94,13 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
     else if (name == "dma") b.rtl.dma = true;
     else if (name == "sbuf") b.rtl.sbuf = true;
     else if (name == "psum") b.rtl.psum = true;
+    else if (name == "act") b.rtl.act = true;
     else if (name == "all") b.core = true;
     else if (name == "seq")
       throw InputError("--rtl seq: the sequencers run as RTL only within the whole core (--rtl all); alone, they "
                        "have no transactor (the TLM engines play them); see docs/cosim.md");
-    else if (name == "act" || name == "dve")
-      throw InputError(fmt::format("--rtl {}: the {} engine has no RTL (it is a C++ model in every mode); see docs/cosim.md",
-                                   name, name));
+    else if (name == "dve")
+      throw InputError("--rtl dve: the dve engine has no RTL (it is a C++ model in every mode); see docs/cosim.md");
     else
       throw InputError(fmt::format("--rtl '{}': unknown block (pe, psum, sbuf, dma, act, dve, seq or all)", name));
     if (comma == std::string::npos) break;
@@ -107,14 +108,20 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
   }
   if (b.core && (b.rtl.pe || b.rtl.dma || b.rtl.sbuf || b.rtl.psum))
     throw InputError(fmt::format("--rtl {}: 'all' already includes every block", list));
+  if (b.core && b.rtl.act)
+    throw InputError(fmt::format("--rtl {}: act (the activation function unit inside the TLM act engine) combines with "
+                                 "pe, dma, sbuf and psum, not with the whole core, whose act engine is a C++ model",
+                                 list));
   return b;
 }
 
-// --inject-fault BLOCK:CYCLE. The blocks a fault can be injected into: pe, dma, sbuf and psum
-// as blocks, and in the whole core also the PSUM and SBUF arrays.
+// --inject-fault BLOCK:CYCLE. The blocks a fault can be injected into: pe, dma, sbuf, psum and
+// act as blocks, and in the whole core also the PSUM and SBUF arrays.
 std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBlocks& blocks) {
   const size_t colon = f.find(':');
-  const auto bad = [&] { return InputError(fmt::format("--inject-fault '{}' is not BLOCK:CYCLE (BLOCK pe, psum, sbuf or dma)", f)); };
+  const auto bad = [&] {
+    return InputError(fmt::format("--inject-fault '{}' is not BLOCK:CYCLE (BLOCK pe, psum, sbuf, dma or act)", f));
+  };
   if (colon == std::string::npos) throw bad();
   const std::string block = f.substr(0, colon);
   uint64_t cycle = 0;
@@ -123,10 +130,10 @@ std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBl
   } catch (const InputError&) {
     throw bad();
   }
-  if (block != "pe" && block != "dma" && block != "psum" && block != "sbuf") throw bad();
+  if (block != "pe" && block != "dma" && block != "psum" && block != "sbuf" && block != "act") throw bad();
   const cosim::BlockSet& r = blocks.rtl;
-  const bool runs = blocks.core || (block == "pe" && r.pe) || (block == "dma" && r.dma) || (block == "sbuf" && r.sbuf) ||
-                    (block == "psum" && r.psum);
+  const bool runs = (blocks.core && block != "act") || (block == "pe" && r.pe) || (block == "dma" && r.dma) ||
+                    (block == "sbuf" && r.sbuf) || (block == "psum" && r.psum) || (block == "act" && r.act);
   if (!runs) throw InputError(fmt::format("--inject-fault {}: block {} does not run as RTL (see --rtl)", f, block));
   return {block, cycle};
 }
@@ -152,7 +159,7 @@ void check_mode(const CommonRunOptions& o) {
   if (o.mode != "ref" && o.mode != "rtl" && o.mode != "tlm" && !cosim)
     throw InputError(fmt::format("--mode {} is not available; use --mode ref, tlm, rtl or cosim", o.mode));
   if (!o.rtl.empty() && !cosim) throw InputError("--rtl applies to --mode cosim only");
-  if (cosim && o.rtl.empty()) throw InputError("--mode cosim needs --rtl BLOCKS (pe, dma, sbuf, psum or all)");
+  if (cosim && o.rtl.empty()) throw InputError("--mode cosim needs --rtl BLOCKS (pe, dma, sbuf, psum, act or all)");
   if (o.mode != "rtl" && !cosim && (!o.trace.empty() || !o.trace_window.empty()))
     throw InputError(fmt::format("--trace needs --mode rtl or cosim ({} mode has no waveforms)", o.mode));
   if (!cosim && (!o.inject_fault.empty() || !o.trace_on_mismatch.empty()))
@@ -170,6 +177,11 @@ void check_mode(const CommonRunOptions& o) {
   if (cosim) {
     const CosimBlocks blocks = parse_rtl_blocks(o.rtl);
     if (!o.inject_fault.empty()) parse_fault(o.inject_fault, blocks);
+    const cosim::BlockSet& r = blocks.rtl;
+    if ((!o.trace.empty() || !o.trace_on_mismatch.empty()) && !blocks.core && !r.pe && !r.dma && !r.sbuf && !r.psum)
+      throw InputError(fmt::format("--trace / --trace-on-mismatch: --rtl {} has no waveform (the act function unit is "
+                                   "combinational, evaluated per element)",
+                                   o.rtl));
     if (!cosim::blocks_available(o.config))
       throw InputError(fmt::format("--mode cosim: no verilated blocks are built for config {} (see docs/cosim.md)", o.config));
   }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "common/errors.hpp"
+#include "rtl/fp_unit.hpp"
 
 namespace tessera::cosim {
 
@@ -82,6 +83,29 @@ std::unique_ptr<MemBlock> make_mem_block(const CoreConfig& config, isa::Space sp
   unavailable(config.name);
 }
 
+namespace {
+
+// The verilated act_func (rtl::FpUnit), the same model for every preset: the unit has no
+// parameters.
+class RtlActBlock : public ActBlock {
+ public:
+  explicit RtlActBlock(Fault* fault) : fault_(fault) {}
+  uint32_t activate(fp::ActFunc f, uint32_t x, uint64_t cycle) override {
+    const uint32_t y = unit_.activate(f, x);
+    if (!fault_ || fault_->fired || fault_->block != "act" || cycle < fault_->cycle) return y;
+    constexpr unsigned kBit = 22;  // a high mantissa bit, as the other blocks' faults
+    fault_->fire(cycle, fmt::format("bit {} of the act function unit's result {}(0x{:08x}) = 0x{:08x}", kBit,
+                                    fp::name(f), x, y));
+    return y ^ (1u << kBit);
+  }
+
+ private:
+  rtl::FpUnit unit_;
+  Fault* fault_;
+};
+
+}  // namespace
+
 void add_blocks(tlm::CosimOptions& co, const CoreConfig& config, const BlockSet& blocks, Fault* fault,
                 const BlockTraces& traces, uint64_t seed, MemPorts& ports) {
   if (blocks.sbuf)
@@ -100,6 +124,7 @@ void add_blocks(tlm::CosimOptions& co, const CoreConfig& config, const BlockSet&
     co.rtl_pe = [&config, fault, trace = traces.pe, seed, &ports](const ref::MemView& mem) {
       return make_pe_block(config, mem, fault, trace, seed, ports);
     };
+  if (blocks.act) co.rtl_act = [fault]() -> std::unique_ptr<ActBlock> { return std::make_unique<RtlActBlock>(fault); };
   if (blocks.dma)
     co.rtl_dma = [&config, fault, trace = traces.dma, seed, &ports](const ref::MemView& mem, ref::DramAccess& dram) {
       return make_dma_block(config, mem, dram, fault, trace, seed, ports);

@@ -82,6 +82,16 @@ class DmaBlock {
   virtual uint64_t bytes_written() const = 0;  // strobed W bytes
 };
 
+// --rtl act: the activation engine's function unit (rtl/act/act_func.sv) computes every element
+// of every activation instruction in the TLM act engine, whose control and port timing stay the
+// TLM's (there is no RTL act engine yet; docs/cosim.md). A fault (BLOCK act) flips bit 22 of
+// the first result computed at or after CYCLE (the TLM cycle of the instruction's accept).
+class ActBlock {
+ public:
+  virtual ~ActBlock() = default;
+  virtual uint32_t activate(fp::ActFunc f, uint32_t x, uint64_t cycle) = 0;
+};
+
 // --rtl sbuf / --rtl psum: the verilated memory holds every byte of its space, and the TLM
 // engines' instructions pass through its ports. The TLM executes an instruction atomically
 // (at its accept, as always); around that:

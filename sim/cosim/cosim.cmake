@@ -26,7 +26,7 @@ foreach(preset IN LISTS TESSERA_CORE_PRESETS)
 endforeach()
 file(CONFIGURE OUTPUT "${TESSERA_GEN_DIR}/cosim_presets.inc" CONTENT "${cosim_presets_inc}")
 target_include_directories(tessera_cosim PUBLIC "${CMAKE_CURRENT_LIST_DIR}/.." PRIVATE "${TESSERA_GEN_DIR}")
-target_link_libraries(tessera_cosim PUBLIC tessera_tlm tessera_rtl_core tessera_core)
+target_link_libraries(tessera_cosim PUBLIC tessera_tlm tessera_rtl_core tessera_rtl_fpu tessera_core)
 # Warnings for our sources only, not for the verilated ones.
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/blocks.cpp ${CMAKE_CURRENT_LIST_DIR}/core_cosim.cpp
                             PROPERTIES COMPILE_OPTIONS "${TESSERA_WARNINGS}")

@@ -353,7 +353,8 @@ void Executor::exec_activation(const Instruction& inst) {
     uint32_t sum = 0;
     for (size_t i = 0; i < so.size(); ++i) {
       const uint32_t x = load(src, src.part + p, so[i]);
-      const uint32_t y = fp::activate(*func, fp::add32_bits(fp::mul32_bits(x, scale), bias));
+      const uint32_t v = fp::add32_bits(fp::mul32_bits(x, scale), bias);
+      const uint32_t y = activation_ ? activation_(*func, v) : fp::activate(*func, v);
       store(dst, dst.part + p, dof[i], y);
       sum = i == 0 ? y : fp::add32_bits(sum, y);  // left to right from the first element
     }

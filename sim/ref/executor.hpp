@@ -7,11 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
 #include "config/core_config.hpp"
 #include "isa/isa.hpp"
+#include "numerics/activation.hpp"
 #include "numerics/fp.hpp"
 #include "numerics/xorshift32.hpp"
 #include "ref/memory.hpp"
@@ -50,6 +52,10 @@ class Executor {
   uint64_t dram_bytes() const { return dram_bytes_; }
   // Wall time spent in execute() (the numerics' share of a TLM run: tessera bench).
   double seconds() const { return seconds_; }
+  // The function an activation instruction applies per element: fp::activate unless set
+  // (co-simulation with --rtl act: the verilated function unit, docs/cosim.md).
+  using Activation = std::function<uint32_t(fp::ActFunc, uint32_t)>;
+  void set_activation(Activation f) { activation_ = std::move(f); }
 
  private:
   void exec_matmul(const isa::Instruction& inst);
@@ -66,6 +72,7 @@ class Executor {
   uint32_t scalar_value(const isa::Scalar& s, uint32_t partition) const;
 
   MemView mem_;
+  Activation activation_;
   std::vector<fp::Xorshift32> lanes_;
   std::vector<float> stationary_;  // [k][m], widened
   std::vector<float> stationary_t_;  // the same transposed, [m][k] (multiply_moving's scratch)

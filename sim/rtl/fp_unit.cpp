@@ -46,12 +46,7 @@ FpUnit::~FpUnit() {
 bool FpUnit::has(std::string_view op) { return op_code(op) >= 0 || act_code(op) >= 0; }
 
 uint32_t FpUnit::eval(std::string_view op, uint32_t a, uint32_t b, bool stochastic, uint32_t random) {
-  if (const int fn = act_code(op); fn >= 0) {
-    act_->fn_i = static_cast<uint8_t>(fn);
-    act_->x_i = a;
-    act_->eval();
-    return act_->y_o;
-  }
+  if (const int fn = act_code(op); fn >= 0) return activate(static_cast<fp::ActFunc>(fn), a);
   const int code = op_code(op);
   if (code < 0) throw std::logic_error("FP unit has no operation " + std::string(op));
   unit_->op_i = static_cast<uint8_t>(code);
@@ -61,6 +56,13 @@ uint32_t FpUnit::eval(std::string_view op, uint32_t a, uint32_t b, bool stochast
   unit_->random_i = random;
   unit_->eval();
   return unit_->y_o;
+}
+
+uint32_t FpUnit::activate(fp::ActFunc f, uint32_t x) {
+  act_->fn_i = static_cast<uint8_t>(f);
+  act_->x_i = x;
+  act_->eval();
+  return act_->y_o;
 }
 
 }  // namespace tessera::rtl

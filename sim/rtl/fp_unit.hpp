@@ -7,6 +7,8 @@
 #include <memory>
 #include <string_view>
 
+#include "numerics/activation.hpp"
+
 class VerilatedContext;
 class Vfp_scalar_unit;
 class Vact_func;
@@ -26,6 +28,8 @@ class FpUnit {
   // Operands and result as in fp::FpOp (codes in the low bits). Narrowing operations round
   // stochastically with `random` when `stochastic`.
   uint32_t eval(std::string_view op, uint32_t a, uint32_t b, bool stochastic = false, uint32_t random = 0);
+  // act_func (rtl/act/act_func.sv): y = f(x).
+  uint32_t activate(fp::ActFunc f, uint32_t x);
 
  private:
   std::unique_ptr<VerilatedContext> context_;

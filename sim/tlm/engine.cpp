@@ -51,7 +51,12 @@ void MemBlocks::make(const ref::MemView& mem) {
 }
 MemBlocks::~MemBlocks() = default;
 
+void Engine::set_act_block(cosim::ActBlock* block) {
+  exec_.set_activation([this, block](fp::ActFunc f, uint32_t x) { return block->activate(f, x, numerics_cycle_); });
+}
+
 void Engine::run_numerics(const isa::Instruction& inst, uint64_t cycle) {
+  numerics_cycle_ = cycle;
   if (!mem_blocks_ || mem_blocks_->blocks.empty()) {
     exec_.execute(inst);
     return;

@@ -25,6 +25,7 @@
 #include "semaphores.hpp"
 
 namespace tessera::cosim {
+class ActBlock;
 class Checker;
 class MemBlock;
 }
@@ -102,6 +103,9 @@ class Engine : public sc_core::sc_module, public DramAccess {
   void set_shared(SharedTiming* shared) { shared_ = shared; }
   void set_checker(cosim::Checker* checker) { checker_ = checker; }
   void set_mem_blocks(MemBlocks* blocks) { mem_blocks_ = blocks; }
+  // --rtl act: the function unit the act engine's numerics use; it is told the cycle of the
+  // instruction being executed (for a fault due in a cycle).
+  void set_act_block(cosim::ActBlock* block);
   const MemView& memories() const { return mem_; }
 
   // Binds the Executor to the memories (DMI); the fabric calls it for the queues it runs.
@@ -155,6 +159,7 @@ class Engine : public sc_core::sc_module, public DramAccess {
   tlm_utils::tlm_quantumkeeper qk_;
   size_t next_ = 0;              // next instruction of the queue to issue
   uint64_t last_pop_ = 0;        // cycle the previous instruction left the head
+  uint64_t numerics_cycle_ = 0;  // the cycle of the instruction run_numerics() executes
   bool have_pop_ = false;
   bool drained_ = false;
   bool blocked_ = false;         // waiting on a semaphore (deadlock report)

@@ -11,6 +11,7 @@
 #include <systemc>
 
 #include "common/errors.hpp"
+#include "cosim/blocks.hpp"
 #include "cosim/checker.hpp"
 #include "cosim/rtl_pe_engine.hpp"
 #include "dma_engine.hpp"
@@ -49,6 +50,10 @@ class Core : public sc_core::sc_module {
       e->set_shared(&shared_);
       e->set_checker(checker);
       if (cosim.rtl_sbuf || cosim.rtl_psum) e->set_mem_blocks(&mem_blocks_);
+      if (cls == "act" && cosim.rtl_act) {
+        if (!act_block_) act_block_ = cosim.rtl_act();
+        e->set_act_block(act_block_.get());
+      }
       e->initiator_socket.bind(sbuf_.target_socket);
       e->initiator_socket.bind(psum_.target_socket);
       e->initiator_socket.bind(dram_.target_socket);
@@ -73,6 +78,7 @@ class Core : public sc_core::sc_module {
   OnChipMemory sbuf_, psum_;
   DramMemory dram_;
   MemBlocks mem_blocks_;
+  std::unique_ptr<cosim::ActBlock> act_block_;
   std::vector<std::unique_ptr<Engine>> engines_;
   std::unique_ptr<Fabric> fabric_;
 };

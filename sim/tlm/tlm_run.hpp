@@ -20,6 +20,7 @@ namespace tessera::cosim {
 class PeBlock;
 class DmaBlock;
 class MemBlock;
+class ActBlock;
 struct Fault;
 }  // namespace tessera::cosim
 
@@ -32,6 +33,8 @@ struct CosimOptions {
   std::function<std::unique_ptr<cosim::DmaBlock>(const ref::MemView&, ref::DramAccess&)> rtl_dma;
   // --rtl sbuf / psum: the memories every TLM engine's instructions pass through (MemBlock).
   std::function<std::unique_ptr<cosim::MemBlock>(const ref::MemView&)> rtl_sbuf, rtl_psum;
+  // --rtl act: the function unit every activation element goes through (ActBlock).
+  std::function<std::unique_ptr<cosim::ActBlock>()> rtl_act;
   bool lockstep = false;          // shadow every instruction and compare its writes
   const cosim::Fault* fault = nullptr;  // for the mismatch report
 };
