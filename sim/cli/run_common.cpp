@@ -109,8 +109,8 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
   if (b.core && (b.rtl.pe || b.rtl.dma || b.rtl.sbuf || b.rtl.psum))
     throw InputError(fmt::format("--rtl {}: 'all' already includes every block", list));
   if (b.core && b.rtl.act)
-    throw InputError(fmt::format("--rtl {}: act (the activation function unit inside the TLM act engine) combines with "
-                                 "pe, dma, sbuf and psum, not with the whole core, whose act engine is a C++ model",
+    throw InputError(fmt::format("--rtl {}: 'all' already runs the act function unit (in the core's act engine model); "
+                                 "act combines with pe, dma, sbuf and psum",
                                  list));
   return b;
 }

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "common/errors.hpp"
+#include "fp_unit.hpp"
 #include "numerics/activation.hpp"
 #include "ref/core_model.hpp"
 #include "ref/vector_alu.hpp"
@@ -187,8 +188,9 @@ struct ExtEngines::Job {
     return s.is_col ? load_word(s.col.space, partition, s.col.addr / 4) : s.imm;
   }
 
-  // ref::CoreModel::exec_activation / exec_dve over the image, element order unchanged.
-  void execute(std::vector<fp::Xorshift32>& lanes) {
+  // ref::CoreModel::exec_activation / exec_dve over the image, element order unchanged. The
+  // activation functions are computed by the verilated function unit (rtl/act/act_func.sv).
+  void execute(std::vector<fp::Xorshift32>& lanes, FpUnit& act_unit) {
     const std::string& name = inst.op->name;
     const Ap& dst = inst.ap("dst");
     const std::vector<int64_t> dof = ref::free_offsets(dst);
@@ -204,7 +206,7 @@ struct ExtEngines::Job {
         uint32_t sum = 0;
         for (size_t i = 0; i < so.size(); ++i) {
           const uint32_t x = load(src, src.part + p, so[i]);
-          const uint32_t y = fp::activate(*func, fp::add32_bits(fp::mul32_bits(x, scale), bias));
+          const uint32_t y = act_unit.activate(*func, fp::add32_bits(fp::mul32_bits(x, scale), bias));
           store(dst, dst.part + p, dof[i], y, rne, lanes);
           sum = i == 0 ? y : fp::add32_bits(sum, y);
         }
@@ -267,7 +269,8 @@ struct ExtEngines::Job {
   }
 };
 
-ExtEngines::ExtEngines(const CoreConfig& config, uint64_t seed) : config_(config), seed_(seed) {
+ExtEngines::ExtEngines(const CoreConfig& config, uint64_t seed)
+    : config_(config), seed_(seed), act_unit_(std::make_unique<FpUnit>()) {
   if (isa::Isa::get().word_bytes() != kExtInstBytes)
     throw std::logic_error("isa.json word_bytes differs from kExtInstBytes");
   for (auto& j : jobs_) j = std::make_unique<Job>();
@@ -376,7 +379,7 @@ void ExtEngines::commit(const ExtInputs& in) {
         break;
       case Phase::kCompute:
         if (--j.countdown == 0) {
-          j.execute(lanes_);
+          j.execute(lanes_, *act_unit_);
           j.next = 0;
           j.phase = Phase::kWrite;
         }

@@ -15,6 +15,8 @@
 
 namespace tessera::rtl {
 
+class FpUnit;
+
 // Engine index inside the model; the core's queue numbers are 1 (act) and 2 (dve).
 enum ExtEngine : unsigned { kExtAct = 0, kExtDve = 1 };
 constexpr unsigned kExtEngines = 2;
@@ -94,6 +96,7 @@ class ExtEngines {
   CoreConfig config_;
   uint64_t seed_;
   std::vector<fp::Xorshift32> lanes_;  // per partition, shared by the engines as in the reference
+  std::unique_ptr<FpUnit> act_unit_;   // the act engine's function unit (rtl/act/act_func.sv)
   std::array<std::unique_ptr<Job>, kExtEngines> jobs_;
   std::array<bool, kExtEngines> done_{};
   std::array<bool, kExtEngines> stall_{};

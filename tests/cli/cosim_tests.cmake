@@ -71,7 +71,7 @@ add_test(NAME cosim.fault.act
                  --stderr "expected 0x" --stderr "of the act function unit's result gelu_tanh("
                  -- $<TARGET_FILE:tessera> run mlp_step --mode cosim --rtl act --config tiny --inject-fault act:1000)
 add_test(NAME cosim.bad_act_with_all
-         COMMAND "${EXPECT}" 2 --stderr "not with the whole core" -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl all,act --config tiny)
+         COMMAND "${EXPECT}" 2 --stderr "'all' already runs the act function unit" -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl all,act --config tiny)
 add_test(NAME cosim.bad_act_trace
          COMMAND "${EXPECT}" 2 --stderr "has no waveform"
                  -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl act --config tiny --trace "${CMAKE_CURRENT_BINARY_DIR}/act.fst")
