@@ -77,8 +77,8 @@ std::pair<uint64_t, uint64_t> parse_window(const std::string& w) {
 namespace {
 
 // The blocks that run as RTL in co-simulation (docs/cosim.md): any of the tensor engine, the
-// DMA engine, the SBUF, the PSUM and the act engine's function unit inside the TLM model, or
-// the whole core (all).
+// DMA engine, the SBUF, the PSUM, the act engine's function unit and the dve engine's ALU inside
+// the TLM model, or the whole core (all).
 struct CosimBlocks {
   cosim::BlockSet rtl;  // inside the TLM model
   bool core = false;
@@ -95,12 +95,11 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
     else if (name == "sbuf") b.rtl.sbuf = true;
     else if (name == "psum") b.rtl.psum = true;
     else if (name == "act") b.rtl.act = true;
+    else if (name == "dve") b.rtl.dve = true;
     else if (name == "all") b.core = true;
     else if (name == "seq")
       throw InputError("--rtl seq: the sequencers run as RTL only within the whole core (--rtl all); alone, they "
                        "have no transactor (the TLM engines play them); see docs/cosim.md");
-    else if (name == "dve")
-      throw InputError("--rtl dve: the dve engine has no RTL (it is a C++ model in every mode); see docs/cosim.md");
     else
       throw InputError(fmt::format("--rtl '{}': unknown block (pe, psum, sbuf, dma, act, dve, seq or all)", name));
     if (comma == std::string::npos) break;
@@ -108,19 +107,19 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
   }
   if (b.core && (b.rtl.pe || b.rtl.dma || b.rtl.sbuf || b.rtl.psum))
     throw InputError(fmt::format("--rtl {}: 'all' already includes every block", list));
-  if (b.core && b.rtl.act)
-    throw InputError(fmt::format("--rtl {}: 'all' already runs the act function unit (in the core's act engine model); "
-                                 "act combines with pe, dma, sbuf and psum",
+  if (b.core && (b.rtl.act || b.rtl.dve))
+    throw InputError(fmt::format("--rtl {}: 'all' already runs the act function unit and the dve ALU (in the core's "
+                                 "act and dve models); act and dve combine with pe, dma, sbuf and psum",
                                  list));
   return b;
 }
 
-// --inject-fault BLOCK:CYCLE. The blocks a fault can be injected into: pe, dma, sbuf, psum and
-// act as blocks, and in the whole core also the PSUM and SBUF arrays.
+// --inject-fault BLOCK:CYCLE. The blocks a fault can be injected into: pe, dma, sbuf, psum, act
+// and dve as blocks, and in the whole core also the PSUM and SBUF arrays.
 std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBlocks& blocks) {
   const size_t colon = f.find(':');
   const auto bad = [&] {
-    return InputError(fmt::format("--inject-fault '{}' is not BLOCK:CYCLE (BLOCK pe, psum, sbuf, dma or act)", f));
+    return InputError(fmt::format("--inject-fault '{}' is not BLOCK:CYCLE (BLOCK pe, psum, sbuf, dma, act or dve)", f));
   };
   if (colon == std::string::npos) throw bad();
   const std::string block = f.substr(0, colon);
@@ -130,10 +129,13 @@ std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBl
   } catch (const InputError&) {
     throw bad();
   }
-  if (block != "pe" && block != "dma" && block != "psum" && block != "sbuf" && block != "act") throw bad();
+  if (block != "pe" && block != "dma" && block != "psum" && block != "sbuf" && block != "act" && block != "dve")
+    throw bad();
   const cosim::BlockSet& r = blocks.rtl;
-  const bool runs = (blocks.core && block != "act") || (block == "pe" && r.pe) || (block == "dma" && r.dma) ||
-                    (block == "sbuf" && r.sbuf) || (block == "psum" && r.psum) || (block == "act" && r.act);
+  const bool unit = block == "act" || block == "dve";  // not injectable in the whole core
+  const bool runs = (blocks.core && !unit) || (block == "pe" && r.pe) || (block == "dma" && r.dma) ||
+                    (block == "sbuf" && r.sbuf) || (block == "psum" && r.psum) || (block == "act" && r.act) ||
+                    (block == "dve" && r.dve);
   if (!runs) throw InputError(fmt::format("--inject-fault {}: block {} does not run as RTL (see --rtl)", f, block));
   return {block, cycle};
 }
@@ -159,7 +161,7 @@ void check_mode(const CommonRunOptions& o) {
   if (o.mode != "ref" && o.mode != "rtl" && o.mode != "tlm" && !cosim)
     throw InputError(fmt::format("--mode {} is not available; use --mode ref, tlm, rtl or cosim", o.mode));
   if (!o.rtl.empty() && !cosim) throw InputError("--rtl applies to --mode cosim only");
-  if (cosim && o.rtl.empty()) throw InputError("--mode cosim needs --rtl BLOCKS (pe, dma, sbuf, psum, act or all)");
+  if (cosim && o.rtl.empty()) throw InputError("--mode cosim needs --rtl BLOCKS (pe, dma, sbuf, psum, act, dve or all)");
   if (o.mode != "rtl" && !cosim && (!o.trace.empty() || !o.trace_window.empty()))
     throw InputError(fmt::format("--trace needs --mode rtl or cosim ({} mode has no waveforms)", o.mode));
   if (!cosim && (!o.inject_fault.empty() || !o.trace_on_mismatch.empty()))
@@ -179,8 +181,8 @@ void check_mode(const CommonRunOptions& o) {
     if (!o.inject_fault.empty()) parse_fault(o.inject_fault, blocks);
     const cosim::BlockSet& r = blocks.rtl;
     if ((!o.trace.empty() || !o.trace_on_mismatch.empty()) && !blocks.core && !r.pe && !r.dma && !r.sbuf && !r.psum)
-      throw InputError(fmt::format("--trace / --trace-on-mismatch: --rtl {} has no waveform (the act function unit is "
-                                   "combinational, evaluated per element)",
+      throw InputError(fmt::format("--trace / --trace-on-mismatch: --rtl {} has no waveform (the act function unit and "
+                                   "the dve ALU are combinational, evaluated per element)",
                                    o.rtl));
     if (!cosim::blocks_available(o.config))
       throw InputError(fmt::format("--mode cosim: no verilated blocks are built for config {} (see docs/cosim.md)", o.config));

@@ -104,6 +104,25 @@ class RtlActBlock : public ActBlock {
   Fault* fault_;
 };
 
+// The verilated dve_alu (rtl::FpUnit), the same for every preset.
+class RtlDveBlock : public DveBlock {
+ public:
+  explicit RtlDveBlock(Fault* fault) : fault_(fault) {}
+  uint32_t alu(ref::AluOp op, uint32_t x, uint32_t s, uint64_t cycle) override {
+    const uint32_t y = unit_.alu(op, x, s);
+    if (!fault_ || fault_->fired || fault_->block != "dve" || cycle < fault_->cycle) return y;
+    constexpr unsigned kBit = 22;
+    constexpr const char* kNames[] = {"bypass", "add", "sub", "rsub", "mul", "max", "min"};  // ref::AluOp order
+    fault_->fire(cycle, fmt::format("bit {} of the dve ALU's result {}(0x{:08x}, 0x{:08x}) = 0x{:08x}", kBit,
+                                    kNames[static_cast<int>(op)], x, s, y));
+    return y ^ (1u << kBit);
+  }
+
+ private:
+  rtl::FpUnit unit_;
+  Fault* fault_;
+};
+
 }  // namespace
 
 void add_blocks(tlm::CosimOptions& co, const CoreConfig& config, const BlockSet& blocks, Fault* fault,
@@ -125,6 +144,7 @@ void add_blocks(tlm::CosimOptions& co, const CoreConfig& config, const BlockSet&
       return make_pe_block(config, mem, fault, trace, seed, ports);
     };
   if (blocks.act) co.rtl_act = [fault]() -> std::unique_ptr<ActBlock> { return std::make_unique<RtlActBlock>(fault); };
+  if (blocks.dve) co.rtl_dve = [fault]() -> std::unique_ptr<DveBlock> { return std::make_unique<RtlDveBlock>(fault); };
   if (blocks.dma)
     co.rtl_dma = [&config, fault, trace = traces.dma, seed, &ports](const ref::MemView& mem, ref::DramAccess& dram) {
       return make_dma_block(config, mem, dram, fault, trace, seed, ports);

@@ -92,6 +92,16 @@ class ActBlock {
   virtual uint32_t activate(fp::ActFunc f, uint32_t x, uint64_t cycle) = 0;
 };
 
+// --rtl dve: the vector engine's ALU (rtl/dve/dve_alu.sv) computes every ALU operation of the TLM
+// dve engine (tensor_tensor, tensor_scalar, tensor_reduce's steps); the rest of the engine
+// (copies, conversions, transposes, memset, control, port timing) stays the TLM's. A fault
+// (BLOCK dve) flips bit 22 of the first ALU result at or after CYCLE.
+class DveBlock {
+ public:
+  virtual ~DveBlock() = default;
+  virtual uint32_t alu(ref::AluOp op, uint32_t x, uint32_t s, uint64_t cycle) = 0;
+};
+
 // --rtl sbuf / --rtl psum: the verilated memory holds every byte of its space, and the TLM
 // engines' instructions pass through its ports. The TLM executes an instruction atomically
 // (at its accept, as always); around that:

@@ -17,6 +17,7 @@
 #include "numerics/fp.hpp"
 #include "numerics/xorshift32.hpp"
 #include "ref/memory.hpp"
+#include "ref/vector_alu.hpp"
 
 namespace tessera::ref {
 
@@ -56,6 +57,10 @@ class Executor {
   // (co-simulation with --rtl act: the verilated function unit, docs/cosim.md).
   using Activation = std::function<uint32_t(fp::ActFunc, uint32_t)>;
   void set_activation(Activation f) { activation_ = std::move(f); }
+  // The vector engine's ALU operation (tensor_tensor, tensor_scalar, tensor_reduce's step):
+  // ref::alu unless set (--rtl dve: the verilated ALU).
+  using Alu = std::function<uint32_t(AluOp, uint32_t, uint32_t)>;
+  void set_alu(Alu f) { alu_ = std::move(f); }
 
  private:
   void exec_matmul(const isa::Instruction& inst);
@@ -71,8 +76,11 @@ class Executor {
              fp::Rounding rounding = fp::Rounding::kRne);
   uint32_t scalar_value(const isa::Scalar& s, uint32_t partition) const;
 
+  uint32_t apply_alu(AluOp op, uint32_t x, uint32_t s) const { return alu_ ? alu_(op, x, s) : alu(op, x, s); }
+
   MemView mem_;
   Activation activation_;
+  Alu alu_;
   std::vector<fp::Xorshift32> lanes_;
   std::vector<float> stationary_;  // [k][m], widened
   std::vector<float> stationary_t_;  // the same transposed, [m][k] (multiply_moving's scratch)

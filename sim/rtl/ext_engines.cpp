@@ -19,8 +19,6 @@ namespace tessera::rtl {
 using isa::Ap;
 using isa::Instruction;
 using isa::Space;
-using ref::alu;
-using ref::reduce_step;
 
 namespace {
 
@@ -189,8 +187,9 @@ struct ExtEngines::Job {
   }
 
   // ref::CoreModel::exec_activation / exec_dve over the image, element order unchanged. The
-  // activation functions are computed by the verilated function unit (rtl/act/act_func.sv).
-  void execute(std::vector<fp::Xorshift32>& lanes, FpUnit& act_unit) {
+  // activation functions and the ALU operations are computed by the verilated units
+  // (rtl/act/act_func.sv, rtl/dve/dve_alu.sv).
+  void execute(std::vector<fp::Xorshift32>& lanes, FpUnit& unit) {
     const std::string& name = inst.op->name;
     const Ap& dst = inst.ap("dst");
     const std::vector<int64_t> dof = ref::free_offsets(dst);
@@ -206,7 +205,7 @@ struct ExtEngines::Job {
         uint32_t sum = 0;
         for (size_t i = 0; i < so.size(); ++i) {
           const uint32_t x = load(src, src.part + p, so[i]);
-          const uint32_t y = act_unit.activate(*func, fp::add32_bits(fp::mul32_bits(x, scale), bias));
+          const uint32_t y = unit.activate(*func, fp::add32_bits(fp::mul32_bits(x, scale), bias));
           store(dst, dst.part + p, dof[i], y, rne, lanes);
           sum = i == 0 ? y : fp::add32_bits(sum, y);
         }
@@ -230,7 +229,8 @@ struct ExtEngines::Job {
       const ref::AluOp op = ref::parse_alu_op(enum_name(inst, "op"));
       for (uint32_t p = 0; p < src.parts; ++p) {
         uint32_t acc = load(src, src.part + p, so[0]);
-        for (size_t i = 1; i < so.size(); ++i) acc = reduce_step(op, acc, load(src, src.part + p, so[i]));
+        // reduce_step(op, acc, x) is alu(op, acc, x) (vector_alu.hpp)
+        for (size_t i = 1; i < so.size(); ++i) acc = unit.alu(op, acc, load(src, src.part + p, so[i]));
         store(dst, dst.part + p, dof[0], acc, rne, lanes);
       }
     } else {  // tensor_tensor, tensor_scalar, tensor_copy
@@ -255,8 +255,8 @@ struct ExtEngines::Job {
         for (size_t i = 0; i < dof.size(); ++i) {
           const uint32_t x = load(src, src.part + p, so[i]);
           uint32_t y = x;
-          if (tensor_tensor) y = alu(op, x, load(*b, b->part + p, bo[i]));
-          else if (tensor_scalar) y = alu(op1, alu(op0, x, s0), s1);
+          if (tensor_tensor) y = unit.alu(op, x, load(*b, b->part + p, bo[i]));
+          else if (tensor_scalar) y = unit.alu(op1, unit.alu(op0, x, s0), s1);
           store(dst, dst.part + p, dof[i], y, rounding, lanes);
         }
       }
@@ -270,7 +270,7 @@ struct ExtEngines::Job {
 };
 
 ExtEngines::ExtEngines(const CoreConfig& config, uint64_t seed)
-    : config_(config), seed_(seed), act_unit_(std::make_unique<FpUnit>()) {
+    : config_(config), seed_(seed), units_(std::make_unique<FpUnit>()) {
   if (isa::Isa::get().word_bytes() != kExtInstBytes)
     throw std::logic_error("isa.json word_bytes differs from kExtInstBytes");
   for (auto& j : jobs_) j = std::make_unique<Job>();
@@ -379,7 +379,7 @@ void ExtEngines::commit(const ExtInputs& in) {
         break;
       case Phase::kCompute:
         if (--j.countdown == 0) {
-          j.execute(lanes_, *act_unit_);
+          j.execute(lanes_, *units_);
           j.next = 0;
           j.phase = Phase::kWrite;
         }

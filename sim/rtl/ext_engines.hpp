@@ -96,7 +96,7 @@ class ExtEngines {
   CoreConfig config_;
   uint64_t seed_;
   std::vector<fp::Xorshift32> lanes_;  // per partition, shared by the engines as in the reference
-  std::unique_ptr<FpUnit> act_unit_;   // the act engine's function unit (rtl/act/act_func.sv)
+  std::unique_ptr<FpUnit> units_;      // act_func and dve_alu (rtl/act, rtl/dve), verilated
   std::array<std::unique_ptr<Job>, kExtEngines> jobs_;
   std::array<bool, kExtEngines> done_{};
   std::array<bool, kExtEngines> stall_{};

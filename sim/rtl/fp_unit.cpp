@@ -5,6 +5,7 @@
 #include <string>
 
 #include "Vact_func.h"
+#include "Vdve_alu.h"
 #include "Vfp_scalar_unit.h"
 #include "numerics/activation.hpp"
 #include "verilated.h"
@@ -36,11 +37,13 @@ int act_code(std::string_view op) {
 FpUnit::FpUnit()
     : context_(std::make_unique<VerilatedContext>()),
       unit_(std::make_unique<Vfp_scalar_unit>(context_.get())),
-      act_(std::make_unique<Vact_func>(context_.get())) {}
+      act_(std::make_unique<Vact_func>(context_.get())),
+      alu_(std::make_unique<Vdve_alu>(context_.get())) {}
 
 FpUnit::~FpUnit() {
   unit_->final();
   act_->final();
+  alu_->final();
 }
 
 bool FpUnit::has(std::string_view op) { return op_code(op) >= 0 || act_code(op) >= 0; }
@@ -63,6 +66,14 @@ uint32_t FpUnit::activate(fp::ActFunc f, uint32_t x) {
   act_->x_i = x;
   act_->eval();
   return act_->y_o;
+}
+
+uint32_t FpUnit::alu(ref::AluOp op, uint32_t x, uint32_t s) {
+  alu_->op_i = static_cast<uint8_t>(op);
+  alu_->x_i = x;
+  alu_->s_i = s;
+  alu_->eval();
+  return alu_->y_o;
 }
 
 }  // namespace tessera::rtl

@@ -54,6 +54,10 @@ class Core : public sc_core::sc_module {
         if (!act_block_) act_block_ = cosim.rtl_act();
         e->set_act_block(act_block_.get());
       }
+      if (cls == "dve" && cosim.rtl_dve) {
+        if (!dve_block_) dve_block_ = cosim.rtl_dve();
+        e->set_dve_block(dve_block_.get());
+      }
       e->initiator_socket.bind(sbuf_.target_socket);
       e->initiator_socket.bind(psum_.target_socket);
       e->initiator_socket.bind(dram_.target_socket);
@@ -79,6 +83,7 @@ class Core : public sc_core::sc_module {
   DramMemory dram_;
   MemBlocks mem_blocks_;
   std::unique_ptr<cosim::ActBlock> act_block_;
+  std::unique_ptr<cosim::DveBlock> dve_block_;
   std::vector<std::unique_ptr<Engine>> engines_;
   std::unique_ptr<Fabric> fabric_;
 };

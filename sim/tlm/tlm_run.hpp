@@ -21,6 +21,7 @@ class PeBlock;
 class DmaBlock;
 class MemBlock;
 class ActBlock;
+class DveBlock;
 struct Fault;
 }  // namespace tessera::cosim
 
@@ -35,6 +36,8 @@ struct CosimOptions {
   std::function<std::unique_ptr<cosim::MemBlock>(const ref::MemView&)> rtl_sbuf, rtl_psum;
   // --rtl act: the function unit every activation element goes through (ActBlock).
   std::function<std::unique_ptr<cosim::ActBlock>()> rtl_act;
+  // --rtl dve: the ALU every vector-engine ALU operation goes through (DveBlock).
+  std::function<std::unique_ptr<cosim::DveBlock>()> rtl_dve;
   bool lockstep = false;          // shadow every instruction and compare its writes
   const cosim::Fault* fault = nullptr;  // for the mismatch report
 };

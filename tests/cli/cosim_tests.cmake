@@ -64,24 +64,32 @@ foreach(case "pe;: pe instruction;PSUM word" "psum;instruction;PSUM word" "sbuf;
                    --stderr "expected 0x"
                    -- $<TARGET_FILE:tessera> run mlp_step --mode cosim --rtl all --config tiny --inject-fault ${block}:3000)
 endforeach()
-# The act function unit (rtl/act/act_func.sv) inside the TLM act engine: a bit flipped in one
-# result is caught in the activation instruction that wrote it.
+# The act function unit (rtl/act/act_func.sv) inside the TLM act engine and the ALU
+# (rtl/dve/dve_alu.sv) inside the TLM dve engine: a bit flipped in one result is caught in the
+# instruction that wrote it.
 add_test(NAME cosim.fault.act
          COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": act instruction"
                  --stderr "expected 0x" --stderr "of the act function unit's result gelu_tanh("
                  -- $<TARGET_FILE:tessera> run mlp_step --mode cosim --rtl act --config tiny --inject-fault act:1000)
-add_test(NAME cosim.bad_act_with_all
-         COMMAND "${EXPECT}" 2 --stderr "'all' already runs the act function unit" -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl all,act --config tiny)
-add_test(NAME cosim.bad_act_trace
+add_test(NAME cosim.fault.dve
+         COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": dve instruction"
+                 --stderr "expected 0x" --stderr "of the dve ALU's result add("
+                 -- $<TARGET_FILE:tessera> run mlp_step --mode cosim --rtl dve --config tiny --inject-fault dve:500)
+foreach(block act dve)
+  add_test(NAME cosim.bad_${block}_with_all
+           COMMAND "${EXPECT}" 2 --stderr "'all' already runs the act function unit and the dve ALU"
+                   -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl all,${block} --config tiny)
+endforeach()
+add_test(NAME cosim.bad_act_dve_trace
          COMMAND "${EXPECT}" 2 --stderr "has no waveform"
-                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl act --config tiny --trace "${CMAKE_CURRENT_BINARY_DIR}/act.fst")
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl act,dve --config tiny --trace "${CMAKE_CURRENT_BINARY_DIR}/act.fst")
 # A fault that never fires is bad input, not a silent pass.
 add_test(NAME cosim.fault_never_fires
          COMMAND "${EXPECT}" 2 --stderr "wrote nothing at or after cycle"
                  -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe --config tiny --m 8 --n 8 --k 8
                     --inject-fault pe:100000000)
 # Bad input: one line, exit 2.
-foreach(case "seq;only within the whole core" "dve;has no RTL" "tensor;unknown block")
+foreach(case "seq;only within the whole core" "tensor;unknown block")
   list(GET case 0 block)
   list(GET case 1 msg)
   add_test(NAME cosim.bad_rtl_${block}

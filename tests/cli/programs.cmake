@@ -328,21 +328,24 @@ tessera_timed_mode_tests(cosim cosim_all cosim --rtl all)
 # tensor engine and DMA reaching the RTL SBUF and PSUM through their ports.
 tessera_timed_mode_tests(cosim cosim_mem cosim --rtl sbuf,psum)
 tessera_timed_mode_tests(cosim cosim_blocks cosim --rtl pe,dma,sbuf,psum)
-# The act function unit (rtl/act/act_func.sv) computing every activation of the TLM act engine,
-# alone and with every other block inside the TLM model: the programs and kernels that have
-# activation instructions, lockstep-checked and bit-exact against the reference.
-add_test(NAME cosim_act.program_exec.act
-         COMMAND "${PROGRAMS}/exec_and_check.sh" $<TARGET_FILE:tessera> "${DEBIAN_PYTHON3}" act
-                 -- "${PROGRAMS}/act.tasm" --config tiny --mode cosim --rtl act ${IN_act})
-set_tests_properties(cosim_act.program_exec.act PROPERTIES LABELS cosim ENVIRONMENT TESSERA_MODE=cosim)
-foreach(kernel bias_gelu bias_gelu_bwd softmax_xent layernorm rmsnorm adamw mlp_step)
+# The act function unit (rtl/act/act_func.sv) and the dve ALU (rtl/dve/dve_alu.sv) computing the
+# TLM act and dve engines' numerics, alone and with every other block inside the TLM model: the
+# act and dve programs and every kernel but gemm, lockstep-checked and bit-exact against the
+# reference.
+foreach(prog act dve)
+  add_test(NAME cosim_ext.program_exec.${prog}
+           COMMAND "${PROGRAMS}/exec_and_check.sh" $<TARGET_FILE:tessera> "${DEBIAN_PYTHON3}" ${prog}
+                   -- "${PROGRAMS}/${prog}.tasm" --config tiny --mode cosim --rtl act,dve ${IN_${prog}})
+  set_tests_properties(cosim_ext.program_exec.${prog} PROPERTIES LABELS cosim ENVIRONMENT TESSERA_MODE=cosim)
+endforeach()
+foreach(kernel linear_bwd bias_gelu bias_gelu_bwd softmax_xent layernorm layernorm_bwd rmsnorm adamw sgd_momentum mlp_step)
   foreach(preset tiny small)
-    foreach(blocks act pe,dma,sbuf,psum,act)
+    foreach(blocks act,dve pe,dma,sbuf,psum,act,dve)
       string(REPLACE "," "_" tag "${blocks}")
-      add_test(NAME "cosim_act.kernel.${kernel}.${preset}.${tag}"
+      add_test(NAME "cosim_ext.kernel.${kernel}.${preset}.${tag}"
                COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "${kernel} on ${preset} (cosim mode)"
                        -- $<TARGET_FILE:tessera> run ${kernel} --mode cosim --rtl ${blocks} --config ${preset} --seed 3)
-      set_tests_properties("cosim_act.kernel.${kernel}.${preset}.${tag}" PROPERTIES LABELS cosim)
+      set_tests_properties("cosim_ext.kernel.${kernel}.${preset}.${tag}" PROPERTIES LABELS cosim)
     endforeach()
   endforeach()
 endforeach()
