@@ -145,6 +145,7 @@ struct ExtEngines::Job {
   size_t next = 0;         // next read or write to request
   unsigned countdown = 0;  // compute cycles left
   std::unordered_map<uint64_t, uint32_t> image;  // (space, partition, word) -> word
+  FpUnit* units = nullptr;                        // the verilated units (execute())
 
   static uint64_t key(Space space, uint32_t partition, uint32_t word) {
     return (uint64_t{static_cast<uint8_t>(space)} << 40) | (uint64_t{partition} << 32) | word;
@@ -162,7 +163,7 @@ struct ExtEngines::Job {
     const uint64_t byte = ap.addr + static_cast<uint64_t>(element * es);
     const uint32_t w = load_word(ap.space, partition, static_cast<uint32_t>(byte / 4));
     const uint32_t code = es == 4 ? w : (w >> (8 * (byte % 4))) & ((1u << (8 * es)) - 1u);
-    return ap.dtype == fp::Format::kFp32 ? code : fp::widen(ap.dtype, code);
+    return ap.dtype == fp::Format::kFp32 ? code : units->widen(ap.dtype, code);
   }
   void store_code(Space space, uint32_t partition, uint64_t byte, unsigned es, uint32_t code) {
     uint32_t& w = image[key(space, partition, static_cast<uint32_t>(byte / 4))];
@@ -175,7 +176,7 @@ struct ExtEngines::Job {
     uint32_t code = f32;
     if (ap.dtype != fp::Format::kFp32) {
       const uint32_t random = rounding == fp::Rounding::kStochastic ? lanes[partition].next() : 0;
-      code = fp::narrow(ap.dtype, f32, rounding, random);
+      code = units->narrow(ap.dtype, f32, rounding == fp::Rounding::kStochastic, random);
     } else if (rounding == fp::Rounding::kStochastic) {
       lanes[partition].next();
     }
@@ -186,10 +187,12 @@ struct ExtEngines::Job {
     return s.is_col ? load_word(s.col.space, partition, s.col.addr / 4) : s.imm;
   }
 
-  // ref::CoreModel::exec_activation / exec_dve over the image, element order unchanged. The
-  // activation functions and the ALU operations are computed by the verilated units
-  // (rtl/act/act_func.sv, rtl/dve/dve_alu.sv).
+  // ref::CoreModel::exec_activation / exec_dve over the image, element order unchanged. Every
+  // arithmetic step is computed by a verilated unit: the activation functions by act_func, the
+  // ALU operations by dve_alu, the activation's scale and bias, its sum and every format
+  // conversion by fp_scalar_unit (rtl/act, rtl/dve, rtl/fpu); this code moves the bits.
   void execute(std::vector<fp::Xorshift32>& lanes, FpUnit& unit) {
+    units = &unit;
     const std::string& name = inst.op->name;
     const Ap& dst = inst.ap("dst");
     const std::vector<int64_t> dof = ref::free_offsets(dst);
@@ -205,9 +208,9 @@ struct ExtEngines::Job {
         uint32_t sum = 0;
         for (size_t i = 0; i < so.size(); ++i) {
           const uint32_t x = load(src, src.part + p, so[i]);
-          const uint32_t y = unit.activate(*func, fp::add32_bits(fp::mul32_bits(x, scale), bias));
+          const uint32_t y = unit.activate(*func, unit.add32(unit.mul32(x, scale), bias));
           store(dst, dst.part + p, dof[i], y, rne, lanes);
-          sum = i == 0 ? y : fp::add32_bits(sum, y);
+          sum = i == 0 ? y : unit.add32(sum, y);
         }
         if (inst.u("reduce")) store_code(inst.col("reduce_dst").space, dst.part + p, inst.col("reduce_dst").addr, 4, sum);
       }
