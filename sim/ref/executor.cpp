@@ -497,9 +497,14 @@ void Executor::exec_dma_span(const Instruction& inst, const std::vector<int64_t>
   constexpr uint64_t kSpanChunk = 64;
   touched_.assign((span_size + kSpanChunk - 1) / kSpanChunk, 0);
   const uint64_t dram_run = contiguous_run(dram_ap, dram_es);
+  // A store whose runs of elements each cover whole chunks writes every byte of the chunks it
+  // writes back, so it needs no read of them (a C tile's rows: half the page faults of a fresh
+  // DRAM page, which a read maps before the write copies it).
+  bool whole_chunks = to_dram;
   for (size_t i = 0; i < dram_off.size(); i += dram_run) {
     const uint64_t from = static_cast<uint64_t>(dram_off[i] - lo), to = from + dram_run * dram_es;
     for (uint64_t c = from / kSpanChunk; c <= (to - 1) / kSpanChunk; ++c) touched_[c] = 1;
+    whole_chunks = whole_chunks && from % kSpanChunk == 0 && (to % kSpanChunk == 0 || to == span_size);
   }
   auto each_run = [&](auto&& access) {
     for (size_t c = 0; c < touched_.size();) {
@@ -514,7 +519,7 @@ void Executor::exec_dma_span(const Instruction& inst, const std::vector<int64_t>
       c = e;
     }
   };
-  each_run([&](uint64_t addr, uint8_t* p, uint64_t n) { mem_.dram->read(addr, p, n); });
+  if (!whole_chunks) each_run([&](uint64_t addr, uint8_t* p, uint64_t n) { mem_.dram->read(addr, p, n); });
   // Same format: the bits move (fp32 included); otherwise widen then narrow with RNE.
   const bool copy_bits = dst.dtype == src.dtype;
   const uint32_t* table = src.dtype == fp::Format::kFp32 ? nullptr : widen_table(src.dtype);
