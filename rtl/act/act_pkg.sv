@@ -284,17 +284,19 @@ package act_pkg;
   function automatic logic [31:0] act_reciprocal(logic [31:0] x);
     logic [31:0] sign, ax;
     reduced_t r;
+    int e;
     sign = x & Sign;
     ax = x & ~Sign;
     if (ax == 32'h0) return sign | PosInf;
     if (ax == PosInf) return sign;
     r = reduce(ax[30:0]);
-    return sign | scale(recip_mant(r.m_bits, 32'h0), -r.e);
+    e = r.e;  // a plain int (signed) for the arithmetic below
+    return sign | scale(recip_mant(r.m_bits, 32'h0), -e);
   endfunction
 
   function automatic logic [31:0] act_rsqrt(logic [31:0] x);
     reduced_t r;
-    int odd;
+    int e, odd;
     logic [31:0] m, y0, y1, res, y2;
     pair_t s, p;
     if (x == 32'h0) return PosInf;
@@ -302,7 +304,8 @@ package act_pkg;
     if (x[31]) return CanonicalNan;
     if (x == PosInf) return 32'h0;
     r = reduce(x[30:0]);
-    odd = r.e & 1;
+    e = r.e;  // a plain int (signed) for the arithmetic below
+    odd = e & 1;
     m = r.m_bits + (32'(odd) << 23);
     y0 = RsqrtSeed[{odd[0], r.m_bits[22:18]}];
     y1 = add(y0, mul(mul(Half, y0), sub(One, mul(mul(m, y0), y0))));
@@ -310,7 +313,7 @@ package act_pkg;
     p = two_prod(m, s.hi);
     res = sub(sub(sub(One, p.hi), p.lo), mul(m, s.lo));
     y2 = add(y1, mul(mul(Half, y1), res));
-    return scale(y2, -((r.e - odd) / 2));
+    return scale(y2, -((e - odd) / 2));
   endfunction
 
   function automatic logic [31:0] activate(act_fn_e fn, logic [31:0] x);

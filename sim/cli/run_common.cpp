@@ -132,10 +132,13 @@ std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBl
   if (block != "pe" && block != "dma" && block != "psum" && block != "sbuf" && block != "act" && block != "dve")
     throw bad();
   const cosim::BlockSet& r = blocks.rtl;
-  const bool unit = block == "act" || block == "dve";  // not injectable in the whole core
-  const bool runs = (blocks.core && !unit) || (block == "pe" && r.pe) || (block == "dma" && r.dma) ||
-                    (block == "sbuf" && r.sbuf) || (block == "psum" && r.psum) || (block == "act" && r.act) ||
-                    (block == "dve" && r.dve);
+  const bool unit = block == "act" || block == "dve";
+  if (unit && blocks.core)
+    throw InputError(fmt::format("--inject-fault {}: faults in the act function unit and the dve ALU are injected with "
+                                 "--rtl act or dve, not in the whole core (--rtl all)",
+                                 f));
+  const bool runs = blocks.core || (block == "pe" && r.pe) || (block == "dma" && r.dma) || (block == "sbuf" && r.sbuf) ||
+                    (block == "psum" && r.psum) || (block == "act" && r.act) || (block == "dve" && r.dve);
   if (!runs) throw InputError(fmt::format("--inject-fault {}: block {} does not run as RTL (see --rtl)", f, block));
   return {block, cycle};
 }
@@ -273,6 +276,13 @@ kernels::RunResult run_cosim_mode(const CommonRunOptions& o, const CoreConfig& c
     if (!fault.block.empty() && !fault.fired)
       throw InputError(fmt::format("--inject-fault {}: block {} wrote nothing at or after cycle {}", o.inject_fault,
                                    fault.block, fault.cycle));
+    // The checker compares every instruction's writes: a fault that fired without a mismatch
+    // was hidden before it reached memory (an act or dve result that a later step of the same
+    // instruction replaced or rounded away), so the run shows nothing; as above, bad input.
+    if (fault.fired)
+      throw InputError(fmt::format("--inject-fault {}: the fault fired at cycle {} ({}) but no written value changed; "
+                                   "choose another cycle",
+                                   o.inject_fault, fault.fired_cycle, fault.what));
     return r;
   } catch (const CheckError& e) {
     if (o.trace_on_mismatch.empty()) throw;

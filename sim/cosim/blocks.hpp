@@ -24,7 +24,7 @@ namespace tessera::cosim {
 // on its way out of the RTL (PSUM write data of the tensor engine; on-chip write data or AXI W
 // data of the DMA), so the lockstep checker can be seen to catch and locate it.
 struct Fault {
-  std::string block;  // "pe", "dma", "sbuf" or "psum"; empty: none
+  std::string block;  // "pe", "dma", "sbuf", "psum", "act" or "dve"; empty: none
   uint64_t cycle = 0;
   bool fired = false;
   uint64_t fired_cycle = 0;

@@ -66,7 +66,7 @@ foreach(case "pe;: pe instruction;PSUM word" "psum;instruction;PSUM word" "sbuf;
 endforeach()
 # The act function unit (rtl/act/act_func.sv) inside the TLM act engine and the ALU
 # (rtl/dve/dve_alu.sv) inside the TLM dve engine: a bit flipped in one result is caught in the
-# instruction that wrote it.
+# instruction that wrote it (when the result is what it stores: cosim.fault_hidden below).
 add_test(NAME cosim.fault.act
          COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": act instruction"
                  --stderr "expected 0x" --stderr "of the act function unit's result gelu_tanh("
@@ -83,6 +83,18 @@ endforeach()
 add_test(NAME cosim.bad_act_dve_trace
          COMMAND "${EXPECT}" 2 --stderr "has no waveform"
                  -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl act,dve --config tiny --trace "${CMAKE_CURRENT_BINARY_DIR}/act.fst")
+# An act or dve fault hidden inside its instruction (here a running max of softmax_xent's
+# row maxima replaces the flipped value) is bad input too, not a pass; act and dve faults are
+# injected only with --rtl act / dve.
+add_test(NAME cosim.fault_hidden
+         COMMAND "${EXPECT}" 2 --stderr "but no written value changed"
+                 -- $<TARGET_FILE:tessera> run softmax_xent --mode cosim --rtl dve --config tiny --inject-fault dve:0)
+add_test(NAME cosim.bad_fault_act_in_all
+         COMMAND "${EXPECT}" 2 --stderr "not in the whole core"
+                 -- $<TARGET_FILE:tessera> run mlp_step --mode cosim --rtl all --config tiny --inject-fault act:5)
+add_test(NAME cosim.bad_fault_act_not_rtl
+         COMMAND "${EXPECT}" 2 --stderr "block act does not run as RTL"
+                 -- $<TARGET_FILE:tessera> run mlp_step --mode cosim --rtl pe --config tiny --inject-fault act:5)
 # A fault that never fires is bad input, not a silent pass.
 add_test(NAME cosim.fault_never_fires
          COMMAND "${EXPECT}" 2 --stderr "wrote nothing at or after cycle"
