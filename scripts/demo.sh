@@ -8,7 +8,8 @@
 # training kernel on the core; and trains the MLP of SPEC section 8: on the reference model, on
 # the TLM model, and co-simulated (the whole verilated core inside the SystemC simulation, every
 # instruction checked in lockstep against a TLM-only shadow), with a co-simulated step's
-# report, waveform window and timeline.
+# report, waveform window and timeline, and the step once more with every block (the act
+# function unit and the dve ALU included) as RTL inside the TLM model.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -31,6 +32,13 @@ for op in f32_add f32_mul f32_to_bf16 f32_to_f16 f32_to_e4m3 f32_to_e5m2 \
   for mode in ref rtl; do
     printf '%-12s %-4s ' "$op" "$mode"
     "$tessera" fp "$op" --vectors "$vectors/$op.vec" --mode "$mode" || status=1
+  done
+done
+echo "== the activation function unit (rtl/act/act_func.sv) on special values"
+for op in act_exp act_gelu_tanh; do
+  for mode in ref rtl; do
+    printf '%-14s %-4s ' "$op" "$mode"
+    "$tessera" fp "$op" --vectors "$TESSERA_ROOT/tests/cli/data/$op.vec" --mode "$mode" || status=1
   done
 done
 
@@ -69,6 +77,9 @@ cmp <(head -n 4 "$demo/train_tlm/loss.csv") "$demo/train_cosim/loss.csv" \
 echo "== one co-simulated training step with its waveform window and timeline"
 "$tessera" run mlp_step --config small --mode cosim --rtl all --seed 1 --report "$demo/mlp_step_cosim.json" \
   --trace "$demo/mlp_step.fst" --trace-window 3000:3600 --timeline "$demo/mlp_step_timeline.json" \
+  | grep -E "on small|cycles|vs ref" || status=1
+echo "== the same step with every block inside the TLM model: tensor engine, DMA, SBUF, PSUM, act function unit and dve ALU as RTL"
+"$tessera" run mlp_step --config small --mode cosim --rtl pe,dma,sbuf,psum,act,dve --seed 1 \
   | grep -E "on small|cycles|vs ref" || status=1
 echo "loss curves: $demo/train_{ref,tlm,cosim}/loss.csv; report: $demo/train_cosim.json;"
 echo "waveform (cycles 3000-3600): $demo/mlp_step.core.fst; timeline (ui.perfetto.dev): $demo/mlp_step_timeline.json"
