@@ -380,25 +380,41 @@ void Executor::exec_dve(const Instruction& inst) {
     // Read the whole block before writing (source and destination may overlap).
     const unsigned es = elem_bytes(src.dtype);
     const uint32_t* table = round_trip_table(src.dtype);
-    std::vector<uint32_t> block(src.parts * so.size());
-    std::vector<uint8_t*> dst_rows(so.size());  // destination partition f's row
+    std::vector<uint32_t>& block = transpose_block_;
+    block.resize(src.parts * so.size());
+    std::vector<uint8_t*>& dst_rows = transpose_rows_;  // destination partition f's row
+    dst_rows.resize(so.size());
     for (size_t f = 0; f < so.size(); ++f) dst_rows[f] = onchip(dst.space, dst.part + static_cast<uint32_t>(f), dst.addr);
+    // Unit-stride rows on both sides (the kernels' blocks): no offset lookups.
+    const bool rows = ascending_run(so) && ascending_run(dof);
     // Fixed-size element copies (no library call per element).
     const auto run = [&](auto elem) {
       using E = decltype(elem);
       for (uint32_t p = 0; p < src.parts; ++p) {
         const uint8_t* s = onchip(src.space, src.part + p, src.addr);
+        uint32_t* out = block.data() + p * so.size();
+        if (rows) {
+          const uint8_t* sr = s + so[0] * static_cast<int64_t>(sizeof(E));
+          for (size_t f = 0; f < so.size(); ++f) {
+            E e;
+            std::memcpy(&e, sr + f * sizeof(E), sizeof(E));
+            out[f] = table ? table[e] : e;
+          }
+          continue;
+        }
         for (size_t f = 0; f < so.size(); ++f) {
           E e;
           std::memcpy(&e, s + so[f] * sizeof(E), sizeof(E));
-          block[p * so.size() + f] = table ? table[e] : e;
+          out[f] = table ? table[e] : e;
         }
       }
-      for (uint32_t p = 0; p < src.parts; ++p)  // dst[f][p] = src[p][f]
-        for (size_t f = 0; f < so.size(); ++f) {
+      for (size_t f = 0; f < so.size(); ++f) {  // dst[f][p] = src[p][f]
+        uint8_t* const d = dst_rows[f] + (rows ? dof[0] * static_cast<int64_t>(sizeof(E)) : 0);
+        for (uint32_t p = 0; p < src.parts; ++p) {
           const E e = static_cast<E>(block[p * so.size() + f]);
-          std::memcpy(dst_rows[f] + dof[p] * sizeof(E), &e, sizeof(E));
+          std::memcpy(rows ? d + p * sizeof(E) : dst_rows[f] + dof[p] * sizeof(E), &e, sizeof(E));
         }
+      }
     };
     if (es == 4) run(uint32_t{});
     else if (es == 2) run(uint16_t{});

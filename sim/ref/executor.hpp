@@ -94,6 +94,8 @@ class Executor {
   std::unique_ptr<uint8_t[]> span_;
   size_t span_capacity_ = 0;
   std::vector<uint8_t> touched_;  // DMA: which chunks of span_ hold an element
+  std::vector<uint32_t> transpose_block_;  // transpose: the source block, read before any write
+  std::vector<uint8_t*> transpose_rows_;   // transpose: each destination partition's row
 };
 
 }  // namespace tessera::ref
