@@ -45,9 +45,10 @@ const uint32_t* widen_table(fp::Format f) {
 // Matmul sums over blocks of 4 vectors of columns (GCC vector extensions: + and * are the
 // element-wise IEEE operations): sums[m][n] = add32(..., mul32(st[k][m],
 // mov[k][n])) for k increasing from +0, two rows m at a time with their 8 vector sums held in
-// registers through the k loop; a block of columns (4 x 64 bytes x K at most: L1-resident) is
-// reused by every row before the next. `st_t`: the stationary transposed, [m][k], so each row's
-// scalars are consecutive. The same IEEE binary32 operations in every instruction set (no FMA:
+// registers through the k loop; a block of columns (4 x 64 bytes x K at most) is copied into one
+// contiguous buffer, L1-resident, and reused by every row before the next (in place, its rows
+// n_size floats apart, it mapped onto a few L1 sets and was read from L2 for every row pair).
+// `st_t`: the stationary transposed, [m][k], so each row's scalars are consecutive. The same IEEE binary32 operations in every instruction set (no FMA:
 // -ffp-contract=off; MXCSR's defaults, no FTZ/DAZ), so each width gives the same bits; the widest
 // one the host has is chosen at run time. Fills acc[m][n] for the columns from n0 and returns
 // the first column not done (the rest is left to narrower loops).
@@ -56,7 +57,11 @@ const uint32_t* widen_table(fp::Format f) {
                      float* acc, size_t n0) {                                                       \
     typedef float V __attribute__((vector_size(BYTES)));                                            \
     constexpr size_t L = (BYTES) / 4;                                                               \
+    static thread_local std::vector<float> block; /* the columns' K rows, packed */                 \
+    block.resize(size_t{kk} * 4 * L);                                                               \
     for (; n0 + 4 * L <= n_size; n0 += 4 * L) {                                                     \
+      for (uint32_t k = 0; k < kk; ++k)                                                             \
+        std::memcpy(block.data() + size_t{k} * 4 * L, mov + k * n_size + n0, 4 * BYTES);            \
       for (uint32_t m = 0; m < mm; m += 2) {                                                        \
         const bool pair = m + 1 < mm;                                                               \
         const float* s0 = st_t + size_t{m} * kk;                                                    \
@@ -64,7 +69,7 @@ const uint32_t* widen_table(fp::Format f) {
         V a0{}, a1{}, a2{}, a3{}, b0{}, b1{}, b2{}, b3{};                                           \
         for (uint32_t k = 0; k < kk; ++k) {                                                         \
           const V s = s0[k] - V{}, u = s1[k] - V{}; /* broadcasts: x - (+0) is x, -0 included */    \
-          const float* mv = mov + k * n_size + n0;                                                  \
+          const float* mv = block.data() + size_t{k} * 4 * L;                                       \
           V x0, x1, x2, x3;                                                                         \
           std::memcpy(&x0, mv, BYTES);                                                              \
           std::memcpy(&x1, mv + L, BYTES);                                                          \
