@@ -183,11 +183,14 @@ void check_mode(const CommonRunOptions& o) {
     const CosimBlocks blocks = parse_rtl_blocks(o.rtl);
     if (!o.inject_fault.empty()) parse_fault(o.inject_fault, blocks);
     const cosim::BlockSet& r = blocks.rtl;
-    if ((!o.trace.empty() || !o.trace_on_mismatch.empty()) && !blocks.core && !r.pe && !r.dma && !r.sbuf && !r.psum)
+    // The verilated blocks built per preset; the act function unit and the dve ALU have no
+    // parameters and serve every config.
+    const bool preset_blocks = blocks.core || r.pe || r.dma || r.sbuf || r.psum;
+    if ((!o.trace.empty() || !o.trace_on_mismatch.empty()) && !preset_blocks)
       throw InputError(fmt::format("--trace / --trace-on-mismatch: --rtl {} has no waveform (the act function unit and "
                                    "the dve ALU are combinational, evaluated per element)",
                                    o.rtl));
-    if (!cosim::blocks_available(o.config))
+    if (preset_blocks && !cosim::blocks_available(o.config))
       throw InputError(fmt::format("--mode cosim: no verilated blocks are built for config {} (see docs/cosim.md)", o.config));
   }
 }

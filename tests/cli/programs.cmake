@@ -350,6 +350,13 @@ foreach(kernel bias_gelu bias_gelu_bwd softmax_xent layernorm layernorm_bwd rmsn
     endforeach()
   endforeach()
 endforeach()
+# The two units take no preset, so they run on trn1 too, without a trn1 build of the per-preset
+# blocks.
+add_test(NAME cosim_ext.kernel.mlp_step.trn1.act_dve
+         COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "mlp_step on trn1 (cosim mode)"
+                 -- $<TARGET_FILE:tessera> run mlp_step --mode cosim --rtl act,dve --config trn1 --batch 64
+                    --in-features 128 --hidden 256 --classes 32)
+set_tests_properties(cosim_ext.kernel.mlp_step.trn1.act_dve PROPERTIES LABELS cosim)
 
 # A deadlock found by the RTL (its deadlock detector, not the reference model's): exit 3, each
 # engine's state, the cycle.
