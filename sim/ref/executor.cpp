@@ -48,9 +48,10 @@ const uint32_t* widen_table(fp::Format f) {
 // registers through the k loop; a block of columns (4 x 64 bytes x K at most) is copied into one
 // contiguous buffer, L1-resident, and reused by every row before the next (in place, its rows
 // n_size floats apart, it mapped onto a few L1 sets and was read from L2 for every row pair).
-// `st_t`: the stationary transposed, [m][k], so each row's scalars are consecutive. The same IEEE binary32 operations in every instruction set (no FMA:
-// -ffp-contract=off; MXCSR's defaults, no FTZ/DAZ), so each width gives the same bits; the widest
-// one the host has is chosen at run time. Fills acc[m][n] for the columns from n0 and returns
+// `st_t`: the stationary transposed, [m][k], so each row's scalars are consecutive. The same
+// IEEE binary32 operations in every instruction set (no FMA: -ffp-contract=off; MXCSR's
+// defaults, no FTZ/DAZ), so each width gives the same bits; the widest one the host has is
+// chosen at run time. Fills acc[m][n] for the columns from n0 and returns
 // the first column not done (the rest is left to narrower loops).
 #define TESSERA_MATMUL_BLOCKS(NAME, BYTES, TARGET)                                                   \
   TARGET size_t NAME(const float* st_t, uint32_t kk, uint32_t mm, const float* mov, size_t n_size,  \
