@@ -151,7 +151,7 @@ TEST_CASE("RTL activation function unit equals the reference for every function"
 }
 
 // Every fp32 input of the functions named in TESSERA_ACT_EXHAUSTIVE (comma-separated, e.g.
-// "gelu_tanh,exp"; all ten when it is "all"). Hidden: about 25 minutes per function on one
+// "gelu_tanh,exp"; all ten when it is "all"). Hidden: 1 to 20 minutes per function on one
 // core, so not part of the suite; run with `tb/tb_fpu "[act-exhaustive]"`.
 TEST_CASE("RTL activation function unit equals the reference on every input", "[.][act-exhaustive]") {
   const char* env = std::getenv("TESSERA_ACT_EXHAUSTIVE");
