@@ -180,46 +180,51 @@ uint32_t Executor::load(const Ap& ap, uint32_t partition, int64_t element) const
   return table ? table[code] : fp::widen(ap.dtype, code);
 }
 
-// load() of partition `partition`'s elements at `off` as floats, the format decoded once per
-// call rather than per element (the tensor engine's operands: the TLM's hot loop). `ap` is on
-// chip: validate() keeps the tensor engine's operands there.
-void Executor::load_floats(const Ap& ap, uint32_t partition, const std::vector<int64_t>& off, float* out) const {
+// load() of the elements at `off` of partitions ap.part .. ap.part + rows - 1 as floats, row r
+// at out + r * off.size(), the format decoded once per call rather than per element (the tensor
+// engine's operands: the TLM's hot loop). `ap` is on chip: validate() keeps the tensor engine's
+// operands there.
+void Executor::load_floats(const Ap& ap, uint32_t rows, const std::vector<int64_t>& off, float* all) const {
   const size_t n = off.size();
-  const uint8_t* base = onchip(ap.space, partition, ap.addr);
   const uint32_t* table = widen_table(ap.dtype);
-  if (n > 0 && ascending_run(off)) {  // no per-element offsets
-    const uint8_t* run = base + off[0] * static_cast<int64_t>(elem_bytes(ap.dtype));
+  const bool run_only = n > 0 && ascending_run(off);  // one run: no per-element offsets
+  for (uint32_t r = 0; r < rows; ++r) {
+    const uint8_t* base = onchip(ap.space, ap.part + r, ap.addr);
+    float* const out = all + size_t{r} * n;
+    if (run_only) {
+      const uint8_t* run = base + off[0] * static_cast<int64_t>(elem_bytes(ap.dtype));
+      switch (elem_bytes(ap.dtype)) {
+        case 4:
+          std::memcpy(out, run, n * 4);
+          break;
+        case 2:
+          for (size_t i = 0; i < n; ++i) {
+            uint16_t code;
+            std::memcpy(&code, run + i * 2, 2);
+            out[i] = fp::float_of(table[code]);
+          }
+          break;
+        default:
+          for (size_t i = 0; i < n; ++i) out[i] = fp::float_of(table[run[i]]);
+          break;
+      }
+      continue;
+    }
     switch (elem_bytes(ap.dtype)) {
       case 4:
-        std::memcpy(out, run, n * 4);
+        for (size_t i = 0; i < n; ++i) std::memcpy(&out[i], base + off[i] * 4, 4);
         break;
       case 2:
         for (size_t i = 0; i < n; ++i) {
           uint16_t code;
-          std::memcpy(&code, run + i * 2, 2);
+          std::memcpy(&code, base + off[i] * 2, 2);
           out[i] = fp::float_of(table[code]);
         }
         break;
       default:
-        for (size_t i = 0; i < n; ++i) out[i] = fp::float_of(table[run[i]]);
+        for (size_t i = 0; i < n; ++i) out[i] = fp::float_of(table[base[off[i]]]);
         break;
     }
-    return;
-  }
-  switch (elem_bytes(ap.dtype)) {
-    case 4:
-      for (size_t i = 0; i < n; ++i) std::memcpy(&out[i], base + off[i] * 4, 4);
-      break;
-    case 2:
-      for (size_t i = 0; i < n; ++i) {
-        uint16_t code;
-        std::memcpy(&code, base + off[i] * 2, 2);
-        out[i] = fp::float_of(table[code]);
-      }
-      break;
-    default:
-      for (size_t i = 0; i < n; ++i) out[i] = fp::float_of(table[base[off[i]]]);
-      break;
   }
 }
 
@@ -275,7 +280,7 @@ void Executor::exec_matmul(const Instruction& inst) {
     stationary_k_ = src.parts;
     stationary_m_ = static_cast<uint32_t>(off.size());
     stationary_.resize(size_t{stationary_k_} * stationary_m_);
-    for (uint32_t k = 0; k < stationary_k_; ++k) load_floats(src, src.part + k, off, &stationary_[k * stationary_m_]);
+    load_floats(src, stationary_k_, off, stationary_.data());
     return;
   }
   const Ap& dst = inst.ap("dst");
@@ -290,7 +295,7 @@ void Executor::exec_matmul(const Instruction& inst) {
   }
   const size_t n_size = src_off.size();
   moving_.resize(size_t{stationary_k_} * n_size);
-  for (uint32_t k = 0; k < stationary_k_; ++k) load_floats(src, src.part + k, src_off, &moving_[k * n_size]);
+  load_floats(src, stationary_k_, src_off, moving_.data());
   const bool accumulate = inst.u("acc");
   // dst is fp32 in PSUM (validate()); a contiguous row is updated in one vector pass.
   const bool contiguous = n_size > 0 && ascending_run(dst_off);

@@ -71,7 +71,7 @@ class Executor {
 
   uint8_t* onchip(isa::Space space, uint32_t partition, uint64_t offset) const;
   uint32_t load(const isa::Ap& ap, uint32_t partition, int64_t element) const;
-  void load_floats(const isa::Ap& ap, uint32_t partition, const std::vector<int64_t>& off, float* out) const;
+  void load_floats(const isa::Ap& ap, uint32_t rows, const std::vector<int64_t>& off, float* out) const;
   void store(const isa::Ap& ap, uint32_t partition, int64_t element, uint32_t f32,
              fp::Rounding rounding = fp::Rounding::kRne);
   uint32_t scalar_value(const isa::Scalar& s, uint32_t partition) const;
