@@ -14,7 +14,7 @@
 package act_pkg;
   localparam logic [31:0] Sign = 32'h8000_0000;
   localparam logic [31:0] PosInf = 32'h7F80_0000;
-  localparam logic [31:0] CanonicalNan = 32'h7FC0_0000;
+  localparam logic [31:0] CanonicalNan = tessera_fp_pkg::Fp32CanonicalNan;
   localparam logic [31:0] One = 32'h3F80_0000;
   localparam logic [31:0] Two = 32'h4000_0000;
   localparam logic [31:0] Half = 32'h3F00_0000;

@@ -17,7 +17,7 @@ module dve_alu (
   output logic [31:0] y_o
 );
   localparam logic [31:0] Sign = 32'h8000_0000;
-  localparam logic [31:0] CanonicalNan = 32'h7FC0_0000;
+  localparam logic [31:0] CanonicalNan = tessera_fp_pkg::Fp32CanonicalNan;
 
   typedef enum logic [2:0] {
     OpBypass = 3'd0,

@@ -85,18 +85,26 @@ std::unique_ptr<MemBlock> make_mem_block(const CoreConfig& config, isa::Space sp
 
 namespace {
 
-// The verilated act_func (rtl::FpUnit), the same model for every preset: the unit has no
-// parameters.
+// A result of the act or dve unit on its way out: bit 22 (a high mantissa bit, as the other
+// blocks' faults) flipped when the fault of `block` is due in `cycle`. `what()` names the result.
+template <class What>
+uint32_t with_fault(Fault* fault, const char* block, uint64_t cycle, uint32_t y, What&& what) {
+  constexpr unsigned kBit = 22;
+  if (!fault || fault->fired || fault->block != block || cycle < fault->cycle) return y;
+  fault->fire(cycle, fmt::format("bit {} of {}", kBit, what()));
+  return y ^ (1u << kBit);
+}
+
+// The verilated act_func and dve_alu (rtl::FpUnit), the same models for every preset: the units
+// have no parameters.
 class RtlActBlock : public ActBlock {
  public:
   explicit RtlActBlock(Fault* fault) : fault_(fault) {}
   uint32_t activate(fp::ActFunc f, uint32_t x, uint64_t cycle) override {
     const uint32_t y = unit_.activate(f, x);
-    if (!fault_ || fault_->fired || fault_->block != "act" || cycle < fault_->cycle) return y;
-    constexpr unsigned kBit = 22;  // a high mantissa bit, as the other blocks' faults
-    fault_->fire(cycle, fmt::format("bit {} of the act function unit's result {}(0x{:08x}) = 0x{:08x}", kBit,
-                                    fp::name(f), x, y));
-    return y ^ (1u << kBit);
+    return with_fault(fault_, "act", cycle, y, [&] {
+      return fmt::format("the act function unit's result {}(0x{:08x}) = 0x{:08x}", fp::name(f), x, y);
+    });
   }
 
  private:
@@ -104,18 +112,15 @@ class RtlActBlock : public ActBlock {
   Fault* fault_;
 };
 
-// The verilated dve_alu (rtl::FpUnit), the same for every preset.
 class RtlDveBlock : public DveBlock {
  public:
   explicit RtlDveBlock(Fault* fault) : fault_(fault) {}
   uint32_t alu(ref::AluOp op, uint32_t x, uint32_t s, uint64_t cycle) override {
     const uint32_t y = unit_.alu(op, x, s);
-    if (!fault_ || fault_->fired || fault_->block != "dve" || cycle < fault_->cycle) return y;
-    constexpr unsigned kBit = 22;
-    constexpr const char* kNames[] = {"bypass", "add", "sub", "rsub", "mul", "max", "min"};  // ref::AluOp order
-    fault_->fire(cycle, fmt::format("bit {} of the dve ALU's result {}(0x{:08x}, 0x{:08x}) = 0x{:08x}", kBit,
-                                    kNames[static_cast<int>(op)], x, s, y));
-    return y ^ (1u << kBit);
+    return with_fault(fault_, "dve", cycle, y, [&] {
+      constexpr const char* kNames[] = {"bypass", "add", "sub", "rsub", "mul", "max", "min"};  // ref::AluOp order
+      return fmt::format("the dve ALU's result {}(0x{:08x}, 0x{:08x}) = 0x{:08x}", kNames[static_cast<int>(op)], x, s, y);
+    });
   }
 
  private:
