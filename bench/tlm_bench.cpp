@@ -41,7 +41,7 @@ extern "C" int sc_main(int argc, char** argv) {
     std::sort(seconds.begin(), seconds.end());
     const double median = seconds[seconds.size() / 2];
     std::printf("{\"config\": \"%s\", \"gemm\": [%llu, %llu, %llu], \"cycles\": %llu, \"runs\": %d, "
-                "\"tlm_seconds_min\": %.4f, \"tlm_seconds_median\": %.4f, \"us_per_cycle_median\": %.4f}\n",
+                "\"tlm_seconds_min\": %.5f, \"tlm_seconds_median\": %.5f, \"us_per_cycle_median\": %.4f}\n",
                 config.name.c_str(), static_cast<unsigned long long>(s.m), static_cast<unsigned long long>(s.n),
                 static_cast<unsigned long long>(s.k), static_cast<unsigned long long>(cycles), repeats, seconds.front(),
                 median, median * 1e6 / static_cast<double>(cycles));

@@ -75,7 +75,7 @@ CoreModel::CoreModel(const CoreConfig& config, uint64_t seed)
     : config_(config),
       dram_(config.dram_bytes),
       sbuf_(config.rows * config.sbuf_bytes_per_partition),
-      psum_(config.rows * config.psum_banks * config.psum_bank_bytes_per_partition()),
+      psum_(config.rows * config.psum_banks * config.psum_bank_bytes_per_partition(), true),
       dram_access_(dram_),
       executor_(config, seed) {
   MemView mem;

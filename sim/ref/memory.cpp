@@ -3,12 +3,27 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <new>
 
 namespace tessera::ref {
 
-ZeroedBytes::ZeroedBytes(uint64_t n) : size_(n), bytes_(nullptr, Unmap{n ? n : 1}) {
+ZeroedBytes::ZeroedBytes(uint64_t n, bool huge_pages) : size_(n), bytes_(nullptr, Unmap{n ? n : 1}) {
+  constexpr uint64_t kHuge = uint64_t{1} << 21;
+  if (huge_pages && n >= kHuge) {
+    // Map a huge page more than asked, keep the 2 MiB-aligned n bytes, unmap the rest.
+    void* p = mmap(nullptr, n + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    const auto lo = reinterpret_cast<uintptr_t>(p);
+    const uintptr_t a = (lo + kHuge - 1) & ~(kHuge - 1);
+    if (a > lo) munmap(p, a - lo);
+    const uintptr_t end = (a + n + 4095) & ~uintptr_t{4095};
+    if (end < lo + n + kHuge) munmap(reinterpret_cast<void*>(end), lo + n + kHuge - end);
+    madvise(reinterpret_cast<void*>(a), n, MADV_HUGEPAGE);  // advice: base pages if refused
+    bytes_.reset(reinterpret_cast<uint8_t*>(a));
+    return;
+  }
   void* p = mmap(nullptr, n ? n : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
   bytes_.reset(static_cast<uint8_t*>(p));
@@ -33,7 +48,8 @@ void Dram::write(uint64_t addr, const void* src, uint64_t n) {
   while (n) {
     const uint64_t page = addr >> kPageBits, off = addr & ((uint64_t{1} << kPageBits) - 1);
     const uint64_t chunk = std::min(n, (uint64_t{1} << kPageBits) - off);
-    ZeroedBytes& p = pages_.try_emplace(page, uint64_t{1} << kPageBits).first->second;  // mapped when first written
+    // mapped when first written
+    ZeroedBytes& p = pages_.try_emplace(page, uint64_t{1} << kPageBits, true).first->second;
     std::memcpy(p.data() + off, in, chunk);
     in += chunk, addr += chunk, n -= chunk;
   }

@@ -628,8 +628,9 @@ struct Fabric::Impl {
   }
 
   void issue_or_nop(Queue& q, uint64_t t, std::vector<std::pair<Queue*, size_t>>& accepted) {
+    if (q.busy) return;  // first: the queue's own flag, not its engine's state
     Engine& e = *q.e;
-    if (e.next_ >= e.queue_.insts.size() || q.busy) return;
+    if (e.next_ >= e.queue_.insts.size()) return;
     const isa::Instruction& inst = e.queue_.insts[e.next_];
     const uint64_t head = e.head_cycle(e.next_);
     if (t < head || !wait_holds(inst, t)) return;

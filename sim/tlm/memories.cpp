@@ -5,8 +5,8 @@
 
 namespace tessera::tlm {
 
-OnChipMemory::OnChipMemory(sc_core::sc_module_name name, uint64_t rows, uint64_t partition_bytes)
-    : sc_module(name), partition_bytes_(partition_bytes), bytes_(rows * partition_bytes) {
+OnChipMemory::OnChipMemory(sc_core::sc_module_name name, uint64_t rows, uint64_t partition_bytes, bool huge_pages)
+    : sc_module(name), partition_bytes_(partition_bytes), bytes_(rows * partition_bytes, huge_pages) {
   target_socket.register_b_transport(this, &OnChipMemory::b_transport);
   target_socket.register_get_direct_mem_ptr(this, &OnChipMemory::get_direct_mem_ptr);
   target_socket.register_transport_dbg(this, &OnChipMemory::transport_dbg);

@@ -24,7 +24,8 @@ inline uint64_t to_cycles(const sc_core::sc_time& t) { return t.value() / cycle_
 class OnChipMemory : public sc_core::sc_module {
  public:
   tlm_utils::multi_passthrough_target_socket<OnChipMemory> target_socket{"target_socket"};
-  OnChipMemory(sc_core::sc_module_name name, uint64_t rows, uint64_t partition_bytes);
+  // huge_pages: see ref::ZeroedBytes (PSUM, not the SBUF).
+  OnChipMemory(sc_core::sc_module_name name, uint64_t rows, uint64_t partition_bytes, bool huge_pages);
   uint64_t partition_bytes() const { return partition_bytes_; }
 
  private:

@@ -32,8 +32,8 @@ class Core : public sc_core::sc_module {
        uint64_t seed, const CosimOptions& cosim, cosim::Checker* checker)
       : sc_module(name),
         sems_(isa::Isa::get().semaphores()),
-        sbuf_("sbuf", config.rows, config.sbuf_bytes_per_partition),
-        psum_("psum", config.rows, config.psum_banks * config.psum_bank_bytes_per_partition()),
+        sbuf_("sbuf", config.rows, config.sbuf_bytes_per_partition, false),
+        psum_("psum", config.rows, config.psum_banks * config.psum_bank_bytes_per_partition(), true),
         dram_("dram", config, dram) {
     std::vector<Engine*> dma, ext;
     bool has_pe = false;
