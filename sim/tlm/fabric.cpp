@@ -303,10 +303,11 @@ struct Channel {
 
   // The burst former takes the next element into the beat it is filling: its address continues
   // the beat, in the same 4 KiB page and AXI window (the callers rule out the last element, which
-  // closes the burst).
+  // closes the burst). The page needs no test of its own: an open beat's window lies in the
+  // burst's first page (edge_t() continues a burst only within it) and an AXI window (at most
+  // 4 KiB, Impl's constructor) in one page, so an address in the window is in the page.
   bool bf_extends(uint64_t addr, uint64_t axi) const {
-    return !bf_flush && burst_q.size() < 2 && bf_open && addr == bf_end && addr / 4096 == bf_first / 4096 &&
-           (addr & ~(axi - 1)) == bf_win;
+    return !bf_flush && burst_q.size() < 2 && bf_open && addr == bf_end && (addr & ~(axi - 1)) == bf_win;
   }
   // On-chip -> DRAM in its steady state: a read request waiting for its grant, an element read
   // (oc_count) entering the burst former in the beat it is filling, and neither the last element
@@ -593,7 +594,7 @@ struct Fabric::Impl {
 
   Impl(const CoreConfig& c, Semaphores& s, SharedTiming& sh) : config(c), sems(s), shared(sh) {
     axi = rtl::axi_bytes(c);
-    if (axi & (axi - 1)) throw std::logic_error("fabric: the AXI data width must be a power of two");
+    if ((axi & (axi - 1)) || axi > 4096) throw std::logic_error("fabric: the AXI data width must be a power of two <= 4 KiB");
     if (c.rows > 128 || c.sbuf_banks > 16) throw std::logic_error("fabric: more than 128 partitions or 16 SBUF banks");
     rate = static_cast<double>(c.dram_bytes_per_cycle);
     cap = static_cast<double>(axi) + rate;
@@ -627,10 +628,16 @@ struct Fabric::Impl {
     return !inst.wait_en || sems.known_time(inst.wait_sem, inst.wait_value) <= t;
   }
 
+  // Queues that may issue (bit i: queues[i]): not known to be busy or out of instructions.
+  // issue_or_nop() clears a queue's bit when it finds it busy or done, finish() sets it again,
+  // so the step visits only the few queues waiting for an instruction, not all 16 + 2.
+  uint64_t may_issue = 0;
   void issue_or_nop(Queue& q, uint64_t t, std::vector<std::pair<Queue*, size_t>>& accepted) {
-    if (q.busy) return;  // first: the queue's own flag, not its engine's state
     Engine& e = *q.e;
-    if (e.next_ >= e.queue_.insts.size()) return;
+    if (q.busy || e.next_ >= e.queue_.insts.size()) {
+      may_issue &= ~(uint64_t{1} << (&q - queues.data()));
+      return;
+    }
     const isa::Instruction& inst = e.queue_.insts[e.next_];
     const uint64_t head = e.head_cycle(e.next_);
     if (t < head || !wait_holds(inst, t)) return;
@@ -659,6 +666,7 @@ struct Fabric::Impl {
 
   void finish(Queue& q, uint64_t done) {
     q.busy = false;
+    may_issue |= uint64_t{1} << (&q - queues.data());
     q.idle_from = done + 1;
     q.e->complete(q.busy_index, q.busy_issue, done);
   }
@@ -747,12 +755,16 @@ struct Fabric::Impl {
 
   void step(uint64_t t) {
     accepted.clear();
-    for (Queue& q : queues) {
-      if (rtl_dma && q.dma) {  // the verilated DMA takes its own instructions; only its nops complete here
-        const Engine& e = *q.e;
-        if (e.next_ >= e.queue_.insts.size() || e.queue_.insts[e.next_].op->engine != "any") continue;
+    if (!rtl_dma) {
+      for (uint64_t m = may_issue; m != 0; m &= m - 1) issue_or_nop(queues[static_cast<size_t>(__builtin_ctzll(m))], t, accepted);
+    } else {
+      for (Queue& q : queues) {
+        if (q.dma) {  // the verilated DMA takes its own instructions; only its nops complete here
+          const Engine& e = *q.e;
+          if (e.next_ >= e.queue_.insts.size() || e.queue_.insts[e.next_].op->engine != "any") continue;
+        }
+        issue_or_nop(q, t, accepted);
       }
-      issue_or_nop(q, t, accepted);
     }
 
     PortCycle& ports = port_cycle;
@@ -931,6 +943,8 @@ Fabric::Fabric(sc_core::sc_module_name name, const CoreConfig& config, Semaphore
     q.unit = e->queue_.engine == "act" ? 0 : 1;
     impl_->queues.push_back(q);
   }
+  if (impl_->queues.size() > 64) throw std::logic_error("fabric: more than 64 queues");
+  impl_->may_issue = impl_->queues.size() == 64 ? ~uint64_t{0} : (uint64_t{1} << impl_->queues.size()) - 1;
   impl_->chan_queue.assign(config.dma_queues, nullptr);
   for (Impl::Queue& q : impl_->queues) {
     if (q.dma) impl_->chan_queue[q.unit] = &q;
