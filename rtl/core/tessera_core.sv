@@ -229,6 +229,10 @@ module tessera_core
   logic [Requesters-1:0][Rows-1:0]       m_mask;
   logic [Requesters-1:0][3:0]            m_be;
   logic [Requesters-1:0][Rows-1:0][31:0] m_wdata, m_rdata;
+  // 8-byte units of the DMA queues (SBUF only; the external engines' port is never wide).
+  logic [Requesters-1:0]                 m_wide;
+  logic [Requesters-1:0][3:0]            m_be_hi;
+  logic [Requesters-1:0][Rows-1:0][31:0] m_wdata_hi, m_rdata_hi;
   logic [DmaQueues-1:0]                  dma_done, dma_busy, dma_stall;
 
   dma_engine #(.Rows(Rows), .Queues(DmaQueues), .MemAw(MemAw), .AxiBytes(AxiBytes)) u_dma (
@@ -249,8 +253,12 @@ module tessera_core
     .mem_mask_o    (m_mask[DmaQueues-1:0]),
     .mem_be_o      (m_be[DmaQueues-1:0]),
     .mem_wdata_o   (m_wdata[DmaQueues-1:0]),
+    .mem_wide_o    (m_wide[DmaQueues-1:0]),
+    .mem_be_hi_o   (m_be_hi[DmaQueues-1:0]),
+    .mem_wdata_hi_o(m_wdata_hi[DmaQueues-1:0]),
     .mem_rvalid_i  (m_rvalid[DmaQueues-1:0]),
     .mem_rdata_i   (m_rdata[DmaQueues-1:0]),
+    .mem_rdata_hi_i(m_rdata_hi[DmaQueues-1:0]),
     .axi_ar_valid_o(axi_ar_valid_o),
     .axi_ar_ready_i(axi_ar_ready_i),
     .axi_ar_id_o   (axi_ar_id_o),
@@ -292,6 +300,9 @@ module tessera_core
   assign m_mask[DmaQueues] = ext_mask_i;
   assign m_be[DmaQueues] = ext_be_i;
   assign m_wdata[DmaQueues] = ext_wdata_i;
+  assign m_wide[DmaQueues] = 1'b0;
+  assign m_be_hi[DmaQueues] = '0;
+  assign m_wdata_hi[DmaQueues] = '0;
   assign ext_gnt_o = m_gnt[DmaQueues];
   assign ext_rvalid_o = m_rvalid[DmaQueues];
   assign ext_rdata_o = m_rdata[DmaQueues];
@@ -302,7 +313,12 @@ module tessera_core
   logic [SbufPorts-1:0][Rows-1:0]       sb_mask;
   logic [SbufPorts-1:0][3:0]            sb_be;
   logic [SbufPorts-1:0][Rows-1:0][31:0] sb_wdata, sb_rdata;
+  logic [SbufPorts-1:0]                 sb_wide;
+  logic [SbufPorts-1:0][3:0]            sb_be_hi;
+  logic [SbufPorts-1:0][Rows-1:0][31:0] sb_wdata_hi, sb_rdata_hi;
   logic [SbufPorts-1:0][31:0]           sb_conflicts;
+  // The ports that can be wide: the DMA queues' (2 .. 1 + DmaQueues).
+  localparam logic [SbufPorts-1:0] SbufWide = SbufPorts'(((65'(1) << DmaQueues) - 65'(1)) << 2);
 
   always_comb begin
     sb_valid = '0;
@@ -311,6 +327,9 @@ module tessera_core
     sb_mask = '0;
     sb_be = '0;
     sb_wdata = '0;
+    sb_wide = '0;
+    sb_be_hi = '0;
+    sb_wdata_hi = '0;
     sb_valid[0] = mv_req;
     sb_addr[0] = mv_addr;
     sb_mask[0] = mv_mask;
@@ -324,6 +343,9 @@ module tessera_core
       sb_mask[2 + r] = m_mask[r];
       sb_be[2 + r] = m_be[r];
       sb_wdata[2 + r] = m_wdata[r];
+      sb_wide[2 + r] = m_wide[r];
+      sb_be_hi[2 + r] = m_be_hi[r];
+      sb_wdata_hi[2 + r] = m_wdata_hi[r];
     end
   end
   assign mv_gnt = sb_ready[0];
@@ -334,7 +356,7 @@ module tessera_core
   assign st_rdata = sb_rdata[1];
 
   sbuf #(.Partitions(Rows), .BytesPerPartition(SbufBytes), .Banks(SbufBanks), .Ports(SbufPorts),
-         .WholeBankPorts(2)) u_sbuf (
+         .WholeBankPorts(2), .WideMask(SbufWide)) u_sbuf (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
     .valid_i    (sb_valid),
@@ -344,8 +366,12 @@ module tessera_core
     .mask_i     (sb_mask),
     .be_i       (sb_be),
     .wdata_i    (sb_wdata),
+    .wide_i     (sb_wide),
+    .be_hi_i    (sb_be_hi),
+    .wdata_hi_i (sb_wdata_hi),
     .rvalid_o   (sb_rvalid),
     .rdata_o    (sb_rdata),
+    .rdata_hi_o (sb_rdata_hi),
     .conflicts_o(sb_conflicts)
   );
 
@@ -422,6 +448,7 @@ module tessera_core
       m_gnt[r] = m_psum[r] ? ps_gnt[r] : sb_ready[2 + r];
       m_rvalid[r] = sb_rvalid[2 + r] || (ps_rd_valid_q && ps_rd_who_q == ReqBits'(r));
       m_rdata[r] = (ps_rd_valid_q && ps_rd_who_q == ReqBits'(r)) ? ps_rd_data : sb_rdata[2 + r];
+      m_rdata_hi[r] = sb_rdata_hi[2 + r];  // zero unless a wide SBUF read returns (PSUM reads are never wide)
     end
   end
 
@@ -460,5 +487,6 @@ module tessera_core
   assign cnt_cycles_o = cycles_q;
 
   logic unused;
-  assign unused = ^{issue_stall, sem_value, dma_busy, sb_conflicts, ps_conflicts, ps_rd_valid_out};
+  assign unused = ^{issue_stall, sem_value, dma_busy, sb_conflicts, ps_conflicts, ps_rd_valid_out,
+                    sb_rdata_hi[1:0], m_rdata_hi[DmaQueues]};
 endmodule

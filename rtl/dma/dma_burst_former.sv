@@ -16,11 +16,11 @@ module dma_burst_former #(
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
-  input  logic [1:0]          elem_shift_i,   // log2 element bytes, constant during a pattern
+  input  logic [1:0]          elem_shift_i,   // log2 element bytes (3: a channel's 8-byte unit), constant during a pattern
   input  logic                in_valid_i,
   output logic                in_ready_o,
   input  logic [39:0]         in_addr_i,
-  input  logic [31:0]         in_code_i,      // right-aligned element code (writes)
+  input  logic [63:0]         in_code_i,      // right-aligned element code (writes)
   input  logic                in_last_i,
   input  logic                beat_space_i,
   output logic                beat_push_o,
@@ -44,8 +44,8 @@ module dma_burst_former #(
 
   logic [39:0] in_win, elem_bytes;
   logic [OffW-1:0] in_lane;
-  logic [31:0] code_masked;
-  logic [3:0] elem_strb;
+  logic [63:0] code_masked;
+  logic [7:0] elem_strb;
   logic [BeatW-1:0] elem_data;
   logic [AxiBytes-1:0] elem_strb_w;
   logic contig, same_beat, next_beat, fire;
@@ -55,9 +55,10 @@ module dma_burst_former #(
   assign elem_bytes = 40'd1 << elem_shift_i;
   always_comb begin
     unique case (elem_shift_i)
-      2'd0: begin code_masked = {24'h0, in_code_i[7:0]}; elem_strb = 4'b0001; end
-      2'd1: begin code_masked = {16'h0, in_code_i[15:0]}; elem_strb = 4'b0011; end
-      default: begin code_masked = in_code_i; elem_strb = 4'b1111; end
+      2'd0: begin code_masked = {56'h0, in_code_i[7:0]}; elem_strb = 8'h01; end
+      2'd1: begin code_masked = {48'h0, in_code_i[15:0]}; elem_strb = 8'h03; end
+      2'd2: begin code_masked = {32'h0, in_code_i[31:0]}; elem_strb = 8'h0F; end
+      default: begin code_masked = in_code_i; elem_strb = 8'hFF; end
     endcase
   end
   assign elem_data = BeatW'(code_masked) << {in_lane, 3'b000};

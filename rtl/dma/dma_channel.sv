@@ -9,6 +9,10 @@
 // burst before its AR is issued, so the shared R channel never waits for this channel; an
 // unpacker emits one element per cycle from the buffered beats.
 // Convert: dma_convert (bit copy or widen + RNE narrow).
+// 8-byte units: a same-format copy between DRAM and SBUF whose two patterns are runs of whole,
+// 8-byte aligned units (decided at accept: unit_ok below, the same rule as the TLM's replica)
+// moves as a copy of 8-byte elements: one unit per cycle, its SBUF request claiming the two
+// neighbouring banks of one row (sbuf.sv's wide requests, mem_wide_o).
 // Back-end, destination side: on-chip destinations pack consecutive elements of one word of
 // one partition into a single masked write; DRAM destinations go through the burst former
 // (AW bursts + W beats with strobes). The mem port request is a register (held until granted);
@@ -44,8 +48,12 @@ module dma_channel
   output logic [Rows-1:0]           mem_mask_o,
   output logic [3:0]                mem_be_o,
   output logic [Rows-1:0][31:0]     mem_wdata_o,
+  output logic                      mem_wide_o,     // 64 bits: the word pair at mem_addr_o (even), SBUF only
+  output logic [3:0]                mem_be_hi_o,    // the pair's high word
+  output logic [Rows-1:0][31:0]     mem_wdata_hi_o,
   input  logic                      mem_rvalid_i,
   input  logic [Rows-1:0][31:0]     mem_rdata_i,
+  input  logic [Rows-1:0][31:0]     mem_rdata_hi_i,
   // bursts to the AR or AW arbiter (ar_valid_o for DRAM sources, aw_valid_o for destinations)
   output logic                      ar_valid_o,
   output logic                      aw_valid_o,
@@ -79,12 +87,60 @@ module dma_channel
     endcase
   endfunction
 
-  function automatic logic [31:0] mask_code(logic [31:0] code, logic [1:0] shift);
+  function automatic logic [63:0] mask_code(logic [63:0] code, logic [1:0] shift);
     unique case (shift)
-      2'd0: return {24'h0, code[7:0]};
-      2'd1: return {16'h0, code[15:0]};
+      2'd0: return {56'h0, code[7:0]};
+      2'd1: return {48'h0, code[15:0]};
+      2'd2: return {32'h0, code[31:0]};
       default: return code;
     endcase
+  endfunction
+
+  // The innermost dimension with a count above 1 (3: none, a single element).
+  function automatic logic [1:0] inner_dim(logic [2:0][19:0] n);
+    if (n[2] > 20'd1) return 2'd2;
+    if (n[1] > 20'd1) return 2'd1;
+    if (n[0] > 20'd1) return 2'd0;
+    return 2'd3;
+  endfunction
+
+  // A pattern of es-shift elements walks as 8-byte units: 8-byte aligned start, the innermost
+  // moving dimension contiguous with a whole number of units, every outer moving stride a
+  // multiple of 8 bytes (strides: bytes in DRAM, elements on chip).
+  function automatic logic unit_ok(logic dram, logic [1:0] es, logic [2:0] addr_lo, logic [2:0][19:0] n,
+                                   logic [2:0][27:0] s);
+    logic [1:0] in_d, sc;
+    logic ok;
+    logic signed [31:0] sb;
+    in_d = inner_dim(n);
+    sc = dram ? 2'd0 : es;
+    ok = addr_lo == 3'd0 && in_d != 2'd3;
+    for (int unsigned d = 0; d < 3; d++) begin
+      sb = 32'(signed'(s[d])) <<< sc;
+      if (2'(d) == in_d) ok = ok && sb == (32'sd1 <<< es) && ((23'(n[d]) << es) & 23'd7) == 23'd0;
+      else if (2'(d) < in_d && n[d] > 20'd1) ok = ok && sb[2:0] == 3'd0;
+    end
+    return ok;
+  endfunction
+
+  // The same pattern in 8-byte units (unit_ok holds).
+  function automatic logic [2:0][19:0] unit_n(logic [1:0] es, logic [2:0][19:0] n);
+    logic [2:0][19:0] r;
+    r = n;
+    for (int unsigned d = 0; d < 3; d++)
+      if (2'(d) == inner_dim(n)) r[d] = 20'((23'(n[d]) << es) >> 3);
+    return r;
+  endfunction
+  function automatic logic [2:0][27:0] unit_s(logic dram, logic [1:0] es, logic [2:0][19:0] n, logic [2:0][27:0] s);
+    logic [2:0][27:0] r;
+    logic [1:0] in_d;
+    in_d = inner_dim(n);
+    r = s;
+    for (int unsigned d = 0; d < 3; d++) begin
+      if (2'(d) == in_d) r[d] = dram ? 28'd8 : 28'd1;
+      else if (2'(d) < in_d && n[d] > 20'd1 && !dram) r[d] = 28'((32'(signed'(s[d])) <<< es) >>> 3);
+    end
+    return r;
   endfunction
 
   // FIFO status outputs this channel does not need (credits bound the occupancy instead).
@@ -106,6 +162,14 @@ module dma_channel
   logic src_dram, dst_dram, src_psum, dst_psum;
   logic [1:0] src_shift, dst_shift;
   logic accept;
+  logic wide_q;  // this instruction moves 8-byte units
+  // The instruction's fields as they arrive (registered at accept).
+  logic [1:0] in_src_space, in_dst_space;
+  dtype_e in_src_dtype, in_dst_dtype;
+  logic [39:0] in_src_addr, in_dst_addr;
+  logic [2:0][19:0] in_src_n, in_dst_n;
+  logic [2:0][27:0] in_src_s, in_dst_s;
+  logic in_src_dram, in_dst_dram, in_wide;
 
   assign inst_ready_o = !busy_q;
   assign accept = inst_valid_i && !busy_q;
@@ -113,8 +177,29 @@ module dma_channel
   assign dst_dram = dst_space_q == SpaceDram;
   assign src_psum = src_space_q == SpacePsum;
   assign dst_psum = dst_space_q == SpacePsum;
-  assign src_shift = elem_shift(src_dtype_q);
-  assign dst_shift = elem_shift(dst_dtype_q);
+  assign src_shift = wide_q ? 2'd3 : elem_shift(src_dtype_q);
+  assign dst_shift = wide_q ? 2'd3 : elem_shift(dst_dtype_q);
+
+  assign in_src_space = inst_i[SrcLsb + ApSpaceLsb +: ApSpaceBits];
+  assign in_dst_space = inst_i[DstLsb + ApSpaceLsb +: ApSpaceBits];
+  assign in_src_dtype = dtype_e'(inst_i[SrcLsb + ApDtypeLsb +: ApDtypeBits]);
+  assign in_dst_dtype = dtype_e'(inst_i[DstLsb + ApDtypeLsb +: ApDtypeBits]);
+  assign in_src_addr = inst_i[SrcLsb + ApAddrLsb +: ApAddrBits];
+  assign in_dst_addr = inst_i[DstLsb + ApAddrLsb +: ApAddrBits];
+  assign in_src_n = {inst_i[SrcLsb + ApN2Lsb +: ApN2Bits], inst_i[SrcLsb + ApN1Lsb +: ApN1Bits],
+                     inst_i[SrcLsb + ApN0Lsb +: ApN0Bits]};
+  assign in_dst_n = {inst_i[DstLsb + ApN2Lsb +: ApN2Bits], inst_i[DstLsb + ApN1Lsb +: ApN1Bits],
+                     inst_i[DstLsb + ApN0Lsb +: ApN0Bits]};
+  assign in_src_s = {inst_i[SrcLsb + ApS2Lsb +: ApS2Bits], inst_i[SrcLsb + ApS1Lsb +: ApS1Bits],
+                     inst_i[SrcLsb + ApS0Lsb +: ApS0Bits]};
+  assign in_dst_s = {inst_i[DstLsb + ApS2Lsb +: ApS2Bits], inst_i[DstLsb + ApS1Lsb +: ApS1Bits],
+                     inst_i[DstLsb + ApS0Lsb +: ApS0Bits]};
+  assign in_src_dram = in_src_space == SpaceDram;
+  assign in_dst_dram = in_dst_space == SpaceDram;
+  assign in_wide = in_src_dtype == in_dst_dtype && in_src_dram != in_dst_dram &&
+                   (in_src_dram ? in_dst_space : in_src_space) == SpaceSbuf &&
+                   unit_ok(in_src_dram, elem_shift(in_src_dtype), in_src_addr[2:0], in_src_n, in_src_s) &&
+                   unit_ok(in_dst_dram, elem_shift(in_dst_dtype), in_dst_addr[2:0], in_dst_n, in_dst_s);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -132,25 +217,23 @@ module dma_channel
       dst_n_q <= '0;
       src_s_q <= '0;
       dst_s_q <= '0;
+      wide_q <= 1'b0;
     end else if (accept) begin
-      src_space_q <= inst_i[SrcLsb + ApSpaceLsb +: ApSpaceBits];
-      dst_space_q <= inst_i[DstLsb + ApSpaceLsb +: ApSpaceBits];
-      src_dtype_q <= dtype_e'(inst_i[SrcLsb + ApDtypeLsb +: ApDtypeBits]);
-      dst_dtype_q <= dtype_e'(inst_i[DstLsb + ApDtypeLsb +: ApDtypeBits]);
+      src_space_q <= in_src_space;
+      dst_space_q <= in_dst_space;
+      src_dtype_q <= in_src_dtype;
+      dst_dtype_q <= in_dst_dtype;
       src_part_q <= inst_i[SrcLsb + ApPartLsb +: ApPartBits];
       dst_part_q <= inst_i[DstLsb + ApPartLsb +: ApPartBits];
       src_parts_q <= inst_i[SrcLsb + ApPartsLsb +: ApPartsBits];
       dst_parts_q <= inst_i[DstLsb + ApPartsLsb +: ApPartsBits];
-      src_addr_q <= inst_i[SrcLsb + ApAddrLsb +: ApAddrBits];
-      dst_addr_q <= inst_i[DstLsb + ApAddrLsb +: ApAddrBits];
-      src_n_q <= {inst_i[SrcLsb + ApN2Lsb +: ApN2Bits], inst_i[SrcLsb + ApN1Lsb +: ApN1Bits],
-                  inst_i[SrcLsb + ApN0Lsb +: ApN0Bits]};
-      dst_n_q <= {inst_i[DstLsb + ApN2Lsb +: ApN2Bits], inst_i[DstLsb + ApN1Lsb +: ApN1Bits],
-                  inst_i[DstLsb + ApN0Lsb +: ApN0Bits]};
-      src_s_q <= {inst_i[SrcLsb + ApS2Lsb +: ApS2Bits], inst_i[SrcLsb + ApS1Lsb +: ApS1Bits],
-                  inst_i[SrcLsb + ApS0Lsb +: ApS0Bits]};
-      dst_s_q <= {inst_i[DstLsb + ApS2Lsb +: ApS2Bits], inst_i[DstLsb + ApS1Lsb +: ApS1Bits],
-                  inst_i[DstLsb + ApS0Lsb +: ApS0Bits]};
+      src_addr_q <= in_src_addr;
+      dst_addr_q <= in_dst_addr;
+      wide_q <= in_wide;
+      src_n_q <= in_wide ? unit_n(elem_shift(in_src_dtype), in_src_n) : in_src_n;
+      dst_n_q <= in_wide ? unit_n(elem_shift(in_dst_dtype), in_dst_n) : in_dst_n;
+      src_s_q <= in_wide ? unit_s(in_src_dram, elem_shift(in_src_dtype), in_src_n, in_src_s) : in_src_s;
+      dst_s_q <= in_wide ? unit_s(in_dst_dram, elem_shift(in_dst_dtype), in_dst_n, in_dst_s) : in_dst_s;
     end
   end
 
@@ -196,14 +279,15 @@ module dma_channel
   // Burst former (DRAM side of the instruction, if any) and its queues.
   logic bf_in_valid, bf_in_ready, bf_in_last, bf_beat_push, bf_burst_push, bf_busy;
   logic [39:0] bf_in_addr, bf_burst_addr;
-  logic [31:0] bf_in_code;
+  logic [63:0] bf_in_code;
   logic [OffW-1:0] bf_beat_off;
   logic [OffW:0] bf_beat_cnt;
   logic [BeatW-1:0] bf_beat_data;
   logic [AxiBytes-1:0] bf_beat_strb;
   logic [7:0] bf_burst_len;
   logic desc_full, wq_full, burst_full, burst_empty, beat_space;
-  logic [31:0] cvt_code;
+  logic [63:0] cvt_code;
+  logic [31:0] cvt_narrow;
   logic dst_fire;
 
   assign bf_in_valid = src_dram ? sw_valid : (dst_dram && dw_valid && el_valid);
@@ -269,7 +353,7 @@ module dma_channel
   logic [BeatW-1:0] rd_head;
   logic [OffW:0] un_idx_q, un_idx_d;
   logic [OffW-1:0] un_off;
-  logic [31:0] un_code;
+  logic [63:0] un_code;
   logic un_valid;
 
   dma_fifo #(.Width(2 * OffW + 1), .Depth(DescDepth)) u_desc_q (
@@ -298,27 +382,28 @@ module dma_channel
 
   assign un_valid = src_dram && !desc_empty && !rd_empty;
   assign un_off = desc_head[OffW-1:0] + OffW'(un_idx_q << src_shift);
-  assign un_code = mask_code(32'(rd_head >> {un_off, 3'b000}), src_shift);
+  assign un_code = mask_code(64'(rd_head >> {un_off, 3'b000}), src_shift);
 
   // On-chip source: element FIFO behind the mem-port reads.
-  logic [31:0] oc_head;
+  logic [63:0] oc_head;
   logic oc_empty, oc_push;
   logic [$clog2(ElemDepth + 1)-1:0] oc_count;
   logic rm_valid_q, rm_valid_d;   // a granted read returns this cycle
   logic [7:0] rm_part_q, rm_part_d;
   logic [1:0] rm_lane_q, rm_lane_d;
-  logic [31:0] oc_rword;
+  logic [63:0] oc_rword;
 
   assign oc_push = rm_valid_q;
-  assign oc_rword = mem_rdata_i[rm_part_q[$clog2(Rows > 1 ? Rows : 2)-1:0]] >> {rm_lane_q, 3'b000};
+  assign oc_rword = {mem_rdata_hi_i[rm_part_q[$clog2(Rows > 1 ? Rows : 2)-1:0]],
+                     mem_rdata_i[rm_part_q[$clog2(Rows > 1 ? Rows : 2)-1:0]]} >> {rm_lane_q, 3'b000};
 
   // Source element stream and the conversion.
   logic el_valid, el_pop;
-  logic [31:0] el_code;
+  logic [63:0] el_code;
   assign el_valid = src_dram ? un_valid : !oc_empty;
   assign el_code = src_dram ? un_code : oc_head;
 
-  dma_fifo #(.Width(32), .Depth(ElemDepth)) u_oc_q (
+  dma_fifo #(.Width(64), .Depth(ElemDepth)) u_oc_q (
     .clk_i(clk_i),
     .rst_ni(rst_ni),
     .push_i(oc_push),
@@ -333,30 +418,32 @@ module dma_channel
   dma_convert u_convert (
     .src_dtype_i(src_dtype_q),
     .dst_dtype_i(dst_dtype_q),
-    .code_i(el_code),
-    .code_o(cvt_code)
+    .code_i(el_code[31:0]),
+    .code_o(cvt_narrow)
   );
+  // An 8-byte unit is a bit copy (equal dtypes): it bypasses the converter.
+  assign cvt_code = wide_q ? el_code : {32'h0, cvt_narrow};
 
   // ---------------------------------------------------------------------------------------
   // Destination: on-chip packer and the mem request register.
   logic pk_valid_q, pk_valid_d, pk_last_q, pk_last_d;
   logic [7:0] pk_part_q, pk_part_d;
   logic [MemAw-1:0] pk_word_q, pk_word_d;
-  logic [31:0] pk_data_q, pk_data_d;
-  logic [3:0] pk_be_q, pk_be_d;
+  logic [63:0] pk_data_q, pk_data_d;
+  logic [7:0] pk_be_q, pk_be_d;
   logic [7:0] el_part;
   logic [MemAw-1:0] el_word;
   logic [1:0] el_lane;
-  logic [3:0] el_be;
-  logic [31:0] el_data;
+  logic [7:0] el_be;
+  logic [63:0] el_data;
   logic oc_in_valid, same_word, need_flush, flush_do, oc_accept;
 
   logic mr_valid_q, mr_valid_d, mr_we_q, mr_we_d, mr_psum_q, mr_psum_d;
   logic [MemAw-1:0] mr_addr_q, mr_addr_d;
   logic [7:0] mr_part_q, mr_part_d;
   logic [1:0] mr_lane_q, mr_lane_d;
-  logic [3:0] mr_be_q, mr_be_d;
-  logic [31:0] mr_data_q, mr_data_d;
+  logic [7:0] mr_be_q, mr_be_d;
+  logic [63:0] mr_data_q, mr_data_d;
   logic mr_can_load, rd_credit, rd_do;
 
   assign el_part = dst_part_q + dw_part;
@@ -364,9 +451,10 @@ module dma_channel
   assign el_lane = dw_addr[1:0];
   always_comb begin
     unique case (dst_shift)
-      2'd0: el_be = 4'b0001 << el_lane;
-      2'd1: el_be = 4'b0011 << el_lane;
-      default: el_be = 4'b1111;
+      2'd0: el_be = 8'h01 << el_lane;
+      2'd1: el_be = 8'h03 << el_lane;
+      2'd2: el_be = 8'h0F;
+      default: el_be = 8'hFF;  // an 8-byte unit at an even word
     endcase
   end
   assign el_data = cvt_code << {el_lane, 3'b000};
@@ -399,7 +487,7 @@ module dma_channel
       pk_valid_d = 1'b1;
       pk_last_d = dw_last;
       if (same_word) begin
-        for (int b = 0; b < 4; b++) if (el_be[b]) pk_data_d[8*b +: 8] = el_data[8*b +: 8];
+        for (int b = 0; b < 8; b++) if (el_be[b]) pk_data_d[8*b +: 8] = el_data[8*b +: 8];
         pk_be_d = pk_be_q | el_be;
       end else begin
         pk_part_d = el_part;
@@ -434,7 +522,7 @@ module dma_channel
       mr_addr_d = sw_addr[MemAw+1:2];
       mr_part_d = src_part_q + sw_part;
       mr_lane_d = sw_addr[1:0];
-      mr_be_d = 4'b0000;
+      mr_be_d = 8'h00;
     end
     rm_valid_d = mr_valid_q && mem_gnt_i && !mr_we_q;
     rm_part_d = mr_part_q;
@@ -446,8 +534,11 @@ module dma_channel
   assign mem_psum_o = mr_psum_q;
   assign mem_addr_o = mr_addr_q;
   assign mem_mask_o = Rows'(1) << mr_part_q;
-  assign mem_be_o = mr_be_q;
-  assign mem_wdata_o = {Rows{mr_data_q}};
+  assign mem_be_o = mr_be_q[3:0];
+  assign mem_wdata_o = {Rows{mr_data_q[31:0]}};
+  assign mem_wide_o = wide_q;
+  assign mem_be_hi_o = mr_be_q[7:4];
+  assign mem_wdata_hi_o = {Rows{mr_data_q[63:32]}};
 
   // ---------------------------------------------------------------------------------------
   // DRAM destination: W beats and outstanding bursts.
@@ -579,7 +670,7 @@ module dma_channel
 `ifndef SYNTHESIS
   // The mem request holds until granted; read data arrives exactly when expected.
   logic mr_held_q;
-  logic [MemAw+45:0] mr_payload_q;
+  logic [MemAw+81:0] mr_payload_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       mr_held_q <= 1'b0;

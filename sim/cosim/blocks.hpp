@@ -65,6 +65,7 @@ class DmaBlock {
   virtual ~DmaBlock() = default;
   struct Request {
     bool valid = false, we = false, psum = false;
+    bool wide = false;  // 8-byte unit: words `word` and `word + 1` (SBUF; sbuf.sv's wide requests)
     uint32_t word = 0;
     uint32_t part = 0;  // the one partition of the request's mask (dma_channel.sv: one-hot)
   };

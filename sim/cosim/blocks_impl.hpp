@@ -230,9 +230,11 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
         axi_(dram, c.dram_bytes, axi_bytes, static_cast<double>(c.dram_bytes_per_cycle),
              static_cast<unsigned>(c.dram_latency_cycles)),
         rdata_(queues_, std::vector<uint32_t>(rows_)),
+        rdata_hi_(queues_, std::vector<uint32_t>(rows_)),
         rpending_(queues_, false),
         wmask_(rows_),
-        wdata_(rows_) {}
+        wdata_(rows_),
+        wdata_hi_(rows_) {}
 
   void offer(uint64_t t, const std::vector<const std::vector<uint8_t>*>& words) override {
     Model& d = *C::m_;
@@ -247,7 +249,10 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
     uint32_t rvalid = 0;
     for (unsigned q = 0; q < queues_; ++q) {
       if (rpending_[q]) rvalid |= 1u << q;
-      for (unsigned p = 0; p < rows_; ++p) set_word(d.mem_rdata_i, 32 * (q * rows_ + p), rdata_[q][p]);
+      for (unsigned p = 0; p < rows_; ++p) {
+        set_word(d.mem_rdata_i, 32 * (q * rows_ + p), rdata_[q][p]);
+        set_word(d.mem_rdata_hi_i, 32 * (q * rows_ + p), rdata_hi_[q][p]);
+      }
     }
     d.mem_rvalid_i = rvalid;
     rtl::apply_axi(d, axi_.drive());
@@ -261,6 +266,7 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
     r.valid = (d.mem_req_o >> q) & 1u;
     r.we = (d.mem_we_o >> q) & 1u;
     r.psum = (d.mem_psum_o >> q) & 1u;
+    r.wide = (d.mem_wide_o >> q) & 1u;
     r.word = static_cast<uint32_t>(get_bits(d.mem_addr_o, q * mem_aw_, mem_aw_));
     if (r.valid) {
       unsigned set = 0;
@@ -287,18 +293,29 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
       uint8_t* base = r.psum ? mem_.psum : mem_.sbuf;
       const uint64_t pb = r.psum ? mem_.psum_partition_bytes : mem_.sbuf_partition_bytes;
       MemBlock* block = r.psum ? ports_.psum : ports_.sbuf;
+      if (r.wide && r.psum) throw std::logic_error(fmt::format("RTL DMA: queue {} requests 64 bits of PSUM", q));
       if (!r.we) {
         rpending_[q] = true;
-        if (block) block->read_row(r.word, rdata_[q].data(), t_);
-        else
-          for (unsigned p = 0; p < rows_; ++p) std::memcpy(&rdata_[q][p], base + p * pb + 4 * uint64_t{r.word}, 4);
+        // A wide read returns the word pair; a narrow one leaves the high word 0 (sbuf.sv).
+        std::fill(rdata_hi_[q].begin(), rdata_hi_[q].end(), 0u);
+        if (block) {
+          block->read_row(r.word, rdata_[q].data(), t_);
+          if (r.wide) block->read_row(r.word + 1, rdata_hi_[q].data(), t_);
+        } else {
+          for (unsigned p = 0; p < rows_; ++p) {
+            std::memcpy(&rdata_[q][p], base + p * pb + 4 * uint64_t{r.word}, 4);
+            if (r.wide) std::memcpy(&rdata_hi_[q][p], base + p * pb + 4 * (uint64_t{r.word} + 1), 4);
+          }
+        }
         continue;
       }
       const unsigned be = static_cast<unsigned>(get_bits(d.mem_be_o, 4 * q, 4));
+      const unsigned be_hi = r.wide ? static_cast<unsigned>(get_bits(d.mem_be_hi_o, 4 * q, 4)) : 0u;
       for (unsigned p = 0; p < rows_; ++p) {
         wmask_[p] = get_bits(d.mem_mask_o, q * rows_ + p, 1) != 0;
         if (!wmask_[p]) continue;
         uint32_t v = get_word(d.mem_wdata_o, 32 * (q * rows_ + p));
+        const uint32_t v_hi = r.wide ? get_word(d.mem_wdata_hi_o, 32 * (q * rows_ + p)) : 0u;
         if (fault_due(fault_, "dma", t_)) {
           const unsigned bit = flip_bit(be);
           v ^= 1u << bit;
@@ -306,12 +323,18 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
                                        r.psum ? "PSUM" : "SBUF", p, r.word));
         }
         wdata_[p] = v;
+        wdata_hi_[p] = v_hi;
         if (block) continue;
         uint8_t* dst = base + p * pb + 4 * uint64_t{r.word};
-        for (unsigned b = 0; b < 4; ++b)
+        for (unsigned b = 0; b < 4; ++b) {
           if (be >> b & 1u) dst[b] = static_cast<uint8_t>(v >> (8 * b));
+          if (be_hi >> b & 1u) dst[4 + b] = static_cast<uint8_t>(v_hi >> (8 * b));
+        }
       }
-      if (block) block->write_row(r.word, wmask_, be, wdata_.data(), t_);
+      if (block) {
+        block->write_row(r.word, wmask_, be, wdata_.data(), t_);
+        if (r.wide) block->write_row(r.word + 1, wmask_, be_hi, wdata_hi_.data(), t_);
+      }
     }
   }
 
@@ -348,10 +371,10 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
   Fault* fault_;
   MemPorts ports_;
   rtl::AxiDram axi_;
-  std::vector<std::vector<uint32_t>> rdata_;
+  std::vector<std::vector<uint32_t>> rdata_, rdata_hi_;  // rdata_hi_: a wide read's high words
   std::vector<bool> rpending_;
   std::vector<bool> wmask_;       // a granted write's partitions and data, for a memory block
-  std::vector<uint32_t> wdata_;
+  std::vector<uint32_t> wdata_, wdata_hi_;
   uint64_t t_ = 0;
 };
 

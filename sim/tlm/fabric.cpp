@@ -47,11 +47,11 @@ struct ElementIter {
   uint32_t partition = 0; // on chip
   bool new_partition = false;  // the last next() moved to another partition
 
-  void reset(const isa::Ap& ap) {
+  void reset(const isa::Ap& ap, int64_t unit = 0) {
     *this = ElementIter{};
     base = ap.addr;
     const bool dram = ap.space == isa::Space::kDram;
-    const int64_t scale = dram ? 1 : fp::info(ap.dtype).bits / 8;
+    const int64_t scale = dram ? 1 : unit ? unit : fp::info(ap.dtype).bits / 8;
     part0 = dram ? 0 : ap.part;
     int64_t inner_span = 0;  // bytes from the first to the last element of the dimensions inside
     unsigned nd = 0;
@@ -155,8 +155,22 @@ struct PortCycle {
     w |= bit;
     return true;
   }
+  // A wide DMA request (8-byte units): the even `word` and the next, i.e. the two neighbouring
+  // banks of one row, in partition `part`; granted only when both are free (sbuf.sv).
+  bool sbuf2(uint64_t word, uint32_t part) {
+    const uint64_t w2 = word + 1;
+    if ((taken >> (word & bank_mask) & 1u) || (taken >> (w2 & bank_mask) & 1u)) return false;
+    uint64_t& a = bank(word).w[part >> 6];
+    uint64_t& b = bank(w2).w[part >> 6];
+    const uint64_t bit = uint64_t{1} << (part & 63);
+    if ((a & bit) || (b & bit)) return false;
+    a |= bit, b |= bit;
+    return true;
+  }
   // A DMA request to PSUM (a read or a write port) or to `word` of SBUF partition `part`.
-  bool request(bool to_psum, bool we, uint64_t word, uint32_t part) { return to_psum ? psum(we) : sbuf(word, part); }
+  bool request(bool to_psum, bool we, uint64_t word, uint32_t part, bool wide = false) {
+    return to_psum ? psum(we) : wide ? sbuf2(word, part) : sbuf(word, part);
+  }
   // An act/dve request: `word` in every partition of `m`.
   bool sbuf(uint64_t word, const PartMask& m) {
     if (taken >> (word & bank_mask) & 1u) return false;
@@ -218,8 +232,50 @@ struct Channel {
     es_bf = fp::info(src_dram ? src.dtype : dst.dtype).bits / 8;
     kind = (src_dram ? 2u : 0u) + (dst_dram ? 1u : 0u);
     sw.from = dw.from = accept + 2;
+    isa::Ap s8, d8;
+    wide = wide_units(src, dst, s8, d8);
+    if (wide) {  // the same transfer in 8-byte units
+      n = s8.elements();
+      es_bf = 8;
+      sw.el.reset(s8, 8);
+      dw.el.reset(d8, 8);
+      return;
+    }
     sw.el.reset(src);
     dw.el.reset(dst);
+  }
+  // 8-byte units (dma_channel.sv's unit_ok, unit_n, unit_s): a same-format copy between DRAM and
+  // the SBUF whose two patterns are runs of whole, 8-byte aligned units walks them as 8-byte
+  // elements, one per cycle, each SBUF request claiming a bank pair (PortCycle::sbuf2). A
+  // pattern qualifies with an 8-byte aligned start, its innermost dimension of count > 1
+  // contiguous and a whole number of units long, and every outer dimension of count > 1 a
+  // multiple of 8 bytes apart; `o` is the pattern in units (the channel's registers).
+  bool wide = false;
+  static bool wide_side(const isa::Ap& a, isa::Ap& o) {
+    const bool dram = a.space == isa::Space::kDram;
+    const int64_t es = fp::info(a.dtype).bits / 8, scale = dram ? 1 : es;
+    if (a.addr % 8 != 0) return false;
+    int inner = -1;
+    for (int d = 2; d >= 0; --d)
+      if (a.dims[d].count > 1) { inner = d; break; }
+    if (inner < 0) return false;
+    if (a.dims[inner].stride * scale != es || (a.dims[inner].count * es) % 8 != 0) return false;
+    o = a;
+    o.dims[inner].count = static_cast<uint32_t>(a.dims[inner].count * es / 8);
+    o.dims[inner].stride = dram ? 8 : 1;
+    for (int d = 0; d < inner; ++d) {
+      if (a.dims[d].count <= 1) continue;
+      if ((a.dims[d].stride * scale) % 8 != 0) return false;
+      o.dims[d].stride = static_cast<int32_t>(dram ? a.dims[d].stride : a.dims[d].stride * es / 8);
+    }
+    return true;
+  }
+  static bool wide_units(const isa::Ap& src, const isa::Ap& dst, isa::Ap& s8, isa::Ap& d8) {
+    if (src.dtype != dst.dtype) return false;
+    const bool sd = src.space == isa::Space::kDram, dd = dst.space == isa::Space::kDram;
+    if (sd == dd) return false;
+    if ((sd ? dst.space : src.space) != isa::Space::kSbuf) return false;
+    return wide_side(src, s8) && wide_side(dst, d8);
   }
   bool ar_req() const { return busy && src_dram && !burst_q.empty() && rb_reserved + burst_q.front() <= kReadBufferBeats; }
   bool aw_req() const { return busy && !src_dram && !burst_q.empty(); }
@@ -282,7 +338,7 @@ struct Channel {
     c.burst_space = burst_q.size() < 2;
     c.in_ready = !bf_flush && c.beat_space && c.burst_space;
     c.fire = bf_in_valid && c.in_ready;
-    c.gnt = mr_valid && ports.request(mr_psum, mr_we, mr_word, mr_part);
+    c.gnt = mr_valid && ports.request(mr_psum, mr_we, mr_word, mr_part, wide);
     const bool mr_can_load = !mr_valid || c.gnt;
     const bool oc_in_valid = !dst_dram && dw_valid && el_valid;
     c.el_part = dw_valid ? dw.el.partition : 0;
@@ -320,7 +376,7 @@ struct Channel {
   }
   unsigned store_stream_cycle(uint64_t t, PortCycle& ports) {
     const bool sw_valid = sw.pos < n && t >= sw.from;
-    const bool gnt = ports.request(mr_psum, mr_we, mr_word, mr_part);
+    const bool gnt = ports.request(mr_psum, mr_we, mr_word, mr_part, wide);
     const bool rd_do = sw_valid && gnt && 1u + (rm_valid ? 1u : 0u) + oc_count < kElemDepth;
     const unsigned out = (gnt && !mr_psum ? kSbufGrant : 0u) | (burst_q.empty() ? 0u : kAwReq);
     // the element enters the beat being filled
@@ -354,7 +410,7 @@ struct Channel {
   }
   unsigned load_stream_cycle(uint64_t t, PortCycle& ports) {
     const bool sw_fire = sw_fires(t);
-    const bool gnt = ports.request(mr_psum, mr_we, mr_word, mr_part);
+    const bool gnt = ports.request(mr_psum, mr_we, mr_word, mr_part, wide);
     const unsigned out = (gnt && !mr_psum ? kSbufGrant : 0u) | (ar_req() ? kArReq : 0u);
     const uint32_t el_part = dw.el.partition;
     const uint64_t el_word = dw.el.addr >> 2;
@@ -721,7 +777,7 @@ struct Fabric::Impl {
     uint32_t grant = 0;
     for (unsigned u = 0; u < nq; ++u) {
       const cosim::DmaBlock::Request r = rtl_dma->request(u);
-      if (r.valid && ports.request(r.psum, r.we, r.word, r.part)) grant |= 1u << u;
+      if (r.valid && ports.request(r.psum, r.we, r.word, r.part, r.wide)) grant |= 1u << u;
     }
     rtl_dma->grant(grant);
     for (unsigned u = 0; u < nq; ++u)

@@ -47,7 +47,7 @@ module te_top
   logic [Rows-1:0] pw_mask;
   logic [Rows-1:0][31:0] pw_data;
   logic [2:0] sb_ready, sb_rvalid;
-  logic [2:0][Rows-1:0][31:0] sb_rdata;
+  logic [2:0][Rows-1:0][31:0] sb_rdata, sb_rdata_hi;  // sb_rdata_hi: no wide port here
   logic [31:0] ps_conflicts;
 
   tensor_engine #(.Rows(Rows), .Cols(Cols), .TileRows(TileRows), .TileCols(TileCols), .SbufWords(SbufWords),
@@ -87,8 +87,12 @@ module te_top
     .mask_i     ({{Rows{1'b1}}, st_mask, mv_mask}),
     .be_i       ({4'hF, 4'h0, 4'h0}),
     .wdata_i    ({sb_wdata_i, {Rows{32'h0}}, {Rows{32'h0}}}),
+    .wide_i     (3'b000),
+    .be_hi_i    ('0),
+    .wdata_hi_i ('0),
     .rvalid_o   (sb_rvalid),
     .rdata_o    (sb_rdata),
+    .rdata_hi_o (sb_rdata_hi),
     .conflicts_o(sb_conflicts_o)
   );
   assign {sb_ready_o, st_gnt, mv_gnt} = sb_ready;
@@ -119,5 +123,5 @@ module te_top
   );
 
   logic unused;
-  assign unused = ^ps_conflicts;
+  assign unused = ^{ps_conflicts, sb_rdata_hi};
 endmodule

@@ -1,9 +1,11 @@
 // SBUF against a golden memory: four ports with random reads and byte-enabled writes to
 // random partition masks (half of them one partition, as the DMA's), concentrated on a few
 // words so that bank conflicts are frequent. Port 0 claims whole banks (WholeBankPorts 1, as
-// the tensor engine's ports in the core). Checks the fixed-priority grants per (bank,
-// partition) every cycle, every read's data, the conflict counters, and that a refused
-// request can be held and is served later.
+// the tensor engine's ports in the core); ports 2 and 3 may be wide (WideMask, as the DMA
+// queues' in the core) and a third of their requests are: 64 bits at an even word, claiming
+// both banks of the pair in one partition. Checks the fixed-priority grants per (bank,
+// partition) every cycle, every read's data (a wide read's high word too), the conflict
+// counters, and that a refused request can be held and is served later.
 #include <catch2/catch.hpp>
 #include <memory>
 #include <random>
@@ -23,12 +25,16 @@ namespace {
 
 constexpr unsigned kPorts = 4, kBanks = TESSERA_SBUF_BANKS;  // the preset's banks
 constexpr unsigned kWholeBankPorts = TESSERA_SBUF_WHOLE_BANK_PORTS;  // the model's -GWholeBankPorts
+constexpr unsigned kWideMask = TESSERA_SBUF_WIDE_MASK;               // the model's -GWideMask
 
 struct Request {
   bool valid = false, we = false;
   uint32_t addr = 0, be = 0;
   uint64_t mask = 0;
   std::vector<uint32_t> data;
+  bool wide = false;  // 64 bits: addr (even) and addr + 1, the high word's be_hi and data_hi
+  uint32_t be_hi = 0;
+  std::vector<uint32_t> data_hi;
 };
 
 }  // namespace
@@ -44,6 +50,7 @@ TEST_CASE("sbuf: fixed-priority arbitration per bank and partition, reads and by
   std::mt19937 rng(seed);
   tb::SimCtrl<Vsbuf> sim;
   Vsbuf& dut = sim.dut();
+  dut.wide_i = 0;  // narrow requests unless a test drives wide ones (inputs start random: --x-initial unique)
   auto tick = [&] { sim.tick(); };
   const uint64_t all_parts = parts == 64 ? ~uint64_t{0} : (uint64_t{1} << parts) - 1;
   auto drive = [&](unsigned p, const Request& r) {
@@ -52,7 +59,12 @@ TEST_CASE("sbuf: fixed-priority arbitration per bank and partition, reads and by
     set_bits(dut.addr_i, addr_bits * p, addr_bits, r.addr);
     set_bits(dut.mask_i, parts * p, parts, r.mask);
     set_bits(dut.be_i, 4 * p, 4, r.be);
-    for (unsigned q = 0; q < parts; ++q) set_bits(dut.wdata_i, 32 * (parts * p + q), 32, r.data.empty() ? 0 : r.data[q]);
+    set_bits(dut.wide_i, p, 1, r.wide);
+    set_bits(dut.be_hi_i, 4 * p, 4, r.be_hi);
+    for (unsigned q = 0; q < parts; ++q) {
+      set_bits(dut.wdata_i, 32 * (parts * p + q), 32, r.data.empty() ? 0 : r.data[q]);
+      set_bits(dut.wdata_hi_i, 32 * (parts * p + q), 32, r.data_hi.empty() ? 0 : r.data_hi[q]);
+    }
   };
   dut.valid_i = 0;
   sim.reset();
@@ -72,7 +84,8 @@ TEST_CASE("sbuf: fixed-priority arbitration per bank and partition, reads and by
   std::vector<Request> req(kPorts);
   std::vector<uint64_t> conflicts(kPorts, 0);
   std::vector<bool> read_pending(kPorts, false);
-  std::vector<std::vector<uint32_t>> read_expect(kPorts);
+  std::vector<std::vector<uint32_t>> read_expect(kPorts), read_expect_hi(kPorts);
+  uint64_t wide_granted = 0;
   std::vector<uint64_t> read_mask(kPorts, 0);
   uint64_t shared_total = 0;
   for (int cycle = 0; cycle < 20000; ++cycle) {
@@ -86,8 +99,17 @@ TEST_CASE("sbuf: fixed-priority arbitration per bank and partition, reads and by
         r.be = r.we ? 1 + rng() % 15 : 0xF;
         r.mask = rng() % 2 ? uint64_t{1} << rng() % parts : (static_cast<uint64_t>(rng()) << 32 | rng()) & all_parts;
         if (!r.mask) r.mask = 1;
+        r.wide = (kWideMask >> p & 1) && rng() % 3 == 0;
+        r.be_hi = 0;
+        if (r.wide) {  // as the DMA's: one partition, an even word
+          r.addr &= ~1u;
+          r.mask = uint64_t{1} << rng() % parts;
+          r.be_hi = r.we ? 1 + rng() % 15 : 0xF;
+        }
         r.data.clear();
+        r.data_hi.clear();
         for (unsigned q = 0; q < parts; ++q) r.data.push_back(static_cast<uint32_t>(rng()));
+        for (unsigned q = 0; q < parts; ++q) r.data_hi.push_back(static_cast<uint32_t>(rng()));
       }
       drive(p, req[p]);
     }
@@ -95,22 +117,30 @@ TEST_CASE("sbuf: fixed-priority arbitration per bank and partition, reads and by
     // Reads granted last cycle.
     for (unsigned p = 0; p < kPorts; ++p) {
       REQUIRE(static_cast<bool>((dut.rvalid_o >> p) & 1) == read_pending[p]);
-      if (read_pending[p])
-        for (unsigned q = 0; q < parts; ++q)
-          if (read_mask[p] >> q & 1) REQUIRE(get_bits(dut.rdata_o, 32 * (parts * p + q), 32) == read_expect[p][q]);
+      for (unsigned q = 0; q < parts; ++q) {
+        if (read_pending[p] && (read_mask[p] >> q & 1)) {
+          REQUIRE(get_bits(dut.rdata_o, 32 * (parts * p + q), 32) == read_expect[p][q]);
+          REQUIRE(get_bits(dut.rdata_hi_o, 32 * (parts * p + q), 32) == read_expect_hi[p][q]);
+        } else if (!read_pending[p]) {
+          REQUIRE(get_bits(dut.rdata_hi_o, 32 * (parts * p + q), 32) == 0);  // no stale high words
+        }
+      }
     }
     // Grants: in port order, a port whose claimed partitions of its bank are all still free.
     uint64_t taken[kBanks] = {};
     unsigned shared_banks = 0;  // ports granted on a bank another port was granted on
     for (unsigned p = 0; p < kPorts; ++p) {
-      const unsigned bank = req[p].addr % kBanks;
+      const unsigned bank = req[p].addr % kBanks, bank_hi = bank | 1;
+      const bool wide = req[p].wide;
       const uint64_t claim = p < kWholeBankPorts ? all_parts : req[p].mask;
-      const bool want = req[p].valid && (taken[bank] & claim) == 0;
+      const bool want = req[p].valid && (taken[bank] & claim) == 0 && (!wide || (taken[bank_hi] & claim) == 0);
       if (want) shared_banks += taken[bank] != 0, taken[bank] |= claim;
+      if (want && wide) taken[bank_hi] |= claim, ++wide_granted;
       REQUIRE(static_cast<bool>((dut.ready_o >> p) & 1) == want);
       read_pending[p] = want && !req[p].we;
       if (read_pending[p]) {
         read_expect[p] = golden[req[p].addr];
+        read_expect_hi[p] = wide ? golden[req[p].addr + 1] : std::vector<uint32_t>(parts, 0);
         read_mask[p] = req[p].mask;
       }
       if (req[p].valid && !want) ++conflicts[p];
@@ -120,17 +150,22 @@ TEST_CASE("sbuf: fixed-priority arbitration per bank and partition, reads and by
       if (req[p].we)
         for (unsigned q = 0; q < parts; ++q)
           if (req[p].mask >> q & 1)
-            for (unsigned b = 0; b < 4; ++b)
+            for (unsigned b = 0; b < 4; ++b) {
               if (req[p].be >> b & 1)
                 golden[req[p].addr][q] = (golden[req[p].addr][q] & ~(0xFFu << (8 * b))) | (req[p].data[q] & (0xFFu << (8 * b)));
+              if (req[p].wide && (req[p].be_hi >> b & 1))
+                golden[req[p].addr + 1][q] =
+                    (golden[req[p].addr + 1][q] & ~(0xFFu << (8 * b))) | (req[p].data_hi[q] & (0xFFu << (8 * b)));
+            }
       req[p].valid = false;  // accepted; a refused request stays as it is
     }
     shared_total += shared_banks;
     tick();
   }
   for (unsigned p = 0; p < kPorts; ++p) CHECK(get_bits(dut.conflicts_o, 32 * p, 32) == conflicts[p]);
-  // The random traffic did exercise ports sharing a bank in disjoint partitions.
+  // The random traffic did exercise ports sharing a bank in disjoint partitions, and wide requests.
   CHECK(shared_total > 1000);
+  CHECK(wide_granted > 1000);
 }
 
 TEST_CASE("sbuf: the stability assertion catches a refused request that changes", "[rtl][sbuf]") {
@@ -138,6 +173,7 @@ TEST_CASE("sbuf: the stability assertion catches a refused request that changes"
   tb::SimCtrl<Vsbuf> sim;
   sim.context().fatalOnError(false);  // record the $error instead of stopping the process
   Vsbuf& dut = sim.dut();
+  dut.wide_i = 0;  // narrow requests unless a test drives wide ones (inputs start random: --x-initial unique)
   auto tick = [&] { sim.tick(); };
   dut.valid_i = 0;
   sim.reset();
@@ -174,6 +210,7 @@ TEST_CASE("sbuf: an empty partition mask is legal on a whole-bank port, an error
   tb::SimCtrl<Vsbuf> sim;
   sim.context().fatalOnError(false);  // record the $error instead of stopping the process
   Vsbuf& dut = sim.dut();
+  dut.wide_i = 0;  // narrow requests unless a test drives wide ones (inputs start random: --x-initial unique)
   dut.valid_i = 0;
   sim.reset();
   const unsigned addr_bits = __builtin_ctz(static_cast<uint32_t>(c.sbuf_bytes_per_partition / 4));

@@ -19,6 +19,7 @@ module cosim_sbuf #(
   output logic [Rows-1:0][31:0] rdata_o
 );
   logic [0:0][31:0] conflicts;
+  logic [0:0][Rows-1:0][31:0] rdata_hi;  // no wide port here
   sbuf #(.Partitions(Rows), .BytesPerPartition(tessera_cfg_pkg::SbufBytesPerPartition),
          .Banks(tessera_cfg_pkg::SbufBanks), .Ports(1)) u_sbuf (
     .clk_i      (clk_i),
@@ -30,10 +31,14 @@ module cosim_sbuf #(
     .mask_i     (mask_i),
     .be_i       (be_i),
     .wdata_i    (wdata_i),
+    .wide_i     (1'b0),
+    .be_hi_i    (4'h0),
+    .wdata_hi_i ('0),
     .rvalid_o   (rvalid_o),
     .rdata_o    (rdata_o),
+    .rdata_hi_o (rdata_hi),
     .conflicts_o(conflicts)
   );
   logic unused;
-  assign unused = ^conflicts;
+  assign unused = ^{conflicts, rdata_hi};
 endmodule
