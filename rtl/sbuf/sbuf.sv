@@ -184,6 +184,8 @@ module sbuf #(
           assert (mask_i[p] != '0) else $error("sbuf: port %0d requests with an empty partition mask", p);
         if (valid_i[p] && wide[p])
           assert (!addr_i[p][0]) else $error("sbuf: port %0d requests 64 bits at an odd word address", p);
+        if (valid_i[p] && !WideMask[p])
+          assert (!wide_i[p]) else $error("sbuf: port %0d is not wide (WideMask) and requests 64 bits", p);
         if (refused_q[p]) begin
           assert (valid_i[p] && we_i[p] == we_q[p] && addr_i[p] == addr_q[p] && mask_i[p] == mask_q[p] &&
                   wide[p] == wide_q[p] &&

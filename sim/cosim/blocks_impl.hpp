@@ -316,7 +316,7 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
         if (!wmask_[p]) continue;
         uint32_t v = get_word(d.mem_wdata_o, 32 * (q * rows_ + p));
         const uint32_t v_hi = r.wide ? get_word(d.mem_wdata_hi_o, 32 * (q * rows_ + p)) : 0u;
-        if (fault_due(fault_, "dma", t_)) {
+        if (fault_due(fault_, "dma", t_)) {  // the low word's first written byte (a wide write's too)
           const unsigned bit = flip_bit(be);
           v ^= 1u << bit;
           fault_->fire(t_, fmt::format("bit {} of dma{}'s {} write data, partition {}, word {}", bit, q,

@@ -1,6 +1,7 @@
 #include "memory.hpp"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -18,7 +19,8 @@ ZeroedBytes::ZeroedBytes(uint64_t n, bool huge_pages) : size_(n), bytes_(nullptr
     const auto lo = reinterpret_cast<uintptr_t>(p);
     const uintptr_t a = (lo + kHuge - 1) & ~(kHuge - 1);
     if (a > lo) munmap(p, a - lo);
-    const uintptr_t end = (a + n + 4095) & ~uintptr_t{4095};
+    const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const uintptr_t end = (a + n + page - 1) & ~(page - 1);
     if (end < lo + n + kHuge) munmap(reinterpret_cast<void*>(end), lo + n + kHuge - end);
     madvise(reinterpret_cast<void*>(a), n, MADV_HUGEPAGE);  // advice: base pages if refused
     bytes_.reset(reinterpret_cast<uint8_t*>(a));

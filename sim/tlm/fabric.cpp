@@ -651,7 +651,8 @@ struct Fabric::Impl {
   Impl(const CoreConfig& c, Semaphores& s, SharedTiming& sh) : config(c), sems(s), shared(sh) {
     axi = rtl::axi_bytes(c);
     if ((axi & (axi - 1)) || axi > 4096) throw std::logic_error("fabric: the AXI data width must be a power of two <= 4 KiB");
-    if (c.rows > 128 || c.sbuf_banks > 16) throw std::logic_error("fabric: more than 128 partitions or 16 SBUF banks");
+    if (c.rows > 128 || c.sbuf_banks > 16 || c.sbuf_banks < 2)  // sbuf.sv: at least two (a wide request's pair)
+      throw std::logic_error("fabric: more than 128 partitions, or SBUF banks not in 2..16");
     rate = static_cast<double>(c.dram_bytes_per_cycle);
     cap = static_cast<double>(axi) + rate;
     tokens = static_cast<double>(axi);

@@ -36,7 +36,7 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
   tlm_test(gemm_tiny_fp32_16x24x12 --config tiny --kernel gemm --dtype fp32 --flag m=16 --flag n=24 --flag k=12 --seed 5)
   tlm_test(gemm_tiny_e5m2_32x16x32 --config tiny --kernel gemm --dtype e5m2 --flag m=32 --flag n=16 --flag k=32 --seed 6)
   # the example programs
-  foreach(p act dve pe dma)
+  foreach(p act dve pe dma dma_units)
     tlm_test(${p}_program --config tiny --program "${tlm_programs}/${p}.tasm")
   endforeach()
   # training kernels (every engine, PSUM traffic, act/dve port contention)
@@ -75,6 +75,9 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
   tlm_test(cosim_dma_gemm_tiny_fp32_16x24x12 --config tiny --kernel gemm --dtype fp32 --flag m=16 --flag n=24 --flag k=12
            --seed 5 --cosim dma)
   tlm_test(cosim_pe_dma_dma_program --config tiny --program "${tlm_programs}/dma.tasm" --cosim pe,dma)
+  # 8-byte units and their edge cases through the RTL DMA and the RTL SBUF (wide requests as two
+  # word accesses of the SBUF block's port).
+  tlm_test(cosim_dma_sbuf_dma_units_program --config tiny --program "${tlm_programs}/dma_units.tasm" --cosim dma,sbuf)
   tlm_test(cosim_pe_dma_softmax_xent_tiny --config tiny --kernel softmax_xent --cosim pe,dma)
   tlm_test(cosim_pe_dma_mlp_step_small --config small --kernel mlp_step --cosim pe,dma)
   # With the RTL SBUF and PSUM too (behind the TLM engines, and with every RTL block): the same
