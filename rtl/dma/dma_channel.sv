@@ -668,6 +668,8 @@ module dma_channel
                       inst_i[WordBits-1:SrcLsb+DmaCopySrcBits], inst_i[DstLsb-1:0]};
 
 `ifndef SYNTHESIS
+  // A beat holds at least one 8-byte unit (tessera_core: AxiBytes is at least 8).
+  initial if (AxiBytes < 8) $fatal(1, "dma_channel: AxiBytes must be at least 8, not %0d", AxiBytes);
   // The mem request holds until granted; read data arrives exactly when expected.
   logic mr_held_q;
   logic [MemAw+81:0] mr_payload_q;
