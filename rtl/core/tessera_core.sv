@@ -30,8 +30,7 @@ module tessera_core
   localparam int unsigned SbufAw = $clog2(SbufWords),
   localparam int unsigned PsumAw = $clog2(PsumDepth),
   localparam int unsigned MemAw = SbufAw > PsumAw ? SbufAw : PsumAw,
-  localparam int unsigned AxiIdBits = DmaQueues > 1 ? $clog2(DmaQueues) : 1,
-  localparam int unsigned SemBits = $clog2(Semaphores)
+  localparam int unsigned AxiIdBits = DmaQueues > 1 ? $clog2(DmaQueues) : 1
 ) (
   input  logic                                clk_i,
   input  logic                                rst_ni,
@@ -110,71 +109,29 @@ module tessera_core
   localparam int unsigned ReqBits = Requesters > 1 ? $clog2(Requesters) : 1;
 
   // ---------------- sequencers and semaphores ----------------
-  logic [Queues-1:0]                 seq_valid, seq_ready, seq_finished, seq_blocked, seq_inflight;
+  logic [Queues-1:0]                 seq_valid, seq_ready;
   logic [Queues-1:0][WordBits-1:0]   seq_inst;
   logic [Queues-1:0][1:0]            seq_done;
-  logic [Queues-1:0]                 wait_en, wait_ok, wait_ok_sem;
-  logic [Queues-1:0][SemBits-1:0]    wait_sem;
-  logic [Queues-1:0][31:0]           wait_value;
-  logic [Queues-1:0][1:0]            sig_valid;
-  logic [Queues-1:0][1:0][SemBits-1:0] sig_sem;
-  logic [Queues-1:0][31:0]           issue_stall;
-  logic [Semaphores-1:0][31:0]       sem_value;
 
-  for (genvar q = 0; q < Queues; q++) begin : g_seq
-    sequencer u_seq (
-      .clk_i               (clk_i),
-      .rst_ni              (rst_ni),
-      .start_i             (start_i),
-      .len_i               (len_i[q]),
-      .fetch_valid_o       (fetch_valid_o[q]),
-      .fetch_ready_i       (fetch_ready_i[q]),
-      .fetch_idx_o         (fetch_idx_o[q]),
-      .fetch_rvalid_i      (fetch_rvalid_i[q]),
-      .fetch_rdata_i       (fetch_rdata_i[q]),
-      .wait_en_o           (wait_en[q]),
-      .wait_sem_o          (wait_sem[q]),
-      .wait_value_o        (wait_value[q]),
-      .wait_ok_i           (wait_ok[q]),
-      .inst_valid_o        (seq_valid[q]),
-      .inst_ready_i        (seq_ready[q]),
-      .inst_o              (seq_inst[q]),
-      .done_i              (seq_done[q]),
-      .sig_valid_o         (sig_valid[q]),
-      .sig_sem_o           (sig_sem[q]),
-      .finished_o          (seq_finished[q]),
-      .blocked_o           (seq_blocked[q]),
-      .inflight_o          (seq_inflight[q]),
-      .insts_o             (cnt_insts_o[q]),
-      .busy_cycles_o       (cnt_busy_o[q]),
-      .sem_stall_cycles_o  (cnt_sem_stall_o[q]),
-      .issue_stall_cycles_o(issue_stall[q])
-    );
-    assign wait_ok[q] = !wait_en[q] || wait_ok_sem[q];
-  end
-
-  semaphores #(.Queues(Queues), .Sems(Semaphores)) u_semaphores (
-    .clk_i       (clk_i),
-    .rst_ni      (rst_ni),
-    .clear_i     (start_i),
-    .inc_valid_i (sig_valid),
-    .inc_sem_i   (sig_sem),
-    .wait_sem_i  (wait_sem),
-    .wait_value_i(wait_value),
-    .wait_ok_o   (wait_ok_sem),
-    .value_o     (sem_value)
-  );
-
-  deadlock #(.Queues(Queues)) u_deadlock (
-    .clk_i         (clk_i),
-    .rst_ni        (rst_ni),
-    .start_i       (start_i),
-    .finished_i    (seq_finished),
-    .blocked_i     (seq_blocked),
-    .inflight_i    (seq_inflight),
-    .engines_idle_i(1'b1),  // every engine's work in flight is an issued, uncompleted instruction
-    .deadlock_o    (deadlock_o),
-    .all_finished_o(finished_o)
+  seq_cluster #(.Queues(Queues)) u_seq (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .start_i        (start_i),
+    .len_i          (len_i),
+    .finished_o     (finished_o),
+    .deadlock_o     (deadlock_o),
+    .fetch_valid_o  (fetch_valid_o),
+    .fetch_ready_i  (fetch_ready_i),
+    .fetch_idx_o    (fetch_idx_o),
+    .fetch_rvalid_i (fetch_rvalid_i),
+    .fetch_rdata_i  (fetch_rdata_i),
+    .inst_valid_o   (seq_valid),
+    .inst_ready_i   (seq_ready),
+    .inst_o         (seq_inst),
+    .done_i         (seq_done),
+    .cnt_insts_o    (cnt_insts_o),
+    .cnt_busy_o     (cnt_busy_o),
+    .cnt_sem_stall_o(cnt_sem_stall_o)
   );
 
   // ---------------- tensor engine ----------------
@@ -487,6 +444,6 @@ module tessera_core
   assign cnt_cycles_o = cycles_q;
 
   logic unused;
-  assign unused = ^{issue_stall, sem_value, dma_busy, sb_conflicts, ps_conflicts, ps_rd_valid_out,
+  assign unused = ^{dma_busy, sb_conflicts, ps_conflicts, ps_rd_valid_out,
                     sb_rdata_hi[1:0], m_rdata_hi[DmaQueues]};
 endmodule

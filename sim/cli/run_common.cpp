@@ -97,9 +97,7 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
     else if (name == "act") b.rtl.act = true;
     else if (name == "dve") b.rtl.dve = true;
     else if (name == "all") b.core = true;
-    else if (name == "seq")
-      throw InputError("--rtl seq: the sequencers run as RTL only within the whole core (--rtl all); alone, they "
-                       "have no transactor (the TLM engines play them); see docs/cosim.md");
+    else if (name == "seq") b.rtl.seq = true;
     else
       throw InputError(fmt::format("--rtl '{}': unknown block (pe, psum, sbuf, dma, act, dve, seq or all)", name));
     if (comma == std::string::npos) break;
@@ -107,6 +105,10 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
   }
   if (b.core && (b.rtl.pe || b.rtl.dma || b.rtl.sbuf || b.rtl.psum))
     throw InputError(fmt::format("--rtl {}: 'all' already includes every block", list));
+  if (b.rtl.seq && (b.core || b.rtl.pe || b.rtl.dma || b.rtl.sbuf || b.rtl.psum || b.rtl.act || b.rtl.dve))
+    throw InputError(fmt::format("--rtl {}: seq runs alone (the RTL sequencers drive every TLM engine) or within the "
+                                 "whole core (all)",
+                                 list));
   if (b.core && (b.rtl.act || b.rtl.dve))
     throw InputError(fmt::format("--rtl {}: 'all' already runs the act function unit and the dve ALU (in the core's "
                                  "act and dve models); act and dve combine with pe, dma, sbuf and psum",
@@ -119,7 +121,7 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
 std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBlocks& blocks) {
   const size_t colon = f.find(':');
   const auto bad = [&] {
-    return InputError(fmt::format("--inject-fault '{}' is not BLOCK:CYCLE (BLOCK pe, psum, sbuf, dma, act or dve)", f));
+    return InputError(fmt::format("--inject-fault '{}' is not BLOCK:CYCLE (BLOCK pe, psum, sbuf, dma, act, dve or seq)", f));
   };
   if (colon == std::string::npos) throw bad();
   const std::string block = f.substr(0, colon);
@@ -129,16 +131,22 @@ std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBl
   } catch (const InputError&) {
     throw bad();
   }
-  if (block != "pe" && block != "dma" && block != "psum" && block != "sbuf" && block != "act" && block != "dve")
+  if (block != "pe" && block != "dma" && block != "psum" && block != "sbuf" && block != "act" && block != "dve" &&
+      block != "seq")
     throw bad();
   const cosim::BlockSet& r = blocks.rtl;
   const bool unit = block == "act" || block == "dve";
+  if (block == "seq" && blocks.core)
+    throw InputError(fmt::format("--inject-fault {}: a sequencer fault is injected with --rtl seq, not in the whole "
+                                 "core (--rtl all)",
+                                 f));
   if (unit && blocks.core)
     throw InputError(fmt::format("--inject-fault {}: faults in the act function unit and the dve ALU are injected with "
                                  "--rtl act or dve, not in the whole core (--rtl all)",
                                  f));
   const bool runs = blocks.core || (block == "pe" && r.pe) || (block == "dma" && r.dma) || (block == "sbuf" && r.sbuf) ||
-                    (block == "psum" && r.psum) || (block == "act" && r.act) || (block == "dve" && r.dve);
+                    (block == "psum" && r.psum) || (block == "act" && r.act) || (block == "dve" && r.dve) ||
+                    (block == "seq" && r.seq);
   if (!runs) throw InputError(fmt::format("--inject-fault {}: block {} does not run as RTL (see --rtl)", f, block));
   return {block, cycle};
 }
@@ -164,7 +172,8 @@ void check_mode(const CommonRunOptions& o) {
   if (o.mode != "ref" && o.mode != "rtl" && o.mode != "tlm" && !cosim)
     throw InputError(fmt::format("--mode {} is not available; use --mode ref, tlm, rtl or cosim", o.mode));
   if (!o.rtl.empty() && !cosim) throw InputError("--rtl applies to --mode cosim only");
-  if (cosim && o.rtl.empty()) throw InputError("--mode cosim needs --rtl BLOCKS (pe, dma, sbuf, psum, act, dve or all)");
+  if (cosim && o.rtl.empty())
+    throw InputError("--mode cosim needs --rtl BLOCKS (pe, dma, sbuf, psum, act, dve, seq or all)");
   if (o.mode != "rtl" && !cosim && (!o.trace.empty() || !o.trace_window.empty()))
     throw InputError(fmt::format("--trace needs --mode rtl or cosim ({} mode has no waveforms)", o.mode));
   if (!cosim && (!o.inject_fault.empty() || !o.trace_on_mismatch.empty()))
@@ -185,7 +194,7 @@ void check_mode(const CommonRunOptions& o) {
     const cosim::BlockSet& r = blocks.rtl;
     // The verilated blocks built per preset; the act function unit and the dve ALU have no
     // parameters and serve every config.
-    const bool preset_blocks = blocks.core || r.pe || r.dma || r.sbuf || r.psum;
+    const bool preset_blocks = blocks.core || r.pe || r.dma || r.sbuf || r.psum || r.seq;
     if ((!o.trace.empty() || !o.trace_on_mismatch.empty()) && !preset_blocks)
       throw InputError(fmt::format("--trace / --trace-on-mismatch: --rtl {} has no waveform (the act function unit and "
                                    "the dve ALU are combinational, evaluated per element)",
@@ -255,11 +264,13 @@ kernels::RunResult run_cosim_mode(const CommonRunOptions& o, const CoreConfig& c
     traces.dma.path = block_waveform(o.trace, "dma");
     traces.sbuf.path = block_waveform(o.trace, "sbuf");
     traces.psum.path = block_waveform(o.trace, "psum");
+    traces.seq.path = block_waveform(o.trace, "seq");
     core_options.trace_path = block_waveform(o.trace, "core");
     core_options.trace_depth = o.trace_depth;
     if (!o.trace_window.empty()) {
       const auto [from, to] = parse_window(o.trace_window);
-      for (cosim::BlockTrace* t : {&traces.pe, &traces.dma, &traces.sbuf, &traces.psum}) t->from = from, t->to = to;
+      for (cosim::BlockTrace* t : {&traces.pe, &traces.dma, &traces.sbuf, &traces.psum, &traces.seq})
+        t->from = from, t->to = to;
       core_options.trace_from = from;
       core_options.trace_to = to;
     }
@@ -297,7 +308,7 @@ kernels::RunResult run_cosim_mode(const CommonRunOptions& o, const CoreConfig& c
     const uint64_t from = cycle > kWindow ? cycle - kWindow : 0;
     std::string written;
     if (rerun_with_trace(o.trace_on_mismatch, from, cycle)) {
-      for (const char* b : {"core", "pe", "dma", "sbuf", "psum"})
+      for (const char* b : {"core", "pe", "dma", "sbuf", "psum", "seq"})
         if (std::filesystem::exists(block_waveform(o.trace_on_mismatch, b)))
           written += (written.empty() ? "" : ", ") + block_waveform(o.trace_on_mismatch, b);
     }

@@ -1,5 +1,5 @@
 // The TLM model's co-simulation options for a set of verilated blocks inside it (--rtl with any
-// of pe, dma, sbuf, psum, act, dve; docs/cosim.md): a factory per block. The memory blocks are made when
+// of pe, dma, sbuf, psum, act, dve, or seq alone; docs/cosim.md): a factory per block. The memory blocks are made when
 // the first engine has its view of the memories, before the tensor engine and DMA blocks, which
 // reach their SBUF/PSUM through them (`ports`).
 #pragma once
@@ -12,11 +12,11 @@
 namespace tessera::cosim {
 
 struct BlockSet {
-  bool pe = false, dma = false, sbuf = false, psum = false, act = false, dve = false;
+  bool pe = false, dma = false, sbuf = false, psum = false, act = false, dve = false, seq = false;
 };
 
 struct BlockTraces {
-  BlockTrace pe, dma, sbuf, psum;
+  BlockTrace pe, dma, sbuf, psum, seq;
 };
 
 // Sets `co`'s block factories. `config`, `fault` (may be null) and `ports` must outlive the run;

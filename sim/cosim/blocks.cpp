@@ -15,7 +15,8 @@ namespace tessera::cosim {
   std::unique_ptr<DmaBlock> make_dma_block_##preset(const CoreConfig&, const ref::MemView&, ref::DramAccess&, \
                                                     Fault*, const BlockTrace&, uint64_t, unsigned, MemPorts); \
   std::unique_ptr<MemBlock> make_mem_block_##preset(const CoreConfig&, bool, const ref::MemView&, Fault*,     \
-                                                    const BlockTrace&, uint64_t);
+                                                    const BlockTrace&, uint64_t);                            \
+  std::unique_ptr<SeqBlock> make_seq_block_##preset(const CoreConfig&, Fault*, const BlockTrace&, uint64_t);
 #include "cosim_presets.inc"
 #undef TESSERA_COSIM
 
@@ -78,6 +79,14 @@ std::unique_ptr<MemBlock> make_mem_block(const CoreConfig& config, isa::Space sp
   const bool psum = space == isa::Space::kPsum;
 #define TESSERA_COSIM(preset) \
   if (config.name == #preset) return make_mem_block_##preset(config, psum, mem, fault, trace, seed);
+#include "cosim_presets.inc"
+#undef TESSERA_COSIM
+  unavailable(config.name);
+}
+
+std::unique_ptr<SeqBlock> make_seq_block(const CoreConfig& config, Fault* fault, const BlockTrace& trace, uint64_t seed) {
+#define TESSERA_COSIM(preset) \
+  if (config.name == #preset) return make_seq_block_##preset(config, fault, trace, seed);
 #include "cosim_presets.inc"
 #undef TESSERA_COSIM
   unavailable(config.name);
@@ -154,6 +163,8 @@ void add_blocks(tlm::CosimOptions& co, const CoreConfig& config, const BlockSet&
     co.rtl_dma = [&config, fault, trace = traces.dma, seed, &ports](const ref::MemView& mem, ref::DramAccess& dram) {
       return make_dma_block(config, mem, dram, fault, trace, seed, ports);
     };
+  if (blocks.seq)
+    co.rtl_seq = [&config, fault, trace = traces.seq, seed]() { return make_seq_block(config, fault, trace, seed); };
 }
 
 }  // namespace tessera::cosim

@@ -24,7 +24,7 @@ namespace tessera::cosim {
 // on its way out of the RTL (PSUM write data of the tensor engine; on-chip write data or AXI W
 // data of the DMA), so the lockstep checker can be seen to catch and locate it.
 struct Fault {
-  std::string block;  // "pe", "dma", "sbuf", "psum", "act" or "dve"; empty: none
+  std::string block;  // "pe", "dma", "sbuf", "psum", "act", "dve" or "seq"; empty: none
   uint64_t cycle = 0;
   bool fired = false;
   uint64_t fired_cycle = 0;
@@ -81,6 +81,28 @@ class DmaBlock {
   virtual bool error() const = 0;
   virtual uint64_t bytes_read() const = 0;     // DRAM bytes so far: R beats x bus bytes
   virtual uint64_t bytes_written() const = 0;  // strobed W bytes
+};
+
+// --rtl seq: the sequencers, semaphores and deadlock detector (rtl/seq/seq_cluster.sv) drive
+// the TLM engines. Queues in the core's order: 0 pe, 1 act, 2 dve, 3 + q dma<q>. Per cycle t:
+// offer() serves the fetches requested in t - 1 (one cycle of latency, always ready, as the core
+// harness's instruction memories) and takes the engines' completions of cycle t; then the
+// offered instructions are read; accept() takes the engines' readiness and clocks the edge. A
+// fault (BLOCK seq) flips the top bit of the first word of a non-nop instruction fetched at or
+// after CYCLE, which the transactor's issue check (the issued word against the program's) finds.
+class SeqBlock {
+ public:
+  virtual ~SeqBlock() = default;
+  // The program's encoded instructions per queue, and the start pulse (one cycle).
+  virtual void start(const std::vector<std::vector<std::vector<uint8_t>>>& words) = 0;
+  virtual void offer(uint64_t t, const std::vector<unsigned>& done) = 0;
+  virtual bool valid(unsigned q) const = 0;
+  virtual const std::vector<uint8_t>& word(unsigned q) const = 0;  // the offered word, when valid(q)
+  virtual void accept(uint32_t ready) = 0;
+  virtual uint32_t completed(unsigned q) const = 0;  // instructions of queue q completed so far
+  virtual uint64_t sem_stall_cycles(unsigned q) const = 0;
+  virtual bool finished() const = 0;
+  virtual bool deadlock() const = 0;
 };
 
 // --rtl act: the activation engine's function unit (rtl/act/act_func.sv) computes every element
@@ -149,6 +171,7 @@ std::unique_ptr<DmaBlock> make_dma_block(const CoreConfig& config, const ref::Me
 // The SBUF's or PSUM's memory block (`space`).
 std::unique_ptr<MemBlock> make_mem_block(const CoreConfig& config, isa::Space space, const ref::MemView& mem,
                                          Fault* fault, const BlockTrace& trace, uint64_t seed);
+std::unique_ptr<SeqBlock> make_seq_block(const CoreConfig& config, Fault* fault, const BlockTrace& trace, uint64_t seed);
 // Whether the blocks are verilated for this configuration.
 bool blocks_available(const std::string& config);
 

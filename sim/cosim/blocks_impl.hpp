@@ -378,6 +378,109 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
   uint64_t t_ = 0;
 };
 
+// --rtl seq: the verilated sequencer cluster (cosim_seq.sv). Fetches are served as the core
+// harness serves them (always ready; the word the cycle after the request).
+template <class Model>
+class SeqBlockImpl final : public SeqBlock, Clocked<Model> {
+  using C = Clocked<Model>;
+  static constexpr unsigned kWordBits = 1024;  // isa WordBits (tessera_isa_pkg)
+
+ public:
+  SeqBlockImpl(const CoreConfig& c, Fault* fault, const BlockTrace& trace, uint64_t seed)
+      : C(trace, seed, "seq"), queues_(3 + static_cast<unsigned>(c.dma_queues)), fault_(fault),
+        pending_(queues_, -1), offered_(queues_, std::vector<uint8_t>(kWordBits / 8)) {}
+
+  void start(const std::vector<std::vector<std::vector<uint8_t>>>& words) override {
+    words_ = words;
+    if (words_.size() != queues_) throw std::logic_error("RTL sequencers: one word list per queue");
+    Model& m = *C::m_;
+    for (unsigned q = 0; q < queues_; ++q) set_word(m.len_i, 32 * q, static_cast<uint32_t>(words_[q].size()));
+    m.inst_ready_i = 0;
+    m.done_i = 0;
+    m.start_i = 1;
+    serve();
+    C::eval(0);
+    sample_fetches();
+    C::edge(0);  // the start pulse's cycle precedes run cycle 0 (docs/core.md)
+    m.start_i = 0;
+  }
+
+  void offer(uint64_t t, const std::vector<unsigned>& done) override {
+    Model& m = *C::m_;
+    t_ = t;
+    serve();
+    for (unsigned q = 0; q < queues_; ++q) set_bits(m.done_i, 2 * q, 2, done[q]);
+    m.inst_ready_i = 0;
+    C::eval(t);
+    for (unsigned q = 0; q < queues_; ++q) {
+      if (!valid(q)) continue;
+      for (unsigned i = 0; i < kWordBits / 32; ++i) {
+        const uint32_t v = get_word(m.inst_o, q * kWordBits + 32 * i);
+        std::memcpy(offered_[q].data() + 4 * i, &v, 4);
+      }
+    }
+  }
+  bool valid(unsigned q) const override { return (get_bits(C::m_->inst_valid_o, q, 1)) != 0; }
+  const std::vector<uint8_t>& word(unsigned q) const override { return offered_[q]; }
+
+  void accept(uint32_t ready) override {
+    Model& m = *C::m_;
+    set_bits(m.inst_ready_i, 0, queues_, ready);
+    C::eval(t_);
+    sample_fetches();
+    C::edge(t_);
+  }
+  uint32_t completed(unsigned q) const override { return get_word(C::m_->cnt_insts_o, 32 * q); }
+  uint64_t sem_stall_cycles(unsigned q) const override { return get_word(C::m_->cnt_sem_stall_o, 32 * q); }
+  bool finished() const override { return C::m_->finished_o; }
+  bool deadlock() const override { return C::m_->deadlock_o; }
+
+ private:
+  // The fetch responses of the requests sampled in the previous cycle.
+  void serve() {
+    Model& m = *C::m_;
+    set_bits(m.fetch_ready_i, 0, queues_, (uint64_t{1} << queues_) - 1);
+    uint64_t rvalid = 0;
+    for (unsigned q = 0; q < queues_; ++q) {
+      if (pending_[q] < 0) continue;
+      rvalid |= uint64_t{1} << q;
+      const size_t i = static_cast<size_t>(pending_[q]);
+      std::vector<uint8_t> w = words_[q][i];
+      // A fault: the top bit of a non-nop instruction's word on its way into the sequencer.
+      if (fault_due(fault_, "seq", t_) && !is_nop(w)) {
+        w.back() ^= 0x80;
+        fault_->fire(t_, fmt::format("bit {} of the word of queue {}'s instruction {} fetched by its sequencer",
+                                     kWordBits - 1, q, i));
+      }
+      for (unsigned k = 0; k < kWordBits / 32; ++k) {
+        uint32_t v;
+        std::memcpy(&v, w.data() + 4 * k, 4);
+        set_word(m.fetch_rdata_i, q * kWordBits + 32 * k, v);
+      }
+    }
+    set_bits(m.fetch_rvalid_i, 0, queues_, rvalid);
+  }
+  void sample_fetches() {
+    const Model& m = *C::m_;
+    for (unsigned q = 0; q < queues_; ++q) {
+      pending_[q] = -1;
+      if (!get_bits(m.fetch_valid_o, q, 1)) continue;
+      const uint32_t idx = get_word(m.fetch_idx_o, 32 * q);
+      if (idx >= words_[q].size())
+        throw SimError(fmt::format("RTL sequencers: queue {} fetched instruction {} of {}", q, idx, words_[q].size()));
+      pending_[q] = static_cast<int64_t>(idx);
+    }
+  }
+  static bool is_nop(const std::vector<uint8_t>& w) { return isa::Isa::get().decode(w.data()).op->engine == "any"; }
+
+  unsigned queues_;
+  Fault* fault_;
+  std::vector<std::vector<std::vector<uint8_t>>> words_;
+  std::vector<int64_t> pending_;  // per queue: the instruction whose fetch returns next cycle (-1: none)
+  std::vector<std::vector<uint8_t>> offered_;
+  uint64_t t_ = 0;
+};
+
 // Words of one memory an operand touches, in the partitions [part, part + parts): word ->
 // byte enables (the bytes of its elements).
 struct Access {

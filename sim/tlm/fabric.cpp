@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "pe_engine.hpp"
 #include "ref/core_model.hpp"
 #include "rtl/axi_dram.hpp"
 #include "rtl/core_rtl.hpp"
@@ -722,6 +723,7 @@ struct Fabric::Impl {
   }
 
   void finish(Queue& q, uint64_t done) {
+    if (seq) ++seq_done_next[seq_index(q)];  // the engine's done output in cycle `done` (t + 1)
     q.busy = false;
     may_issue |= uint64_t{1} << (&q - queues.data());
     q.idle_from = done + 1;
@@ -812,6 +814,12 @@ struct Fabric::Impl {
 
   void step(uint64_t t) {
     accepted.clear();
+    issue(t);
+    step_ports(t);
+  }
+
+  // The queues' sequencers in cycle t: instructions accepted, nops completed.
+  void issue(uint64_t t) {
     if (!rtl_dma) {
       for (uint64_t m = may_issue; m != 0; m &= m - 1) issue_or_nop(queues[static_cast<size_t>(__builtin_ctzll(m))], t, accepted);
     } else {
@@ -823,7 +831,11 @@ struct Fabric::Impl {
         issue_or_nop(q, t, accepted);
       }
     }
+  }
 
+  // Cycle t after the instructions were accepted: the ports, the DMA channels and the AXI DRAM,
+  // the act/dve port sides; the rising edge.
+  void step_ports(uint64_t t) {
     PortCycle& ports = port_cycle;
     ports.begin(shared.pe_ports(t));
     kernels::TrafficSample& win = window(t);  // the only window of this cycle: no resize below
@@ -972,6 +984,132 @@ struct Fabric::Impl {
     }
   }
 
+  // --rtl seq (docs/cosim.md) ---------------------------------------------------------------
+  SeqFactory make_rtl_seq;
+  std::unique_ptr<cosim::SeqBlock> seq;
+  PeEngine* pe = nullptr;
+  std::vector<unsigned> seq_done_next;  // per core queue: completions in the next cycle
+  std::optional<Fabric::Failure> failure;
+  // The core's queue order (tessera_core.sv): 0 pe, 1 act, 2 dve, 3 + q dma<q>.
+  unsigned seq_index(const Queue& q) const { return q.dma ? 3 + q.unit : 1 + q.unit; }
+
+  // Every cycle from 0 until the sequencers finish: their completions of the cycle in, the
+  // instructions they offer to the engines that can take them (each checked against the
+  // program: the next non-nop instruction of its queue), the tensor engine's cycle, the rest of
+  // the fabric's cycle, the nops the sequencers completed. Returns false when the run failed.
+  bool seq_run(SharedTiming& sh) {
+    const unsigned nq = 3 + static_cast<unsigned>(config.dma_queues);
+    std::vector<Engine*> eng(nq, nullptr);
+    std::vector<Queue*> fq(nq, nullptr);
+    if (pe) eng[0] = pe;
+    for (Queue& q : queues) eng[seq_index(q)] = q.e, fq[seq_index(q)] = &q;
+    const isa::Isa& isa = isa::Isa::get();
+    std::vector<std::vector<std::vector<uint8_t>>> words(nq);
+    for (unsigned c = 0; c < nq; ++c)
+      if (eng[c])
+        for (const isa::Instruction& inst : eng[c]->queue_.insts) words[c].push_back(isa.encode(inst));
+    seq->start(words);
+    if (pe) pe->seq_begin();
+    seq_done_next.assign(nq, 0);
+    std::vector<unsigned> done(nq, 0);
+    std::vector<uint32_t> completed(nq, 0);
+    std::vector<size_t> next(nq, 0);
+    // A run in which no instruction completes for this long hangs (the core harness's watchdog,
+    // rtl::CoreRunOptions::watchdog_cycles): a transactor fault, not a deadlock the RTL sees.
+    constexpr uint64_t kWatchdogCycles = 1000000;
+    uint64_t last_progress = 0;
+    // The instruction the engine of queue c is offered: its next non-nop one, which must be the
+    // word the sequencer issues.
+    auto offered = [&](unsigned c, uint64_t t) -> std::optional<size_t> {
+      const std::vector<isa::Instruction>& insts = eng[c]->queue_.insts;
+      size_t i = next[c];
+      while (i < insts.size() && insts[i].op->engine == "any") ++i;
+      const std::vector<uint8_t>& w = seq->word(c);
+      if (i < insts.size() && w == words[c][i]) return i;
+      std::string got;
+      try {
+        got = isa::to_text(isa.decode(w.data()));
+      } catch (const std::exception&) {
+        got = "an undecodable word";
+      }
+      if (i >= insts.size()) {
+        failure = Fabric::Failure{true, fmt::format("at cycle {}: the RTL sequencer of {} issued {} after the queue's "
+                                                    "last instruction",
+                                                    t, eng[c]->queue_.engine, got)};
+        return std::nullopt;
+      }
+      size_t bit = 0;  // the first bit in which the issued word differs from the instruction's
+      while (bit < 8 * w.size() && ((w[bit / 8] ^ words[c][i][bit / 8]) >> (bit % 8) & 1) == 0) ++bit;
+      failure = Fabric::Failure{
+          true, fmt::format("at cycle {}: the RTL sequencer of {} issued a word that differs from the queue's next "
+                            "instruction {} ({}) in bit {} (decoded: {})",
+                            t, eng[c]->queue_.engine, i, isa::to_text(insts[i]), bit, got)};
+      return std::nullopt;
+    };
+    for (uint64_t t = 0;; ++t) {
+      sh.fabric_next = t;
+      done.swap(seq_done_next);
+      std::fill(seq_done_next.begin(), seq_done_next.end(), 0u);
+      if (pe) done[0] = pe->seq_retiring();
+      seq->offer(t, done);
+      uint32_t ready = 0;
+      accepted.clear();
+      if (pe) {
+        std::optional<size_t> take;
+        if (seq->valid(0)) {
+          const std::optional<size_t> i = offered(0, t);
+          if (!i) return false;
+          if (pe->seq_ready(*i)) take = i, ready |= 1u, next[0] = *i + 1;
+        }
+        pe->seq_cycle(take ? &*take : nullptr);
+      }
+      for (unsigned c = 1; c < nq; ++c) {
+        Queue* q = fq[c];
+        if (!q || !seq->valid(c) || q->busy) continue;
+        const std::optional<size_t> i = offered(c, t);
+        if (!i) return false;
+        Engine& e = *q->e;
+        e.next_ = *i;
+        const isa::Instruction& inst = e.queue_.insts[*i];
+        e.run_numerics(inst, t);
+        e.checked(*i, t);
+        q->busy = true;
+        q->busy_index = *i;
+        q->busy_issue = t;
+        accepted.push_back({q, *i});
+        next[c] = *i + 1;
+        ready |= 1u << c;
+      }
+      seq->accept(ready);
+      step_ports(t);
+      // Completions counted after the edge: the nops' (the engines record their own).
+      for (unsigned c = 0; c < nq; ++c) {
+        const uint32_t n = seq->completed(c);
+        if (completed[c] < n) last_progress = t;
+        for (; completed[c] < n; ++completed[c])
+          if (eng[c]->queue_.insts[completed[c]].op->engine == "any") eng[c]->complete(completed[c], t, t);
+      }
+      if (t - last_progress > kWatchdogCycles) {
+        failure = Fabric::Failure{false, fmt::format("hang: no instruction completed in {} cycles (cycle {}) under the "
+                                                     "RTL sequencers",
+                                                     kWatchdogCycles, t)};
+        return false;
+      }
+      if (seq->deadlock()) {
+        failure = Fabric::Failure{false, fmt::format("deadlock: the RTL sequencers detected one at cycle {}", t)};
+        return false;
+      }
+      if (seq->finished()) break;
+    }
+    for (unsigned c = 0; c < nq; ++c) {
+      if (!eng[c]) continue;
+      eng[c]->record_.engines[eng[c]->queue_.engine].sem_stall_cycles = seq->sem_stall_cycles(c);
+      eng[c]->next_ = eng[c]->queue_.insts.size();
+    }
+    if (pe) pe->seq_end();
+    return true;
+  }
+
   Queue& queue_of_chan(unsigned i) { return *chan_queue[i]; }
   Queue& queue_of_ext(unsigned e) { return *ext_queue[e]; }
 
@@ -983,10 +1121,12 @@ struct Fabric::Impl {
 };
 
 Fabric::Fabric(sc_core::sc_module_name name, const CoreConfig& config, Semaphores& sems, SharedTiming& shared,
-               std::vector<Engine*> dma, std::vector<Engine*> ext, DmaFactory rtl_dma)
+               std::vector<Engine*> dma, std::vector<Engine*> ext, DmaFactory rtl_dma, SeqFactory rtl_seq, PeEngine* pe)
     : sc_module(name), impl_(std::make_unique<Impl>(config, sems, shared)) {
   impl_->chans.resize(config.dma_queues);
   impl_->make_rtl_dma = std::move(rtl_dma);
+  impl_->make_rtl_seq = std::move(rtl_seq);
+  impl_->pe = pe;
   for (Engine* e : dma) {
     Impl::Queue q;
     q.e = e;
@@ -1012,6 +1152,8 @@ Fabric::Fabric(sc_core::sc_module_name name, const CoreConfig& config, Semaphore
 }
 
 Fabric::~Fabric() = default;
+
+const std::optional<Fabric::Failure>& Fabric::failure() const { return impl_->failure; }
 
 std::vector<kernels::TrafficSample> Fabric::traffic(uint64_t cycles) const {
   // Windows of rtl::kTrafficWindow cycles from cycle 0, the last one partial, as the RTL
@@ -1042,6 +1184,17 @@ void Fabric::thread() {
     }
     // The DMA's AXI master reaches the TLM DRAM through a DMA engine's socket.
     if (port) m.rtl_dma = m.make_rtl_dma(port->memories(), *port);
+  }
+  if (m.make_rtl_seq) {
+    m.seq = m.make_rtl_seq();
+    if (!m.seq_run(sh)) {
+      // A failure: stop here, as the lockstep checker does (run_tlm reports it).
+      sc_core::sc_stop();
+      sc_core::wait(sc_core::sc_max_time());
+    }
+    sh.fabric_next = kNever;
+    for (auto& q : m.queues) q.e->finish();
+    return;
   }
   uint64_t t = 0;
   for (;;) {

@@ -10,6 +10,8 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "cosim/blocks.hpp"
@@ -20,14 +22,27 @@ namespace tessera::tlm {
 // Co-simulation (--rtl dma): makes the verilated DMA engine over the on-chip memories and the
 // TLM DRAM; the fabric then steps it in place of its own DMA and AXI DRAM models.
 using DmaFactory = std::function<std::unique_ptr<cosim::DmaBlock>(const ref::MemView&, ref::DramAccess&)>;
+// Co-simulation (--rtl seq): makes the verilated sequencers; the fabric then runs every engine,
+// the tensor engine (`pe`) included, cycle by cycle on the instructions they offer.
+using SeqFactory = std::function<std::unique_ptr<cosim::SeqBlock>()>;
+
+class PeEngine;
 
 class Fabric : public sc_core::sc_module {
  public:
   Fabric(sc_core::sc_module_name name, const CoreConfig& config, Semaphores& sems, SharedTiming& shared,
-         std::vector<Engine*> dma, std::vector<Engine*> ext, DmaFactory rtl_dma = nullptr);
+         std::vector<Engine*> dma, std::vector<Engine*> ext, DmaFactory rtl_dma = nullptr,
+         SeqFactory rtl_seq = nullptr, PeEngine* pe = nullptr);
   ~Fabric() override;
   // The timeline's DRAM and SBUF counters over a run of `cycles` (after sc_start).
   std::vector<kernels::TrafficSample> traffic(uint64_t cycles) const;
+  // --rtl seq: why the run stopped early (a deadlock the sequencers detected: SimError; an
+  // issued word that is not the program's instruction: CheckError), if it did.
+  struct Failure {
+    bool check = false;
+    std::string message;
+  };
+  const std::optional<Failure>& failure() const;
 
  private:
   void thread();

@@ -157,7 +157,50 @@ void PeEngine::before_block() {
   while (!ahead.rob_empty()) ahead.step(PeControl::Op::kNone, nullptr, publish_only);
 }
 
+namespace {
+PeControl::Op op_of(const isa::Instruction& inst) {
+  return inst.op->name == "load_stationary" ? PeControl::Op::kLoad : PeControl::Op::kMatmul;
+}
+}  // namespace
+
+void PeEngine::seq_begin() {
+  connect_memories();  // the thread may not have run yet
+  seq_ctl_ = std::make_unique<PeControl>(static_cast<unsigned>(config_.rows), static_cast<unsigned>(config_.cols));
+  seq_ctl_->set_shared(shared_);
+  ctl_ = seq_ctl_.get();
+  issue_.assign(queue_.insts.size(), 0);
+}
+
+bool PeEngine::seq_ready(size_t i) const { return ctl_->can_accept(op_of(queue_.insts[i])); }
+
+void PeEngine::seq_cycle(const size_t* accept) {
+  auto retired = [this](size_t i, uint64_t c) { on_retire(i, c); };
+  if (!accept) {
+    ctl_->step(PeControl::Op::kNone, nullptr, retired);
+    return;
+  }
+  const size_t i = *accept;
+  const isa::Instruction& inst = queue_.insts[i];
+  const uint64_t t = ctl_->cycle();
+  const PeControl::Accepted desc = describe(i);
+  issue_[i] = t;
+  last_pop_ = t;
+  have_pop_ = true;
+  next_ = i + 1;
+  run_numerics(inst, t);
+  checked(i, t);
+  ctl_->step(op_of(inst), &desc, retired);
+}
+
+void PeEngine::seq_end() {
+  record_.engines[queue_.engine].mem_stall_cycles = ctl_->st_conflicts();
+  next_ = queue_.insts.size();
+  ctl_ = nullptr;
+  finish();
+}
+
 bool PeEngine::run_queue() {
+  if (seq_mode_) return false;  // the fabric runs it (seq_*)
   PeControl ctl(static_cast<unsigned>(config_.rows), static_cast<unsigned>(config_.cols));
   ctl.set_shared(shared_);
   ctl_ = &ctl;
@@ -174,7 +217,7 @@ bool PeEngine::run_queue() {
     const uint64_t head = head_cycle(next_);
     const uint64_t lower = resolve_wait(inst, head, head);
     advance_to(lower);
-    const PeControl::Op op = inst.op->name == "load_stationary" ? PeControl::Op::kLoad : PeControl::Op::kMatmul;
+    const PeControl::Op op = op_of(inst);
     while (!ctl.can_accept(op)) ctl.step(PeControl::Op::kNone, nullptr, retired);
     const PeControl::Accepted desc = describe(next_);
     issue_[next_] = ctl.cycle();

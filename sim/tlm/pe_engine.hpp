@@ -10,6 +10,7 @@
 
 #include <deque>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "engine.hpp"
@@ -25,6 +26,8 @@ class PeControl {
   bool can_accept(Op op) const;
   bool idle() const;
   bool rob_empty() const { return rob_.empty(); }
+  // Instructions the next step() retires (0, 1 or 2): the engine's done output in this cycle.
+  unsigned retiring() const { return !rob_.empty() && rob_[0].done ? (rob_.size() > 1 && rob_[1].done ? 2u : 1u) : 0u; }
   // One clock cycle; `accept` (with the instruction's index and SBUF banks) when the engine
   // takes an instruction in this cycle. `retired(index, cycle)` for each completion.
   struct Accepted {
@@ -80,6 +83,17 @@ class PeEngine : public Engine {
  public:
   using Engine::Engine;
 
+  // --rtl seq (docs/cosim.md): the RTL sequencer offers the instructions and the fabric clocks
+  // this engine's control in lockstep, one seq_cycle() per cycle from cycle 0; the engine's
+  // own thread only connects the memories.
+  void set_seq_mode() { seq_mode_ = true; }
+  void seq_begin();
+  unsigned seq_retiring() const { return ctl_->retiring(); }  // the done output of this cycle
+  bool seq_ready(size_t i) const;                            // can instruction i be taken now
+  void seq_cycle(const size_t* accept);                      // one cycle, taking *accept if given
+  bool seq_idle() const { return ctl_->idle(); }
+  void seq_end();
+
  protected:
   bool run_queue() override;
   void before_block() override;
@@ -90,6 +104,8 @@ class PeEngine : public Engine {
   void on_retire(size_t index, uint64_t cycle);
 
   PeControl* ctl_ = nullptr;
+  bool seq_mode_ = false;
+  std::unique_ptr<PeControl> seq_ctl_;
   std::vector<uint64_t> issue_;
   uint64_t last_retire_ = 0;
   bool any_retired_ = false;

@@ -37,6 +37,7 @@ class Core : public sc_core::sc_module {
         dram_("dram", config, dram) {
     std::vector<Engine*> dma, ext;
     bool has_pe = false;
+    PeEngine* pe = nullptr;
     mem_blocks_.make_sbuf = cosim.rtl_sbuf;
     mem_blocks_.make_psum = cosim.rtl_psum;
     for (const isa::Queue& q : program.queues) {
@@ -64,10 +65,14 @@ class Core : public sc_core::sc_module {
       if (cls == "dma") dma.push_back(e.get());
       else if (cls != "pe") ext.push_back(e.get());
       else has_pe = true;
+      if (cls == "pe" && cosim.rtl_seq) {  // the fabric runs it, the RTL sequencer offering its instructions
+        pe = static_cast<PeEngine*>(e.get());
+        pe->set_seq_mode();
+      }
       engines_.push_back(std::move(e));
     }
-    if (!has_pe) shared_.pe_state = SharedTiming::PeState::kDone;
-    fabric_ = std::make_unique<Fabric>("fabric", config, sems_, shared_, dma, ext, cosim.rtl_dma);
+    if (!has_pe || cosim.rtl_seq) shared_.pe_state = SharedTiming::PeState::kDone;
+    fabric_ = std::make_unique<Fabric>("fabric", config, sems_, shared_, dma, ext, cosim.rtl_dma, cosim.rtl_seq, pe);
   }
 
   std::vector<std::unique_ptr<Engine>>& engines() { return engines_; }
@@ -116,6 +121,12 @@ kernels::RunResult run_tlm(const CoreConfig& config, const isa::Program& program
   auto core = std::make_unique<Core>("tessera_core", config, program, dram, seed, cosim, checker.get());
   sc_core::sc_start();
   if (checker && checker->mismatch()) throw CheckError(*checker->mismatch());
+  if (const auto& f = core->fabric().failure()) {
+    if (f->check) throw CheckError(f->message);
+    std::string all;
+    for (const auto& e : core->engines()) all += "\n  " + e->state();
+    throw SimError(f->message + all);
+  }
 
   std::string stuck;
   for (const auto& e : core->engines())

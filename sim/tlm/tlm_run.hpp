@@ -22,6 +22,7 @@ class DmaBlock;
 class MemBlock;
 class ActBlock;
 class DveBlock;
+class SeqBlock;
 struct Fault;
 }  // namespace tessera::cosim
 
@@ -38,6 +39,8 @@ struct CosimOptions {
   std::function<std::unique_ptr<cosim::ActBlock>()> rtl_act;
   // --rtl dve: the ALU every vector-engine ALU operation goes through (DveBlock).
   std::function<std::unique_ptr<cosim::DveBlock>()> rtl_dve;
+  // --rtl seq: the verilated sequencers drive every TLM engine (alone: no other block).
+  std::function<std::unique_ptr<cosim::SeqBlock>()> rtl_seq;
   bool lockstep = false;          // shadow every instruction and compare its writes
   const cosim::Fault* fault = nullptr;  // for the mismatch report
 };

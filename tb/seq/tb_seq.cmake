@@ -42,3 +42,9 @@ add_test(NAME rtl.lint.deadlock
          COMMAND verilator --lint-only -Wall --top-module deadlock "${CMAKE_SOURCE_DIR}/rtl/lint/verilator_waivers.vlt"
                  "${CMAKE_SOURCE_DIR}/rtl/seq/deadlock.sv")
 set_tests_properties(rtl.lint.deadlock PROPERTIES LABELS rtl)
+add_test(NAME rtl.lint.seq_cluster
+         COMMAND verilator --lint-only -Wall --top-module seq_cluster "${CMAKE_SOURCE_DIR}/rtl/lint/verilator_waivers.vlt"
+                 "${TESSERA_GEN_DIR}/rtl/tessera_isa_pkg.sv" "${CMAKE_SOURCE_DIR}/rtl/seq/semaphores.sv"
+                 "${CMAKE_SOURCE_DIR}/rtl/seq/deadlock.sv" "${CMAKE_SOURCE_DIR}/rtl/seq/sequencer.sv"
+                 "${CMAKE_SOURCE_DIR}/rtl/seq/seq_cluster.sv")
+set_tests_properties(rtl.lint.seq_cluster PROPERTIES LABELS rtl)

@@ -100,8 +100,20 @@ add_test(NAME cosim.fault_never_fires
          COMMAND "${EXPECT}" 2 --stderr "wrote nothing at or after cycle"
                  -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe --config tiny --m 8 --n 8 --k 8
                     --inject-fault pe:100000000)
+# The sequencers (--rtl seq): a bit flipped in an instruction word on its way into a sequencer
+# is caught where the sequencer issues it (the word against the program's), located: exit 1.
+add_test(NAME cosim.fault.seq
+         COMMAND "${EXPECT}" 1 --stderr "at cycle" --stderr "the RTL sequencer of dma"
+                 --stderr "differs from the queue's next instruction" --stderr "in bit 1023"
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl seq --config small --inject-fault seq:500)
+add_test(NAME cosim.bad_seq_with_block
+         COMMAND "${EXPECT}" 2 --stderr "seq runs alone"
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl seq,dma --config tiny)
+add_test(NAME cosim.bad_fault_seq_in_all
+         COMMAND "${EXPECT}" 2 --stderr "a sequencer fault is injected with --rtl seq"
+                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl all --config tiny --inject-fault seq:5)
 # Bad input: one line, exit 2.
-foreach(case "seq;only within the whole core" "tensor;unknown block")
+foreach(case "tensor;unknown block")
   list(GET case 0 block)
   list(GET case 1 msg)
   add_test(NAME cosim.bad_rtl_${block}

@@ -87,6 +87,17 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
            --flag k=70 --flag bf16-out=1 --seed 8 --cosim pe,dma,sbuf,psum)
   tlm_test(cosim_sbuf_psum_softmax_xent_tiny --config tiny --kernel softmax_xent --cosim sbuf,psum)
   tlm_test(cosim_all_blocks_mlp_step_small --config small --kernel mlp_step --cosim pe,dma,sbuf,psum)
+  # The RTL sequencers driving every TLM engine (--rtl seq): the same cycles, instruction by
+  # instruction, as the whole verilated core; programs with nops, semaphores and every engine.
+  foreach(case "tiny;gemm" "small;gemm" "tiny;softmax_xent" "small;layernorm_bwd" "small;bias_gelu_bwd" "small;adamw"
+               "tiny;mlp_step" "small;mlp_step")
+    list(GET case 0 cfg)
+    list(GET case 1 kernel)
+    tlm_test(cosim_seq_${kernel}_${cfg} --config ${cfg} --kernel ${kernel} --cosim seq)
+  endforeach()
+  foreach(p act dve pe dma dma_units)
+    tlm_test(cosim_seq_${p}_program --config tiny --program "${tlm_programs}/${p}.tasm" --cosim seq)
+  endforeach()
   # TLM DMA channels run in the cosim tests without `dma` in --cosim: check their fast paths there too.
   set_tests_properties(${tlm_tests} PROPERTIES LABELS "tlm;cosim" ENVIRONMENT TESSERA_FABRIC_CHECK=1)
 

@@ -11,7 +11,7 @@
 //                 --exact-traffic (the timeline's DRAM/SBUF counters, window by window)
 //   --verbose: every instruction's cycles; --dump-tasm FILE: the program as .tasm
 //   --perturb: (self-test of the comparison) one TLM completion one cycle late
-//   --cosim BLOCKS: the TLM side co-simulates (a comma list of pe, dma, sbuf, psum as
+//   --cosim BLOCKS: the TLM side co-simulates (a comma list of pe, dma, sbuf, psum, or seq alone, as
 //               verilated RTL, with the lockstep checker; docs/cosim.md)
 //   --tlm-only: only the TLM (wall time, outputs against the reference model); for gemm also
 //               the plain fp32 loop of tessera bench and tlm_vs_native_gemm
@@ -183,7 +183,8 @@ int compare(const Options& o) {
       else if (b == "dma") blocks.dma = true;
       else if (b == "sbuf") blocks.sbuf = true;
       else if (b == "psum") blocks.psum = true;
-      else throw InputError("--cosim: a comma list of pe, dma, sbuf, psum");
+      else if (b == "seq") blocks.seq = true;  // alone (the CLI enforces it; here: the caller's choice)
+      else throw InputError("--cosim: a comma list of pe, dma, sbuf, psum, or seq");
       pos = comma + 1;
     }
     co.lockstep = true;
