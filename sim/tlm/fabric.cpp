@@ -1089,14 +1089,25 @@ struct Fabric::Impl {
         for (; completed[c] < n; ++completed[c])
           if (eng[c]->queue_.insts[completed[c]].op->engine == "any") eng[c]->complete(completed[c], t, t);
       }
+      // Where each queue stands, from its sequencer's count (as the core harness reports it).
+      auto states = [&] {
+        std::string st;
+        for (unsigned c = 0; c < nq; ++c) {
+          if (!eng[c]) continue;
+          const std::vector<isa::Instruction>& insts = eng[c]->queue_.insts;
+          st += fmt::format("\n  {}: {} of {} instructions completed", eng[c]->queue_.engine, completed[c], insts.size());
+          if (completed[c] < insts.size()) st += fmt::format("; next: {}", isa::to_text(insts[completed[c]]));
+        }
+        return st;
+      };
       if (t - last_progress > kWatchdogCycles) {
         failure = Fabric::Failure{false, fmt::format("hang: no instruction completed in {} cycles (cycle {}) under the "
-                                                     "RTL sequencers",
-                                                     kWatchdogCycles, t)};
+                                                     "RTL sequencers{}",
+                                                     kWatchdogCycles, t, states())};
         return false;
       }
       if (seq->deadlock()) {
-        failure = Fabric::Failure{false, fmt::format("deadlock: the RTL sequencers detected one at cycle {}", t)};
+        failure = Fabric::Failure{false, fmt::format("deadlock: the RTL sequencers detected one at cycle {}{}", t, states())};
         return false;
       }
       if (seq->finished()) break;

@@ -231,6 +231,12 @@ tessera_cli_no_outputs(exec_deadlock --deadlock --engine dma0 --engine dve --eng
                        --stderr "dma0: done" --stderr "waits for s5 >= 1 (s5 = 0)" --stderr "waits for s2 >= 1"
                        -- $<TARGET_FILE:tessera> exec "${DATA}/deadlock.tasm" --config tiny --out-dir <OUT>
                           --report <OUT>/report.json)
+# ... and under the RTL sequencers (--rtl seq): their deadlock flag, where each queue stands.
+tessera_cli_no_outputs(exec_deadlock_rtl_seq --deadlock --engine dma0 --engine dve --engine act
+                       --stderr "deadlock: the RTL sequencers detected one at cycle"
+                       --stderr "dma0: 1 of 1 instructions completed" --stderr "act: 0 of 1 instructions completed"
+                       -- $<TARGET_FILE:tessera> exec "${DATA}/deadlock.tasm" --config tiny --mode cosim --rtl seq
+                          --out-dir <OUT> --report <OUT>/report.json)
 
 # --- good path: the example programs ------------------------------------------------------------------
 set(IN_pe ${PE_IN})
