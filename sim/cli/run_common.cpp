@@ -116,8 +116,8 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
   return b;
 }
 
-// --inject-fault BLOCK:CYCLE. The blocks a fault can be injected into: pe, dma, sbuf, psum, act
-// and dve as blocks, and in the whole core also the PSUM and SBUF arrays.
+// --inject-fault BLOCK:CYCLE. The blocks a fault can be injected into: pe, dma, sbuf, psum, act,
+// dve and seq as blocks, and in the whole core also the PSUM and SBUF arrays.
 std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBlocks& blocks) {
   const size_t colon = f.find(':');
   const auto bad = [&] {
@@ -288,8 +288,12 @@ kernels::RunResult run_cosim_mode(const CommonRunOptions& o, const CoreConfig& c
                           &fault)
                     : tlm::run_tlm_isolated(config, program, inputs, o.seed, co, &fault);
     if (!fault.block.empty() && !fault.fired)
-      throw InputError(fmt::format("--inject-fault {}: block {} wrote nothing at or after cycle {}", o.inject_fault,
-                                   fault.block, fault.cycle));
+      throw InputError(fault.block == "seq"
+                           ? fmt::format("--inject-fault {}: the sequencers fetched no instruction but nops at or "
+                                         "after cycle {}",
+                                         o.inject_fault, fault.cycle)
+                           : fmt::format("--inject-fault {}: block {} wrote nothing at or after cycle {}",
+                                         o.inject_fault, fault.block, fault.cycle));
     // The checker compares every instruction's writes: a fault that fired without a mismatch
     // was hidden before it reached memory (an act or dve result that a later step of the same
     // instruction replaced or rounded away), so the run shows nothing; as above, bad input.

@@ -383,12 +383,12 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
 template <class Model>
 class SeqBlockImpl final : public SeqBlock, Clocked<Model> {
   using C = Clocked<Model>;
-  static constexpr unsigned kWordBits = 1024;  // isa WordBits (tessera_isa_pkg)
 
  public:
   SeqBlockImpl(const CoreConfig& c, Fault* fault, const BlockTrace& trace, uint64_t seed)
-      : C(trace, seed, "seq"), queues_(3 + static_cast<unsigned>(c.dma_queues)), fault_(fault),
-        pending_(queues_, -1), offered_(queues_, std::vector<uint8_t>(kWordBits / 8)) {}
+      : C(trace, seed, "seq"), queues_(3 + static_cast<unsigned>(c.dma_queues)),
+        word_bits_(8 * isa::Isa::get().word_bytes()), fault_(fault), pending_(queues_, -1),
+        offered_(queues_, std::vector<uint8_t>(word_bits_ / 8)) {}
 
   void start(const std::vector<std::vector<std::vector<uint8_t>>>& words) override {
     words_ = words;
@@ -401,7 +401,12 @@ class SeqBlockImpl final : public SeqBlock, Clocked<Model> {
     serve();
     C::eval(0);
     sample_fetches();
-    C::edge(0);  // the start pulse's cycle precedes run cycle 0 (docs/core.md)
+    // The start pulse's edge precedes run cycle 0 (docs/core.md): not dumped (cycle 0's edge is
+    // dumped at 3 and 4, as the core harness's waveforms).
+    m.clk_i = 1;
+    C::eval(0);
+    m.clk_i = 0;
+    C::eval(0);
     m.start_i = 0;
   }
 
@@ -414,8 +419,8 @@ class SeqBlockImpl final : public SeqBlock, Clocked<Model> {
     C::eval(t);
     for (unsigned q = 0; q < queues_; ++q) {
       if (!valid(q)) continue;
-      for (unsigned i = 0; i < kWordBits / 32; ++i) {
-        const uint32_t v = get_word(m.inst_o, q * kWordBits + 32 * i);
+      for (unsigned i = 0; i < word_bits_ / 32; ++i) {
+        const uint32_t v = get_word(m.inst_o, q * word_bits_ + 32 * i);
         std::memcpy(offered_[q].data() + 4 * i, &v, 4);
       }
     }
@@ -450,12 +455,12 @@ class SeqBlockImpl final : public SeqBlock, Clocked<Model> {
       if (fault_due(fault_, "seq", t_) && !is_nop(w)) {
         w.back() ^= 0x80;
         fault_->fire(t_, fmt::format("bit {} of the word of queue {}'s instruction {} fetched by its sequencer",
-                                     kWordBits - 1, q, i));
+                                     word_bits_ - 1, q, i));
       }
-      for (unsigned k = 0; k < kWordBits / 32; ++k) {
+      for (unsigned k = 0; k < word_bits_ / 32; ++k) {
         uint32_t v;
         std::memcpy(&v, w.data() + 4 * k, 4);
-        set_word(m.fetch_rdata_i, q * kWordBits + 32 * k, v);
+        set_word(m.fetch_rdata_i, q * word_bits_ + 32 * k, v);
       }
     }
     set_bits(m.fetch_rvalid_i, 0, queues_, rvalid);
@@ -474,6 +479,7 @@ class SeqBlockImpl final : public SeqBlock, Clocked<Model> {
   static bool is_nop(const std::vector<uint8_t>& w) { return isa::Isa::get().decode(w.data()).op->engine == "any"; }
 
   unsigned queues_;
+  unsigned word_bits_;  // the ISA's instruction word (tessera_isa_pkg::WordBits)
   Fault* fault_;
   std::vector<std::vector<std::vector<uint8_t>>> words_;
   std::vector<int64_t> pending_;  // per queue: the instruction whose fetch returns next cycle (-1: none)

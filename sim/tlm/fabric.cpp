@@ -1014,9 +1014,9 @@ struct Fabric::Impl {
     std::vector<unsigned> done(nq, 0);
     std::vector<uint32_t> completed(nq, 0);
     std::vector<size_t> next(nq, 0);
-    // A run in which no instruction completes for this long hangs (the core harness's watchdog,
-    // rtl::CoreRunOptions::watchdog_cycles): a transactor fault, not a deadlock the RTL sees.
-    constexpr uint64_t kWatchdogCycles = 1000000;
+    // A run in which no instruction completes for this long hangs (the core harness's watchdog):
+    // a transactor fault, not a deadlock the RTL sees.
+    const uint64_t kWatchdogCycles = rtl::CoreRunOptions{}.watchdog_cycles;
     uint64_t last_progress = 0;
     // The instruction the engine of queue c is offered: its next non-nop one, which must be the
     // word the sequencer issues.
@@ -1069,7 +1069,7 @@ struct Fabric::Impl {
         const std::optional<size_t> i = offered(c, t);
         if (!i) return false;
         Engine& e = *q->e;
-        e.next_ = *i;
+        e.next_ = *i + 1;
         const isa::Instruction& inst = e.queue_.insts[*i];
         e.run_numerics(inst, t);
         e.checked(*i, t);
@@ -1112,12 +1112,23 @@ struct Fabric::Impl {
       }
       if (seq->finished()) break;
     }
+    size_t total = 0;
     for (unsigned c = 0; c < nq; ++c) {
       if (!eng[c]) continue;
       eng[c]->record_.engines[eng[c]->queue_.engine].sem_stall_cycles = seq->sem_stall_cycles(c);
       eng[c]->next_ = eng[c]->queue_.insts.size();
+      total += eng[c]->queue_.insts.size();
     }
+    // Every instruction the sequencers completed has exactly one record (the engines' own, the
+    // nops' from the counters): anything else is a transactor fault.
     if (pe) pe->seq_end();
+    for (const Engine* e : eng) {
+      if (!e) continue;
+      if (e->record_.instructions.size() != total)  // the run's one record, shared by the engines
+        throw std::logic_error(fmt::format("--rtl seq: {} instruction records for {} instructions",
+                                           e->record_.instructions.size(), total));
+      break;
+    }
     return true;
   }
 

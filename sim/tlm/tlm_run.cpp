@@ -38,6 +38,10 @@ class Core : public sc_core::sc_module {
     std::vector<Engine*> dma, ext;
     bool has_pe = false;
     PeEngine* pe = nullptr;
+    // The RTL sequencers drive the TLM engines only: the other blocks' transactors play their own.
+    if (cosim.rtl_seq && (cosim.rtl_pe || cosim.rtl_dma || cosim.rtl_sbuf || cosim.rtl_psum || cosim.rtl_act ||
+                          cosim.rtl_dve))
+      throw std::logic_error("run_tlm: --rtl seq runs alone");
     mem_blocks_.make_sbuf = cosim.rtl_sbuf;
     mem_blocks_.make_psum = cosim.rtl_psum;
     for (const isa::Queue& q : program.queues) {

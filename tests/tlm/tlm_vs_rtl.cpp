@@ -183,10 +183,12 @@ int compare(const Options& o) {
       else if (b == "dma") blocks.dma = true;
       else if (b == "sbuf") blocks.sbuf = true;
       else if (b == "psum") blocks.psum = true;
-      else if (b == "seq") blocks.seq = true;  // alone (the CLI enforces it; here: the caller's choice)
+      else if (b == "seq") blocks.seq = true;  // alone (below)
       else throw InputError("--cosim: a comma list of pe, dma, sbuf, psum, or seq");
       pos = comma + 1;
     }
+    if (blocks.seq && (blocks.pe || blocks.dma || blocks.sbuf || blocks.psum))
+      throw InputError("--cosim: seq runs alone");
     co.lockstep = true;
     cosim::add_blocks(co, config, blocks, nullptr, {}, o.seed, ports);
     fmt::print("TLM side: co-simulation, RTL blocks {}\n", o.cosim);
