@@ -50,6 +50,7 @@ add_test(NAME cosim.fault.sbuf_from_rtl_dma
                  -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl pe,dma,sbuf,psum --config small --dtype bf16
                     --m 37 --n 200 --k 70 --inject-fault sbuf:100)
 add_test(NAME cosim.trace_on_mismatch COMMAND "${CMAKE_CURRENT_LIST_DIR}/check_cosim_mismatch.sh" $<TARGET_FILE:tessera>)
+add_test(NAME cosim.trace_seq COMMAND "${CMAKE_CURRENT_LIST_DIR}/check_seq_waveform.sh" $<TARGET_FILE:tessera>)
 add_test(NAME cosim.trace_memory_blocks
          COMMAND "${CMAKE_CURRENT_LIST_DIR}/check_memory_block_waveforms.sh" $<TARGET_FILE:tessera>)
 # The whole core (--rtl all): a bit flipped in the PSUM word a matmul wrote, in the SBUF and
