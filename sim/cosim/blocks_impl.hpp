@@ -24,6 +24,7 @@
 #include "ref/core_model.hpp"
 #include "rtl/axi_dram.hpp"
 #include "rtl/axi_ports.hpp"
+#include "rtl/fetch_server.hpp"
 #include "rtl/port_bits.hpp"
 #include "verilated.h"
 #include "verilated_fst_c.h"
@@ -387,20 +388,20 @@ class SeqBlockImpl final : public SeqBlock, Clocked<Model> {
  public:
   SeqBlockImpl(const CoreConfig& c, Fault* fault, const BlockTrace& trace, uint64_t seed)
       : C(trace, seed, "seq"), queues_(3 + static_cast<unsigned>(c.dma_queues)),
-        word_bits_(8 * isa::Isa::get().word_bytes()), fault_(fault), pending_(queues_, -1),
+        word_bits_(8 * isa::Isa::get().word_bytes()), fault_(fault),
         offered_(queues_, std::vector<uint8_t>(word_bits_ / 8)) {}
 
   void start(const std::vector<std::vector<std::vector<uint8_t>>>& words) override {
-    words_ = words;
-    if (words_.size() != queues_) throw std::logic_error("RTL sequencers: one word list per queue");
+    if (words.size() != queues_) throw std::logic_error("RTL sequencers: one word list per queue");
+    fetch_.load(words);
     Model& m = *C::m_;
-    for (unsigned q = 0; q < queues_; ++q) set_word(m.len_i, 32 * q, static_cast<uint32_t>(words_[q].size()));
+    for (unsigned q = 0; q < queues_; ++q) set_word(m.len_i, 32 * q, static_cast<uint32_t>(words[q].size()));
     m.inst_ready_i = 0;
     m.done_i = 0;
     m.start_i = 1;
     serve();
     C::eval(0);
-    sample_fetches();
+    fetch_.sample(m);
     // The start pulse's edge precedes run cycle 0 (docs/core.md): not dumped (cycle 0's edge is
     // dumped at 3 and 4, as the core harness's waveforms).
     m.clk_i = 1;
@@ -432,7 +433,7 @@ class SeqBlockImpl final : public SeqBlock, Clocked<Model> {
     Model& m = *C::m_;
     set_bits(m.inst_ready_i, 0, queues_, ready);
     C::eval(t_);
-    sample_fetches();
+    fetch_.sample(m);
     C::edge(t_);
   }
   uint32_t completed(unsigned q) const override { return get_word(C::m_->cnt_insts_o, 32 * q); }
@@ -441,48 +442,23 @@ class SeqBlockImpl final : public SeqBlock, Clocked<Model> {
   bool deadlock() const override { return C::m_->deadlock_o; }
 
  private:
-  // The fetch responses of the requests sampled in the previous cycle.
+  // The fetch responses of the requests sampled in the previous cycle (the core harness's
+  // instruction memories, rtl::FetchServer), a fault on its way into a sequencer: the top bit
+  // of a non-nop instruction's word.
   void serve() {
-    Model& m = *C::m_;
-    set_bits(m.fetch_ready_i, 0, queues_, (uint64_t{1} << queues_) - 1);
-    uint64_t rvalid = 0;
-    for (unsigned q = 0; q < queues_; ++q) {
-      if (pending_[q] < 0) continue;
-      rvalid |= uint64_t{1} << q;
-      const size_t i = static_cast<size_t>(pending_[q]);
-      std::vector<uint8_t> w = words_[q][i];
-      // A fault: the top bit of a non-nop instruction's word on its way into the sequencer.
-      if (fault_due(fault_, "seq", t_) && !is_nop(w)) {
-        w.back() ^= 0x80;
-        fault_->fire(t_, fmt::format("bit {} of the word of queue {}'s instruction {} fetched by its sequencer",
-                                     word_bits_ - 1, q, i));
-      }
-      for (unsigned k = 0; k < word_bits_ / 32; ++k) {
-        uint32_t v;
-        std::memcpy(&v, w.data() + 4 * k, 4);
-        set_word(m.fetch_rdata_i, q * word_bits_ + 32 * k, v);
-      }
-    }
-    set_bits(m.fetch_rvalid_i, 0, queues_, rvalid);
-  }
-  void sample_fetches() {
-    const Model& m = *C::m_;
-    for (unsigned q = 0; q < queues_; ++q) {
-      pending_[q] = -1;
-      if (!get_bits(m.fetch_valid_o, q, 1)) continue;
-      const uint32_t idx = get_word(m.fetch_idx_o, 32 * q);
-      if (idx >= words_[q].size())
-        throw SimError(fmt::format("RTL sequencers: queue {} fetched instruction {} of {}", q, idx, words_[q].size()));
-      pending_[q] = static_cast<int64_t>(idx);
-    }
+    fetch_.drive(*C::m_, [this](unsigned q, uint32_t i, std::vector<uint8_t>& w) {
+      if (!fault_due(fault_, "seq", t_) || is_nop(w)) return;
+      w.back() ^= 0x80;
+      fault_->fire(t_, fmt::format("bit {} of the word of queue {}'s instruction {} fetched by its sequencer",
+                                   word_bits_ - 1, q, i));
+    });
   }
   static bool is_nop(const std::vector<uint8_t>& w) { return isa::Isa::get().decode(w.data()).op->engine == "any"; }
 
   unsigned queues_;
   unsigned word_bits_;  // the ISA's instruction word (tessera_isa_pkg::WordBits)
   Fault* fault_;
-  std::vector<std::vector<std::vector<uint8_t>>> words_;
-  std::vector<int64_t> pending_;  // per queue: the instruction whose fetch returns next cycle (-1: none)
+  rtl::FetchServer fetch_;
   std::vector<std::vector<uint8_t>> offered_;
   uint64_t t_ = 0;
 };

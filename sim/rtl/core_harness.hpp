@@ -22,6 +22,7 @@
 #include "common/errors.hpp"
 #include "core_rtl.hpp"
 #include "ext_engines.hpp"
+#include "fetch_server.hpp"
 #include "port_bits.hpp"
 #include "isa/isa.hpp"
 #include "verilated.h"
@@ -36,19 +37,6 @@ using rtl::get_bits;
 using rtl::get_word;
 using rtl::set_bits;
 using rtl::set_word;
-
-// Queue index in the core: 0 pe, 1 act, 2 dve, 3 + q dma<q>.
-inline int queue_index(const std::string& engine) {
-  if (engine == "pe") return 0;
-  if (engine == "act") return 1;
-  if (engine == "dve") return 2;
-  return 3 + std::stoi(engine.substr(3));
-}
-
-inline std::string queue_name(unsigned q) {
-  static const char* fixed[] = {"pe", "act", "dve"};
-  return q < 3 ? fixed[q] : fmt::format("dma{}", q - 3);
-}
 
 // Model: the preset's verilated core; kTrace: whether it was verilated with FST tracing (the
 // harness uses the traced model only when a waveform is asked for: tracing compiled in slows
@@ -89,12 +77,12 @@ class CoreHarness {
 
   CoreRunResult run(const isa::Program& program) {
     const isa::Isa& isa = isa::Isa::get();
-    words_.assign(queues_, {});
+    std::vector<std::vector<std::vector<uint8_t>>> words(queues_);
     for (const isa::Queue& q : program.queues) {
       const int qi = queue_index(q.engine);
-      for (const isa::Instruction& inst : q.insts) words_[qi].push_back(isa.encode(inst));
+      for (const isa::Instruction& inst : q.insts) words[qi].push_back(isa.encode(inst));
     }
-    fetch_pending_.assign(queues_, std::nullopt);
+    fetch_.load(std::move(words));
 
     Model& m = *model_;
     m.clk_i = 0;
@@ -106,7 +94,7 @@ class CoreHarness {
     eval();
     m.rst_ni = 1;
     eval();
-    for (unsigned q = 0; q < queues_; ++q) set_word(m.len_i, 32 * q, static_cast<uint32_t>(words_[q].size()));
+    for (unsigned q = 0; q < queues_; ++q) set_word(m.len_i, 32 * q, static_cast<uint32_t>(fetch_.words()[q].size()));
     if (options_.hooks && options_.hooks->start) options_.hooks->start(backdoor());
 
     // The start pulse: one cycle.
@@ -247,20 +235,7 @@ class CoreHarness {
   // One clock cycle: inputs from the C++ state, settle, sample, rising edge, commit.
   void cycle() {
     Model& m = *model_;
-    // Instruction fetch: always ready; the word returns the cycle after the request.
-    m.fetch_ready_i = (1u << queues_) - 1;
-    uint32_t rvalid = 0;
-    for (unsigned q = 0; q < queues_; ++q) {
-      if (!fetch_pending_[q]) continue;
-      rvalid |= 1u << q;
-      const std::vector<uint8_t>& w = words_[q][*fetch_pending_[q]];
-      for (unsigned i = 0; i < kWordBits / 32; ++i) {
-        uint32_t v;
-        std::memcpy(&v, w.data() + 4 * i, 4);
-        set_word(m.fetch_rdata_i, q * kWordBits + 32 * i, v);
-      }
-    }
-    m.fetch_rvalid_i = rvalid;
+    fetch_.drive(m);  // instruction fetch: always ready; the word returns the cycle after the request
 
     apply_axi(*model_, dram_.drive());
     ext_.drive(ext_out_);
@@ -268,15 +243,7 @@ class CoreHarness {
     eval();
 
     // Sample this cycle's handshakes.
-    for (unsigned q = 0; q < queues_; ++q) {
-      fetch_pending_[q].reset();
-      if ((m.fetch_valid_o >> q) & 1) {
-        const uint32_t idx = get_word(m.fetch_idx_o, 32 * q);
-        if (idx >= words_[q].size())
-          throw SimError(fmt::format("RTL: {} fetched instruction {} of {}", queue_name(q), idx, words_[q].size()));
-        fetch_pending_[q] = idx;
-      }
-    }
+    fetch_.sample(m);
     issue_seen_ = static_cast<uint64_t>(m.ev_issue_o);
     sbuf_grants_ = static_cast<uint64_t>(m.ev_sbuf_grant_o);
     AxiMasterOut axi;
@@ -369,13 +336,8 @@ class CoreHarness {
   std::string engine_states() {
     Model& m = *model_;
     std::string s;
-    for (unsigned q = 0; q < queues_; ++q) {
-      const uint32_t done = get_word(m.cnt_insts_o, 32 * q);
-      if (words_[q].empty()) continue;
-      s += fmt::format("\n  {}: {} of {} instructions completed", queue_name(q), done, words_[q].size());
-      if (done < words_[q].size())
-        s += fmt::format("; next: {}", isa::to_text(isa::Isa::get().decode(words_[q][done].data())));
-    }
+    for (unsigned q = 0; q < queues_; ++q)
+      s += queue_progress(queue_name(q), get_word(m.cnt_insts_o, 32 * q), fetch_.words()[q]);
     return s;
   }
 
@@ -396,8 +358,7 @@ class CoreHarness {
   std::unique_ptr<Backdoor> backdoor_;
   ExtEngines ext_;
   ExtOutputs ext_out_;
-  std::vector<std::vector<std::vector<uint8_t>>> words_;
-  std::vector<std::optional<uint32_t>> fetch_pending_;
+  FetchServer fetch_;  // the program's words per queue and the fetch port
   // Clock cycles simulated, the start pulse included. The run's cycle numbers (timelines,
   // messages, --trace-window) count from the first cycle after the start pulse: run cycle c is
   // clock cycle c + 1, and its rising edge is dumped at time 2c + 3 (docs/debugging.md).

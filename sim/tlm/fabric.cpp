@@ -14,6 +14,7 @@
 #include "ref/core_model.hpp"
 #include "rtl/axi_dram.hpp"
 #include "rtl/core_rtl.hpp"
+#include "rtl/fetch_server.hpp"
 
 namespace tessera::tlm {
 
@@ -723,7 +724,8 @@ struct Fabric::Impl {
   }
 
   void finish(Queue& q, uint64_t done) {
-    if (seq) ++seq_done_next[seq_index(q)];  // the engine's done output in cycle `done` (t + 1)
+    // --rtl seq: the engine's done output in cycle `done` (t + 1), in the core's queue order
+    if (seq) ++seq_done_next[static_cast<size_t>(rtl::queue_index(q.e->queue_.engine))];
     q.busy = false;
     may_issue |= uint64_t{1} << (&q - queues.data());
     q.idle_from = done + 1;
@@ -990,8 +992,6 @@ struct Fabric::Impl {
   PeEngine* pe = nullptr;
   std::vector<unsigned> seq_done_next;  // per core queue: completions in the next cycle
   std::optional<Fabric::Failure> failure;
-  // The core's queue order (tessera_core.sv): 0 pe, 1 act, 2 dve, 3 + q dma<q>.
-  unsigned seq_index(const Queue& q) const { return q.dma ? 3 + q.unit : 1 + q.unit; }
 
   // Every cycle from 0 until the sequencers finish: their completions of the cycle in, the
   // instructions they offer to the engines that can take them (each checked against the
@@ -1002,7 +1002,10 @@ struct Fabric::Impl {
     std::vector<Engine*> eng(nq, nullptr);
     std::vector<Queue*> fq(nq, nullptr);
     if (pe) eng[0] = pe;
-    for (Queue& q : queues) eng[seq_index(q)] = q.e, fq[seq_index(q)] = &q;
+    for (Queue& q : queues) {  // in the core's queue order
+      const auto c = static_cast<unsigned>(rtl::queue_index(q.e->queue_.engine));
+      eng[c] = q.e, fq[c] = &q;
+    }
     const isa::Isa& isa = isa::Isa::get();
     std::vector<std::vector<std::vector<uint8_t>>> words(nq);
     for (unsigned c = 0; c < nq; ++c)
@@ -1092,12 +1095,7 @@ struct Fabric::Impl {
       // Where each queue stands, from its sequencer's count (as the core harness reports it).
       auto states = [&] {
         std::string st;
-        for (unsigned c = 0; c < nq; ++c) {
-          if (!eng[c]) continue;
-          const std::vector<isa::Instruction>& insts = eng[c]->queue_.insts;
-          st += fmt::format("\n  {}: {} of {} instructions completed", eng[c]->queue_.engine, completed[c], insts.size());
-          if (completed[c] < insts.size()) st += fmt::format("; next: {}", isa::to_text(insts[completed[c]]));
-        }
+        for (unsigned c = 0; c < nq; ++c) st += rtl::queue_progress(rtl::queue_name(c), completed[c], words[c]);
         return st;
       };
       if (t - last_progress > kWatchdogCycles) {
