@@ -8,9 +8,8 @@
 // activation.cpp step by step and carry its names, so the two read side by side.
 //
 // This is the datapath as one combinational function of the input (the longest path, gelu_tanh,
-// is about 100 add32/mul32 steps). The act engine around it (instruction interface, SBUF/PSUM
-// port, pipeline registers) is not written yet: act and dve run as C++ models in every mode
-// (docs/ext_engines.md).
+// is about 100 add32/mul32 steps). The act engine's lanes (rtl/vec/vec_lane.sv,
+// docs/vec_engines.md) compute with it.
 package act_pkg;
   localparam logic [31:0] Sign = 32'h8000_0000;
   localparam logic [31:0] PosInf = 32'h7F80_0000;
@@ -90,12 +89,15 @@ package act_pkg;
 
   // ---- exact helpers ----------------------------------------------------------------------
   function automatic logic [31:0] add(logic [31:0] x, logic [31:0] y);
+    /* verilator no_inline_task */
     return pe::add32(x, y);
   endfunction
   function automatic logic [31:0] sub(logic [31:0] x, logic [31:0] y);
+    /* verilator no_inline_task */
     return pe::add32(x, y ^ Sign);
   endfunction
   function automatic logic [31:0] mul(logic [31:0] x, logic [31:0] y);
+    /* verilator no_inline_task */
     return pe::mul32(x, y);
   endfunction
 
@@ -118,6 +120,7 @@ package act_pkg;
   endfunction
 
   function automatic pair_t two_prod(logic [31:0] x, logic [31:0] y);
+    /* verilator no_inline_task */
     logic [31:0] p, xh, xl, yh, yl;
     p = mul(x, y);
     xh = hi12(x);
@@ -128,6 +131,7 @@ package act_pkg;
   endfunction
 
   function automatic pair_t two_sum(logic [31:0] x, logic [31:0] y);
+    /* verilator no_inline_task */
     logic [31:0] s, yv, xv;
     s = add(x, y);
     yv = sub(s, x);
@@ -136,6 +140,7 @@ package act_pkg;
   endfunction
 
   function automatic pair_t fast_two_sum(logic [31:0] x, logic [31:0] y);
+    /* verilator no_inline_task */
     logic [31:0] s;
     s = add(x, y);
     return '{hi: s, lo: sub(y, sub(s, x))};
@@ -210,6 +215,7 @@ package act_pkg;
 
   // ---- the functions ----------------------------------------------------------------------
   function automatic logic [31:0] act_exp(logic [31:0] x);
+    /* verilator no_inline_task */
     exp_parts_t ep;
     if (x[31] && x >= ExpUnderflow) return 32'h0;
     if (!x[31] && x >= ExpOverflow) return PosInf;
@@ -219,6 +225,7 @@ package act_pkg;
   endfunction
 
   function automatic logic [31:0] act_tanh(logic [31:0] x);
+    /* verilator no_inline_task */
     logic [31:0] sign, ax, z, h, e, t;
     exp_parts_t ep;
     pair_t d;
@@ -239,6 +246,7 @@ package act_pkg;
   endfunction
 
   function automatic logic [31:0] act_sigmoid(logic [31:0] x);
+    /* verilator no_inline_task */
     if (!x[31] && x >= SigmoidOne) return One;
     if (x >= SigmoidZero) return 32'h0;
     if ((x & ~Sign) < Tiny25) return Half;
@@ -246,6 +254,7 @@ package act_pkg;
   endfunction
 
   function automatic logic [31:0] act_silu(logic [31:0] x);
+    /* verilator no_inline_task */
     if (!x[31] && x >= SigmoidOne) return x;
     if (x >= SiluZero) return Sign;
     if ((x & ~Sign) < Tiny25) return mul(x, Half);
@@ -253,6 +262,7 @@ package act_pkg;
   endfunction
 
   function automatic logic [31:0] act_gelu_tanh(logic [31:0] x);
+    /* verilator no_inline_task */
     pair_t sq, t, u0, u, w;
     logic [31:0] tl, wl;
     if (!x[31] && x >= GeluIdentity) return x;
@@ -282,6 +292,7 @@ package act_pkg;
   endfunction
 
   function automatic logic [31:0] act_reciprocal(logic [31:0] x);
+    /* verilator no_inline_task */
     logic [31:0] sign, ax;
     reduced_t r;
     int e;
@@ -295,6 +306,7 @@ package act_pkg;
   endfunction
 
   function automatic logic [31:0] act_rsqrt(logic [31:0] x);
+    /* verilator no_inline_task */
     reduced_t r;
     int e, odd;
     logic [31:0] m, y0, y1, res, y2;
@@ -317,6 +329,7 @@ package act_pkg;
   endfunction
 
   function automatic logic [31:0] activate(act_fn_e fn, logic [31:0] x);
+    /* verilator no_inline_task */
     if (x[30:23] == 8'hFF && x[22:0] != 23'd0) return CanonicalNan;
     unique case (fn)
       FnIdentity: return x;

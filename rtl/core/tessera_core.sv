@@ -1,15 +1,14 @@
 // The Tessera core (docs/core.md): one sequencer per engine queue on a shared semaphore block,
 // the tensor engine with SBUF and PSUM, the DMA engine with its AXI4 master toward DRAM, and
-// stream interfaces for the activation and vector engines, which run as C++ models in the
-// host harness until their RTL exists.
+// the activation and vector engines (rtl/vec, docs/vec_engines.md).
 //
 // Queues are numbered 0 pe, 1 act, 2 dve, 3 + q dma<q>. The host loads each queue's length,
 // pulses start_i, serves instruction fetches, and waits for finished_o or deadlock_o.
 //
 // SBUF ports, in priority order: tensor-engine moving (0), stationary (1), DMA queues
-// (2 .. 1 + DmaQueues), external engines (last). PSUM: the tensor engine's write port; one
+// (2 .. 1 + DmaQueues), act/dve engines (last). PSUM: the tensor engine's write port; one
 // engine read and one engine write per cycle, granted to the lowest-numbered requester among
-// the DMA queues, then the external engines.
+// the DMA queues, then the act/dve engines.
 module tessera_core
   import tessera_isa_pkg::*;
 #(
@@ -46,23 +45,8 @@ module tessera_core
   output logic [Queues-1:0][31:0]             fetch_idx_o,
   input  logic [Queues-1:0]                   fetch_rvalid_i,
   input  logic [Queues-1:0][WordBits-1:0]     fetch_rdata_i,
-  // external engines: 0 act, 1 dve
-  output logic [1:0]                          ext_inst_valid_o,
-  input  logic [1:0]                          ext_inst_ready_i,
-  output logic [1:0][WordBits-1:0]            ext_inst_o,
-  input  logic [1:0]                          ext_done_i,
-  input  logic [1:0]                          ext_stall_i,
-  // the external engines' memory port (docs/core.md `mem`)
-  input  logic                                ext_req_i,
-  output logic                                ext_gnt_o,
-  input  logic                                ext_we_i,
-  input  logic                                ext_psum_i,
-  input  logic [MemAw-1:0]                    ext_addr_i,
-  input  logic [Rows-1:0]                     ext_mask_i,
-  input  logic [3:0]                          ext_be_i,
-  input  logic [Rows-1:0][31:0]               ext_wdata_i,
-  output logic                                ext_rvalid_o,
-  output logic [Rows-1:0][31:0]               ext_rdata_o,
+  // the kernel seed of the stochastic-rounding generators (docs/numerics.md), sampled in reset
+  input  logic [63:0]                         sr_seed_i,
   // AXI4 master toward DRAM
   output logic                                axi_ar_valid_o,
   input  logic                                axi_ar_ready_i,
@@ -104,7 +88,7 @@ module tessera_core
   // SBUF accesses granted this cycle, per port (timeline bandwidth counters)
   output logic [1 + DmaQueues + 1:0]          ev_sbuf_grant_o
 );
-  localparam int unsigned Requesters = DmaQueues + 1;  // on-chip memory ports: DMA queues, ext
+  localparam int unsigned Requesters = DmaQueues + 1;  // on-chip memory ports: DMA queues, act/dve
   localparam int unsigned SbufPorts = 2 + Requesters;
   localparam int unsigned ReqBits = Requesters > 1 ? $clog2(Requesters) : 1;
 
@@ -171,22 +155,21 @@ module tessera_core
     .pw_data_o   (pw_data)
   );
 
-  // ---------------- external engines (act, dve) ----------------
-  for (genvar e = 0; e < 2; e++) begin : g_ext
-    assign ext_inst_valid_o[e] = seq_valid[1 + e];
-    assign seq_ready[1 + e] = ext_inst_ready_i[e];
-    assign ext_inst_o[e] = seq_inst[1 + e];
-    assign seq_done[1 + e] = {1'b0, ext_done_i[e]};
+  // ---------------- activation and vector engines (act, dve) ----------------
+  // Instantiated below the DMA: they share the last on-chip memory requester.
+  logic [1:0] vec_done, vec_busy, vec_stall;
+  for (genvar e = 0; e < 2; e++) begin : g_vec_done
+    assign seq_done[1 + e] = {1'b0, vec_done[e]};
   end
 
   // ---------------- DMA ----------------
-  // On-chip memory requesters: r < DmaQueues is dma<r>, r = DmaQueues the external engines.
+  // On-chip memory requesters: r < DmaQueues is dma<r>, r = DmaQueues the act/dve engines.
   logic [Requesters-1:0]                 m_req, m_gnt, m_we, m_psum, m_rvalid;
   logic [Requesters-1:0][MemAw-1:0]      m_addr;
   logic [Requesters-1:0][Rows-1:0]       m_mask;
   logic [Requesters-1:0][3:0]            m_be;
   logic [Requesters-1:0][Rows-1:0][31:0] m_wdata, m_rdata;
-  // 8-byte units of the DMA queues (SBUF only; the external engines' port is never wide).
+  // 8-byte units of the DMA queues (SBUF only; the act/dve port is never wide).
   logic [Requesters-1:0]                 m_wide;
   logic [Requesters-1:0][3:0]            m_be_hi;
   logic [Requesters-1:0][Rows-1:0][31:0] m_wdata_hi, m_rdata_hi;
@@ -250,19 +233,30 @@ module tessera_core
     assign seq_done[3 + q] = {1'b0, dma_done[q]};
   end
 
-  assign m_req[DmaQueues] = ext_req_i;
-  assign m_we[DmaQueues] = ext_we_i;
-  assign m_psum[DmaQueues] = ext_psum_i;
-  assign m_addr[DmaQueues] = ext_addr_i;
-  assign m_mask[DmaQueues] = ext_mask_i;
-  assign m_be[DmaQueues] = ext_be_i;
-  assign m_wdata[DmaQueues] = ext_wdata_i;
+  vec_engines #(.Rows(Rows), .MemAw(MemAw)) u_vec (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .sr_seed_i    (sr_seed_i),
+    .inst_valid_i (seq_valid[2:1]),
+    .inst_ready_o (seq_ready[2:1]),
+    .inst_i       (seq_inst[2:1]),
+    .done_o       (vec_done),
+    .busy_o       (vec_busy),
+    .stall_o      (vec_stall),
+    .mem_req_o    (m_req[DmaQueues]),
+    .mem_gnt_i    (m_gnt[DmaQueues]),
+    .mem_we_o     (m_we[DmaQueues]),
+    .mem_psum_o   (m_psum[DmaQueues]),
+    .mem_addr_o   (m_addr[DmaQueues]),
+    .mem_mask_o   (m_mask[DmaQueues]),
+    .mem_be_o     (m_be[DmaQueues]),
+    .mem_wdata_o  (m_wdata[DmaQueues]),
+    .mem_rvalid_i (m_rvalid[DmaQueues]),
+    .mem_rdata_i  (m_rdata[DmaQueues])
+  );
   assign m_wide[DmaQueues] = 1'b0;
   assign m_be_hi[DmaQueues] = '0;
   assign m_wdata_hi[DmaQueues] = '0;
-  assign ext_gnt_o = m_gnt[DmaQueues];
-  assign ext_rvalid_o = m_rvalid[DmaQueues];
-  assign ext_rdata_o = m_rdata[DmaQueues];
 
   // ---------------- SBUF ----------------
   logic [SbufPorts-1:0]                 sb_valid, sb_ready, sb_we, sb_rvalid;
@@ -421,8 +415,8 @@ module tessera_core
   always_comb begin
     mem_stall = '0;
     mem_stall[0] = (mv_req && !mv_gnt) || (st_req && !st_gnt);
-    mem_stall[1] = ext_stall_i[0];
-    mem_stall[2] = ext_stall_i[1];
+    mem_stall[1] = vec_stall[0];
+    mem_stall[2] = vec_stall[1];
     for (int unsigned q = 0; q < DmaQueues; q++) mem_stall[3 + q] = dma_stall[q];
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -444,6 +438,6 @@ module tessera_core
   assign cnt_cycles_o = cycles_q;
 
   logic unused;
-  assign unused = ^{dma_busy, sb_conflicts, ps_conflicts, ps_rd_valid_out,
+  assign unused = ^{dma_busy, vec_busy, sb_conflicts, ps_conflicts, ps_rd_valid_out,
                     sb_rdata_hi[1:0], m_rdata_hi[DmaQueues]};
 endmodule

@@ -7,9 +7,8 @@
 // max and min: a NaN operand gives the canonical NaN; equal values (only +0 and -0 differ in
 // bits) give x & s for max and x | s for min, so -0 orders below +0; otherwise the larger
 // (smaller) operand, compared as sign-magnitude integers. bypass passes x unchanged, NaN payload
-// included. Combinational. The engine around it is not written: dve runs as a C++ model in
-// every mode (docs/ext_engines.md), which computes with this unit in the RTL core and, with
-// --rtl dve, in co-simulation (docs/cosim.md).
+// included. Combinational. The dve engine's lanes (rtl/vec/vec_lane.sv, docs/vec_engines.md)
+// compute with two of it; --rtl dve co-simulates this unit alone (docs/cosim.md).
 module dve_alu (
   input  logic [2:0]  op_i,  // ref::AluOp order: bypass, add, sub, rsub, mul, max, min; 7 gives the canonical NaN
   input  logic [31:0] x_i,

@@ -110,8 +110,8 @@ CosimBlocks parse_rtl_blocks(const std::string& list) {
                                  "whole core (all)",
                                  list));
   if (b.core && (b.rtl.act || b.rtl.dve))
-    throw InputError(fmt::format("--rtl {}: 'all' already runs the act function unit and the dve ALU (in the core's "
-                                 "act and dve models); act and dve combine with pe, dma, sbuf and psum",
+    throw InputError(fmt::format("--rtl {}: 'all' already runs the act and dve engines (RTL, with their function unit "
+                                 "and ALUs); act and dve combine with pe, dma, sbuf and psum",
                                  list));
   return b;
 }

@@ -1,5 +1,5 @@
 // --mode cosim --rtl all (docs/cosim.md): the whole verilated core (tessera_core: sequencers,
-// semaphores, tensor engine, SBUF, PSUM, DMA; act/dve as their C++ models, as in --mode rtl)
+// semaphores, tensor engine, SBUF, PSUM, DMA, act and dve engines, as in --mode rtl)
 // inside a SystemC simulation, its AXI4 master reaching the TLM DRAM target through the AXI
 // slave model, every instruction checked by the lockstep checker against a TLM-only shadow.
 #pragma once

@@ -155,6 +155,16 @@ void validate(const CoreConfig& config, const isa::Program& program) {
           throw fail(fmt::format("{} is [{}, {}] but {} is [{}, {}]", an, a.parts, a.free_size(), bn, b.parts,
                                  b.free_size()));
       };
+      // The act and dve engines compute all partitions of an element at once (docs/vec_engines.md):
+      // a destination that shares bytes, in shared partitions, with a source at another
+      // partition offset would feed one partition's stores into another's loads, an order only
+      // a partition-by-partition engine has. Such instructions are rejected.
+      auto lanes_apart = [&](const isa::Ap& d, const isa::Ap& s, const char* sn) {
+        if (d.space != s.space || d.part == s.part || d.part >= s.part + s.parts || s.part >= d.part + d.parts) return;
+        const isa::Extent de = isa::byte_extent(d), se = isa::byte_extent(s);
+        if (de.lo < se.hi && se.lo < de.hi)
+          throw fail(fmt::format("dst overlaps {} at a different partition offset ({} against {})", sn, d.part, s.part));
+      };
       const std::string& name = inst.op->name;
       if (name == "nop") continue;
       if (name == "load_stationary") {
@@ -188,22 +198,36 @@ void validate(const CoreConfig& config, const isa::Program& program) {
         same_shape(dst, src, "dst", "src");
         for (const char* s : {"scale", "bias"})
           if (inst.scalar(s).is_col) check_col(inst.scalar(s).col, s);
-        if (inst.u("reduce")) check_col(inst.col("reduce_dst"), "reduce_dst");
+        lanes_apart(dst, src, "src");
+        if (inst.u("reduce")) {
+          check_col(inst.col("reduce_dst"), "reduce_dst");
+          Ap col = dst;  // the reduce column: one fp32 in each destination partition
+          col.space = inst.col("reduce_dst").space;
+          col.dtype = fp::Format::kFp32;
+          col.addr = inst.col("reduce_dst").addr;
+          col.dims = {isa::Dim{1, 0}, isa::Dim{1, 0}, isa::Dim{1, 0}};
+          lanes_apart(col, src, "src (the reduce column)");
+        }
       } else if (name == "tensor_tensor") {
         const Ap& dst = check_ap("dst", false, true);
         same_shape(dst, check_ap("a", false, true), "dst", "a");
         same_shape(dst, check_ap("b", false, true), "dst", "b");
+        lanes_apart(dst, inst.ap("a"), "a");
+        lanes_apart(dst, inst.ap("b"), "b");
       } else if (name == "tensor_scalar") {
         same_shape(check_ap("dst", false, true), check_ap("src", false, true), "dst", "src");
         for (const char* s : {"s0", "s1"})
           if (inst.scalar(s).is_col) check_col(inst.scalar(s).col, s);
+        lanes_apart(inst.ap("dst"), inst.ap("src"), "src");
       } else if (name == "tensor_reduce") {
         const Ap& dst = check_ap("dst", false, true);
         const Ap& src = check_ap("src", false, true);
         if (dst.free_size() != 1 || dst.parts != src.parts)
           throw fail(fmt::format("dst must be [{}, 1], is [{}, {}]", src.parts, dst.parts, dst.free_size()));
+        lanes_apart(dst, src, "src");
       } else if (name == "tensor_copy") {
         same_shape(check_ap("dst", false, true), check_ap("src", false, true), "dst", "src");
+        lanes_apart(inst.ap("dst"), inst.ap("src"), "src");
       } else if (name == "memset") {
         check_ap("dst", false, true);
       } else if (name == "transpose") {

@@ -1,7 +1,7 @@
 // The host harness of a verilated core, generic over the preset's model class (one verilated
 // model per preset: Vtessera_core_<preset>). Included by core_rtl_<preset>.cpp only.
 //
-// Every cycle, with the clock low: the C++ sides (fetch server, AXI DRAM, external engines)
+// Every cycle, with the clock low: the C++ sides (fetch server, AXI DRAM)
 // drive the core's inputs from their state; eval() settles the core's outputs; the C++ sides
 // sample the handshakes of this cycle; then the rising edge. So C++ outputs never depend on
 // the core's outputs of the same cycle, as registered outputs would not.
@@ -21,7 +21,6 @@
 #include "axi_ports.hpp"
 #include "common/errors.hpp"
 #include "core_rtl.hpp"
-#include "ext_engines.hpp"
 #include "fetch_server.hpp"
 #include "port_bits.hpp"
 #include "isa/isa.hpp"
@@ -58,7 +57,7 @@ class CoreHarness {
                   : AxiDram(dram, axi_bytes(config), static_cast<double>(config.dram_bytes_per_cycle),
                             static_cast<unsigned>(config.dram_latency_cycles),
                             options.dram_backpressure ? seed * 2 + 1 : 0, options.dram_backpressure ? 0.25 : 0.0)),
-        ext_(config, seed) {
+        seed_(seed) {
     context_->fatalOnError(false);  // assertion failures become SimError, not abort()
     context_->randReset(2);         // registers without reset start random: reset must not matter
     context_->randSeed(static_cast<int>(seed % 0x7FFFFFFF) + 1);
@@ -88,6 +87,7 @@ class CoreHarness {
     m.clk_i = 0;
     m.rst_ni = 1;
     m.start_i = 0;
+    m.sr_seed_i = seed_;
     drive_idle_inputs();
     eval();
     m.rst_ni = 0;
@@ -221,10 +221,6 @@ class CoreHarness {
     Model& m = *model_;
     m.fetch_ready_i = 0;
     m.fetch_rvalid_i = 0;
-    m.ext_inst_ready_i = 0;
-    m.ext_done_i = 0;
-    m.ext_stall_i = 0;
-    m.ext_req_i = 0;
     m.axi_ar_ready_i = 0;
     m.axi_r_valid_i = 0;
     m.axi_aw_ready_i = 0;
@@ -238,8 +234,6 @@ class CoreHarness {
     fetch_.drive(m);  // instruction fetch: always ready; the word returns the cycle after the request
 
     apply_axi(*model_, dram_.drive());
-    ext_.drive(ext_out_);
-    apply_ext(ext_out_);
     eval();
 
     // Sample this cycle's handshakes.
@@ -249,8 +243,6 @@ class CoreHarness {
     AxiMasterOut axi;
     sample_axi(*model_, axi_bytes(config_), axi);
     if (options_.hooks && options_.hooks->axi) options_.hooks->axi(static_cast<uint64_t>(std::max<int64_t>(run_cycle(), 0)), axi);
-    ExtInputs ein;
-    sample_ext(ein);
 
     m.clk_i = 1;
     eval();
@@ -261,41 +253,6 @@ class CoreHarness {
     ++cycles_;
 
     dram_.commit(axi);
-    ext_.commit(ein);
-  }
-
-  void apply_ext(const ExtOutputs& o) {
-    Model& m = *model_;
-    m.ext_inst_ready_i = (o.inst_ready[0] ? 1u : 0u) | (o.inst_ready[1] ? 2u : 0u);
-    m.ext_done_i = (o.done[0] ? 1u : 0u) | (o.done[1] ? 2u : 0u);
-    m.ext_stall_i = (o.stall[0] ? 1u : 0u) | (o.stall[1] ? 2u : 0u);
-    m.ext_req_i = o.req;
-    m.ext_we_i = o.we;
-    m.ext_psum_i = o.psum;
-    m.ext_addr_i = o.addr;
-    m.ext_be_i = o.be;
-    const unsigned rows = static_cast<unsigned>(config_.rows);
-    for (unsigned p = 0; p < rows; ++p) {
-      set_bits(m.ext_mask_i, p, 1, o.mask.empty() ? 0 : o.mask[p]);
-      set_word(m.ext_wdata_i, 32 * p, o.wdata.empty() ? 0 : o.wdata[p]);
-    }
-  }
-
-  void sample_ext(ExtInputs& in) {
-    Model& m = *model_;
-    const unsigned rows = static_cast<unsigned>(config_.rows);
-    for (unsigned e = 0; e < 2; ++e) {
-      in.inst_valid[e] = (m.ext_inst_valid_o >> e) & 1;
-      if (in.inst_valid[e])
-        for (unsigned i = 0; i < kWordBits / 32; ++i) {
-          const uint32_t v = get_word(m.ext_inst_o, e * kWordBits + 32 * i);
-          std::memcpy(in.inst[e].data() + 4 * i, &v, 4);
-        }
-    }
-    in.gnt = m.ext_gnt_o;
-    in.rvalid = m.ext_rvalid_o;
-    in.rdata.resize(rows);
-    for (unsigned p = 0; p < rows; ++p) in.rdata[p] = get_word(m.ext_rdata_o, 32 * p);
   }
 
   // The SBUF and PSUM SRAM arrays by name (public in the verilated model): SBUF partition p,
@@ -356,8 +313,7 @@ class CoreHarness {
 #endif
   AxiDram dram_;
   std::unique_ptr<Backdoor> backdoor_;
-  ExtEngines ext_;
-  ExtOutputs ext_out_;
+  uint64_t seed_;  // the kernel seed: the stochastic-rounding generators' (sr_seed_i)
   FetchServer fetch_;  // the program's words per queue and the fetch port
   // Clock cycles simulated, the start pulse included. The run's cycle numbers (timelines,
   // messages, --trace-window) count from the first cycle after the start pulse: run cycle c is

@@ -1,7 +1,6 @@
 // --mode rtl: a program run on the verilated core (rtl/core/tessera_core.sv). The harness
-// serves instruction fetches from the program, DRAM through an AXI4 slave model
-// (axi_dram.hpp), and the activation and vector engines through their C++ models
-// (ext_engines.hpp); it runs to completion and reads the core's performance counters.
+// serves instruction fetches from the program and DRAM through an AXI4 slave model
+// (axi_dram.hpp); it runs to completion and reads the core's performance counters.
 #pragma once
 
 #include <cstdint>

@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <map>
 #include <stdexcept>
 #include <type_traits>
 
@@ -15,6 +14,7 @@
 #include "rtl/axi_dram.hpp"
 #include "rtl/core_rtl.hpp"
 #include "rtl/fetch_server.hpp"
+#include "vec_timing.hpp"
 
 namespace tessera::tlm {
 
@@ -26,7 +26,6 @@ constexpr uint64_t kDescDepth = kReadBufferBeats + kMaxBurstBeats;
 constexpr uint64_t kWBufBeats = 2 * kMaxBurstBeats;
 constexpr uint64_t kElemDepth = 4;
 constexpr size_t kDramMaxOutstanding = 64;  // AxiDram::kMaxOutstanding
-constexpr unsigned kExtComputeCycles = 8;   // rtl::kExtComputeCycles
 
 // TESSERA_FABRIC_CHECK in the environment: check the DMA channels' streaming fast paths against
 // the register model, cycle by cycle (Channel::checked_stream_cycle).
@@ -548,70 +547,6 @@ struct Channel {
   }
 };
 
-// The ext engines' port side (sim/rtl/ext_engines.cpp): per instruction the distinct (space,
-// word) reads, kExtComputeCycles, then the distinct writes, one port request per cycle,
-// round robin between act and dve, a refused request held until granted. A request covers the
-// union of its operands' partitions in that word (scalar and reduce columns: the
-// destination's).
-struct ExtJob {
-  enum class Phase { kIdle, kRead, kCompute, kWrite } phase = Phase::kIdle;
-  struct Access {
-    bool psum;
-    uint32_t word;
-    PartMask parts;
-  };
-  std::vector<Access> reads, writes;
-  size_t next = 0;
-  unsigned countdown = 0;
-  bool requesting() const { return phase == Phase::kRead || phase == Phase::kWrite; }
-};
-
-void add_word(isa::Space space, uint64_t word, uint32_t part, uint32_t parts, std::map<uint64_t, ExtJob::Access>& out) {
-  const bool psum = space == isa::Space::kPsum;
-  auto [it, fresh] = out.try_emplace((uint64_t{static_cast<uint8_t>(space)} << 32) | word,
-                                     ExtJob::Access{psum, static_cast<uint32_t>(word), PartMask{}});
-  it->second.parts.add_range(part, parts);
-}
-void ap_words(const isa::Ap& ap, std::map<uint64_t, ExtJob::Access>& out) {
-  const unsigned es = fp::info(ap.dtype).bits / 8;
-  for (int64_t off : ref::free_offsets(ap))
-    add_word(ap.space, (ap.addr + static_cast<uint64_t>(off * es)) / 4, ap.part, ap.parts, out);
-}
-void col_word(const isa::Col& col, const isa::Ap& dst, std::map<uint64_t, ExtJob::Access>& out) {
-  add_word(col.space, col.addr / 4, dst.part, dst.parts, out);
-}
-std::vector<ExtJob::Access> flatten(const std::map<uint64_t, ExtJob::Access>& m) {
-  std::vector<ExtJob::Access> v;
-  v.reserve(m.size());
-  for (const auto& [k, a] : m) v.push_back(a);
-  return v;
-}
-
-void plan_ext(const isa::Instruction& inst, ExtJob& j) {
-  const std::string& name = inst.op->name;
-  std::map<uint64_t, ExtJob::Access> r, w;
-  if (name != "memset") {
-    if (name == "tensor_tensor") {
-      ap_words(inst.ap("a"), r);
-      ap_words(inst.ap("b"), r);
-    } else {
-      ap_words(inst.ap("src"), r);
-      const char* scalars[2] = {nullptr, nullptr};
-      if (name == "activation") scalars[0] = "scale", scalars[1] = "bias";
-      if (name == "tensor_scalar") scalars[0] = "s0", scalars[1] = "s1";
-      for (const char* s : scalars)
-        if (s && inst.scalar(s).is_col) col_word(inst.scalar(s).col, inst.ap("dst"), r);
-    }
-  }
-  ap_words(inst.ap("dst"), w);
-  if (name == "activation" && inst.u("reduce")) col_word(inst.col("reduce_dst"), inst.ap("dst"), w);
-  j.reads = flatten(r);
-  j.writes = flatten(w);
-  j.next = 0;
-  j.countdown = kExtComputeCycles;
-  j.phase = j.reads.empty() ? ExtJob::Phase::kCompute : ExtJob::Phase::kRead;
-}
-
 }  // namespace
 
 struct Fabric::Impl {
@@ -632,7 +567,10 @@ struct Fabric::Impl {
   DmaFactory make_rtl_dma;
   std::unique_ptr<cosim::DmaBlock> rtl_dma;
   std::vector<std::vector<std::vector<uint8_t>>> words;  // per queue
-  ExtJob ext[2];
+  // The act/dve engines' timing (vec_timing.hpp, docs/vec_engines.md), their port requests
+  // round robin between them: ext_held, the engine whose refused request the arbiter presents
+  // again; ext_priority, the engine that wins when both request.
+  VecTiming ext[2];
   int ext_held = -1;
   unsigned ext_priority = 0;
   // dma_engine's AXI registers and the W order FIFO
@@ -671,7 +609,7 @@ struct Fabric::Impl {
       if (q.busy) return false;
     for (const Channel& ch : chans)
       if (ch.busy) return false;
-    return !ext[0].requesting() && ext[0].phase == ExtJob::Phase::kIdle && ext[1].phase == ExtJob::Phase::kIdle;
+    return !ext[0].busy() && !ext[1].busy();  // an engine in its done cycle requests nothing
   }
 
   // The tensor engine's horizon: cycles < pe_limit() have all their tensor-engine port use
@@ -880,11 +818,15 @@ struct Fabric::Impl {
     }
     bool ext_gnt = false;
     if (sel >= 0) {
-      const ExtJob& j = ext[sel];
-      const bool write = j.phase == ExtJob::Phase::kWrite;
-      const ExtJob::Access& a = write ? j.writes[j.next] : j.reads[j.next];
-      ext_gnt = a.psum ? ports.psum(write) : ports.sbuf(a.word, a.parts);
-      if (ext_gnt && !a.psum) ++win.sbuf_accesses;
+      const VecTiming::Request& r = ext[sel].request();
+      if (r.psum) {
+        ext_gnt = ports.psum(r.write);
+      } else {
+        PartMask parts;
+        parts.add_range(r.part, r.parts);
+        ext_gnt = ports.sbuf(r.word, parts);
+      }
+      if (ext_gnt && !r.psum) ++win.sbuf_accesses;
     }
 
     if (rtl_dma) {
@@ -952,38 +894,20 @@ struct Fabric::Impl {
       ch.burst_q.pop_front();
       aw_ptr = p + 1 == nq ? 0 : p + 1;
     }
-    // ext engines
-    for (unsigned e = 0; e < 2; ++e) {
-      ExtJob& j = ext[e];
-      const bool granted = ext_gnt && sel == static_cast<int>(e);
-      switch (j.phase) {
-        case ExtJob::Phase::kIdle:
-          break;
-        case ExtJob::Phase::kRead:
-          if (granted && ++j.next == j.reads.size()) j.phase = ExtJob::Phase::kCompute;
-          break;
-        case ExtJob::Phase::kCompute:
-          if (--j.countdown == 0) {
-            j.next = 0;
-            j.phase = ExtJob::Phase::kWrite;
-          }
-          break;
-        case ExtJob::Phase::kWrite:
-          if (granted && ++j.next == j.writes.size()) {
-            j.phase = ExtJob::Phase::kIdle;
-            finish(queue_of_ext(e), t + 1);
-          }
-          break;
-      }
-    }
+    // ext engines: an engine not selected is not granted (its request stays pending)
+    for (unsigned e = 0; e < 2; ++e) ext[e].edge(ext_gnt && sel == static_cast<int>(e));
     if (ext_gnt) ext_priority = sel == 0 ? 1 : 0;
     ext_held = ext_gnt ? -1 : sel;
     // instructions accepted in this cycle start at the edge
     for (auto& [q, i] : accepted) {
       const isa::Instruction& inst = q->e->queue_.insts[i];
       if (q->dma) chans[q->unit].start(inst, t);
-      else plan_ext(inst, ext[q->unit]);
+      else ext[q->unit].start(inst);
     }
+    // An engine done in the next cycle (its last write granted in this one, or an instruction
+    // without elements started at this edge) takes its next instruction in that cycle.
+    for (unsigned e = 0; e < 2; ++e)
+      if (ext[e].finishing()) finish(queue_of_ext(e), t + 1);
   }
 
   // --rtl seq (docs/cosim.md) ---------------------------------------------------------------

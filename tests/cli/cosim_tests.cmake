@@ -78,7 +78,7 @@ add_test(NAME cosim.fault.dve
                  -- $<TARGET_FILE:tessera> run mlp_step --mode cosim --rtl dve --config tiny --inject-fault dve:500)
 foreach(block act dve)
   add_test(NAME cosim.bad_${block}_with_all
-           COMMAND "${EXPECT}" 2 --stderr "'all' already runs the act function unit and the dve ALU"
+           COMMAND "${EXPECT}" 2 --stderr "'all' already runs the act and dve engines"
                    -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl all,${block} --config tiny)
 endforeach()
 add_test(NAME cosim.bad_act_dve_trace

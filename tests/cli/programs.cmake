@@ -286,8 +286,8 @@ tessera_cli_test(gemm_seed_negative 2 --stderr "--seed" -- $<TARGET_FILE:tessera
 # --- 9. the timed models, --mode rtl (tests core.*, label rtl) and --mode tlm (tlm.*, label tlm) ---
 # Each example program, outputs against the hand-derived values and bit-exact with the
 # reference model (a difference is exit 1); gemm on every dtype, ragged shapes, tiny and small,
-# bit-exact and within the fp64 bound; every training kernel (act and dve are C++ models in the
-# RTL core): exit 0 needs the fp64 check to pass and the outputs to be bit-exact.
+# bit-exact and within the fp64 bound; every training kernel: exit 0 needs the fp64 check to
+# pass and the outputs to be bit-exact.
 set(timed_gemm_shapes "5 7 9" "4 4 4" "13 37 21")
 function(tessera_timed_mode_tests mode prefix label)
   foreach(prog pe act dve dma)

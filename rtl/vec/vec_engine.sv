@@ -1,0 +1,706 @@
+// One streaming vector engine of the core, `act` (IsAct) or `dve` (docs/vec_engines.md): takes an
+// instruction from its sequencer, walks its elements in order, reads the source words it does
+// not hold through the shared `mem` port, computes one element per cycle in all partitions at
+// once (vec_lane, one per partition), merges results into the write buffer `wb` and writes a
+// destination word from the queue entry `wq` when it is complete. The cycle rules (fetch one
+// element ahead, blocked reads, forced flush, request priority) are the timing contract that
+// the TLM model (sim/tlm/vec_timing.*) reproduces; every output is a function of registers.
+module vec_engine
+  import tessera_isa_pkg::*;
+#(
+  parameter int unsigned Rows = 4,
+  parameter int unsigned MemAw = 12,
+  parameter bit IsAct = 1'b0,
+  localparam int unsigned Tb = Rows < 32 ? Rows : 32  // transpose block edge
+) (
+  input  logic                     clk_i,
+  input  logic                     rst_ni,
+  input  logic [63:0]              sr_seed_i,     // kernel seed of the stochastic rounding (dve)
+  // instruction stream from the sequencer
+  input  logic                     inst_valid_i,
+  output logic                     inst_ready_o,
+  input  logic [WordBits-1:0]      inst_i,
+  output logic                     done_o,
+  output logic                     busy_o,
+  output logic                     stall_o,
+  // mem port (docs/core.md): one word address in every partition of mask
+  output logic                     req_o,
+  input  logic                     gnt_i,
+  output logic                     we_o,
+  output logic                     psum_o,
+  output logic [MemAw-1:0]         addr_o,
+  output logic [Rows-1:0]          mask_o,
+  output logic [3:0]               be_o,
+  output logic [Rows-1:0][31:0]    wdata_o,
+  input  logic                     rvalid_i,
+  input  logic [Rows-1:0][31:0]    rdata_i
+);
+  localparam int unsigned RotW = Rows > 1 ? $clog2(Rows) : 1;
+  localparam int unsigned TbW = Tb > 1 ? $clog2(Tb) : 1;
+
+  typedef enum logic [2:0] { PhCol0, PhCol1, PhMain, PhTw, PhRcol, PhEnd } phase_e;
+  typedef struct packed {
+    logic            psum;
+    logic [MemAw-1:0] word;
+  } waddr_t;  // a word of SBUF or PSUM (in every partition)
+  typedef struct packed {
+    logic [1:0]          space;
+    logic [2:0]          dtype;
+    logic [7:0]          part;
+    logic [7:0]          parts;
+    logic [39:0]         addr;
+    logic [2:0][19:0]    n;
+    logic [2:0][27:0]    s;
+  } ap_t;
+
+  // ---- instruction fields ------------------------------------------------------------------
+  function automatic ap_t ap_at(logic [WordBits-1:0] w, int unsigned lsb);
+    ap_t a;
+    a.space = w[lsb + ApSpaceLsb +: ApSpaceBits];
+    a.dtype = w[lsb + ApDtypeLsb +: ApDtypeBits];
+    a.part = w[lsb + ApPartLsb +: ApPartBits];
+    a.parts = w[lsb + ApPartsLsb +: ApPartsBits];
+    a.addr = w[lsb + ApAddrLsb +: ApAddrBits];
+    a.n[0] = w[lsb + ApN0Lsb +: ApN0Bits];
+    a.s[0] = w[lsb + ApS0Lsb +: ApS0Bits];
+    a.n[1] = w[lsb + ApN1Lsb +: ApN1Bits];
+    a.s[1] = w[lsb + ApS1Lsb +: ApS1Bits];
+    a.n[2] = w[lsb + ApN2Lsb +: ApN2Bits];
+    a.s[2] = w[lsb + ApS2Lsb +: ApS2Bits];
+    return a;
+  endfunction
+
+  function automatic logic [1:0] elem_shift(logic [2:0] dtype);
+    unique case (dtype_e'(dtype))
+      DtypeFp32: return 2'd2;
+      DtypeBf16, DtypeFp16: return 2'd1;
+      default: return 2'd0;
+    endcase
+  endfunction
+
+  function automatic logic [Rows-1:0] part_mask(logic [7:0] part, logic [7:0] parts);
+    logic [Rows-1:0] m;
+    for (int unsigned q = 0; q < Rows; q++) m[q] = q >= 32'(part) && q < 32'(part) + 32'(parts);
+    return m;
+  endfunction
+
+  // ISA alu_op_e (bypass add sub mul max min rsub) -> dve_alu (bypass add sub rsub mul max min)
+  function automatic logic [2:0] alu_code(logic [2:0] isa_op);
+    unique case (isa_op)
+      3'd0: return 3'd0;
+      3'd1: return 3'd1;
+      3'd2: return 3'd2;
+      3'd3: return 3'd4;
+      3'd4: return 3'd5;
+      3'd5: return 3'd6;
+      3'd6: return 3'd3;
+      default: return 3'd7;
+    endcase
+  endfunction
+
+  // reduce_op_e (add max min mul) -> dve_alu
+  function automatic logic [2:0] reduce_code(logic [1:0] r);
+    unique case (r)
+      2'd0: return 3'd1;
+      2'd1: return 3'd5;
+      2'd2: return 3'd6;
+      default: return 3'd4;
+    endcase
+  endfunction
+
+  // The lane's initial stochastic-rounding state, fp::Xorshift32::for_lane (docs/numerics.md).
+  function automatic logic [31:0] fmix32(logic [31:0] h0);
+    logic [31:0] h;
+    h = h0 ^ (h0 >> 16);
+    h = h * 32'h85EB_CA6B;
+    h = h ^ (h >> 13);
+    h = h * 32'hC2B2_AE35;
+    return h ^ (h >> 16);
+  endfunction
+  function automatic logic [31:0] lane_seed(logic [63:0] seed, int unsigned lane);
+    logic [31:0] s;
+    s = fmix32(fmix32(seed[31:0] ^ (32'h9E37_79B9 * 32'(lane + 1))) ^ seed[63:32]);
+    return s == '0 ? 32'h9E37_79B9 : s;
+  endfunction
+  function automatic logic [31:0] xorshift(logic [31:0] x0);
+    logic [31:0] x;
+    x = x0 ^ (x0 << 13);
+    x = x ^ (x >> 17);
+    return x ^ (x << 5);
+  endfunction
+
+  function automatic logic [Rows-1:0][31:0] rotate(logic [Rows-1:0][31:0] d, logic [RotW-1:0] r);
+    logic [Rows-1:0][31:0] o;
+    for (int unsigned q = 0; q < Rows; q++) begin
+      int unsigned i;
+      i = q + 32'(r);
+      if (i >= Rows) i -= Rows;
+      o[q] = d[i];
+    end
+    return o;
+  endfunction
+
+  // ---- decoded instruction -----------------------------------------------------------------
+  logic active_q;
+  opcode_e op_q;
+  logic [3:0] func_q;
+  logic [2:0] alu0_q, alu1_q;
+  logic sr_q;
+  logic [31:0] value_q;
+  dtype_e d_dtype_q, x_dtype_q, b_dtype_q;
+  logic d_psum_q, x_psum_q, b_psum_q;
+  logic [7:0] d_part_q;
+  logic [Rows-1:0] d_mask_q, x_mask_q, b_mask_q;
+  logic [RotW-1:0] x_rot_q, b_rot_q;   // lane q takes partition q + rot (mod Rows)
+  logic x_fwd_q, b_fwd_q;              // same partition offset as dst: forwarding applies
+  logic c0_q, c1_q, rcol_q;            // column elements present
+  waddr_t c0_addr_q, c1_addr_q, rcol_addr_q;
+  logic [31:0] imm0_q, imm1_q;
+  phase_e ph_q;
+  logic [21:0] idx_q;                  // element index inside the phase (the 2^22 limit)
+
+  logic is_tt, is_reduce, is_tr, is_memset, has_x;
+  assign is_tt = op_q == OpTensorTensor;
+  assign is_reduce = op_q == OpTensorReduce;
+  assign is_tr = op_q == OpTranspose;
+  assign is_memset = op_q == OpMemset;
+  assign has_x = !is_memset;
+
+  // ---- walkers -----------------------------------------------------------------------------
+  logic accept;
+  ap_t dec_d, dec_x, dec_b;
+  logic [31:0] d_cur, d_nxt, x_cur, x_nxt, b_cur, b_nxt;
+  logic d_last, x_last, b_last;
+  logic adv_d, adv_x, adv_b;
+
+  vec_walk u_wd (.clk_i, .rst_ni, .load_i(accept), .base_i(dec_d.addr[31:0]), .shift_i(elem_shift(dec_d.dtype)),
+                 .count_i(dec_d.n), .stride_i(dec_d.s), .adv_i(adv_d), .cur_o(d_cur), .nxt_o(d_nxt), .last_o(d_last));
+  vec_walk u_wx (.clk_i, .rst_ni, .load_i(accept), .base_i(dec_x.addr[31:0]), .shift_i(elem_shift(dec_x.dtype)),
+                 .count_i(dec_x.n), .stride_i(dec_x.s), .adv_i(adv_x), .cur_o(x_cur), .nxt_o(x_nxt), .last_o(x_last));
+  vec_walk u_wb (.clk_i, .rst_ni, .load_i(accept), .base_i(dec_b.addr[31:0]), .shift_i(elem_shift(dec_b.dtype)),
+                 .count_i(dec_b.n), .stride_i(dec_b.s), .adv_i(adv_b), .cur_o(b_cur), .nxt_o(b_nxt), .last_o(b_last));
+
+  // On-chip byte addresses fit MemAw + 2 bits (ref::CoreModel::validate bounds every pattern).
+  function automatic waddr_t word_of(logic psum, logic [31:0] byte_addr);
+    waddr_t w;
+    w.psum = psum;
+    w.word = MemAw'(byte_addr >> 2);
+    return w;
+  endfunction
+
+  // ---- the current element (k) and the next one (k + 1) ------------------------------------
+  // Slots: 0 src/a, 1 b, 2 scale/s0 column, 3 bias/s1 column.
+  logic [3:0] c_need, n_need;
+  waddr_t [3:0] c_addr, n_addr;
+  logic c_dst, n_dst;
+  waddr_t c_daddr, n_daddr;
+  logic [1:0] c_doff;
+  logic [3:0] c_be;
+  logic main_last;     // the current element is the main phase's last
+  phase_e after_main;
+
+  assign main_last = (is_reduce || is_tr) ? x_last : d_last;
+  always_comb begin
+    after_main = PhEnd;
+    if (is_tr) after_main = PhTw;
+    else if (rcol_q) after_main = PhRcol;
+  end
+
+  function automatic logic [3:0] elem_be(dtype_e dt, logic [1:0] off);
+    unique case (elem_shift(dt))
+      2'd2: return 4'hF;
+      2'd1: return off[1] ? 4'hC : 4'h3;
+      default: return 4'b0001 << off;
+    endcase
+  endfunction
+
+  // First element of a phase: its sources and destination.
+  task automatic first_of(input phase_e p, output logic [3:0] need, output waddr_t [3:0] addr,
+                          output logic dst, output waddr_t daddr);
+    need = '0;
+    addr = '0;
+    dst = 1'b0;
+    daddr = '0;
+    unique case (p)
+      PhCol0: begin need[2] = 1'b1; addr[2] = c0_addr_q; end
+      PhCol1: begin need[3] = 1'b1; addr[3] = c1_addr_q; end
+      PhMain: begin
+        need[0] = has_x;
+        addr[0] = word_of(x_psum_q, x_cur);
+        need[1] = is_tt;
+        addr[1] = word_of(b_psum_q, b_cur);
+        dst = !is_reduce && !is_tr;
+        daddr = word_of(d_psum_q, d_cur);
+      end
+      PhTw: begin dst = 1'b1; daddr = word_of(d_psum_q, d_cur); end
+      PhRcol: begin dst = 1'b1; daddr = rcol_addr_q; end
+      default: ;
+    endcase
+  endtask
+
+  phase_e ph_next;  // the phase after the current one
+  always_comb begin
+    ph_next = PhEnd;
+    unique case (ph_q)
+      PhCol0: ph_next = c1_q ? PhCol1 : PhMain;
+      PhCol1: ph_next = PhMain;
+      PhMain: ph_next = after_main;
+      PhTw: ph_next = PhEnd;
+      default: ph_next = PhEnd;
+    endcase
+  end
+
+  always_comb begin
+    first_of(ph_q, c_need, c_addr, c_dst, c_daddr);
+    c_doff = d_cur[1:0];
+    c_be = elem_be(d_dtype_q, d_cur[1:0]);
+    if (ph_q == PhMain && is_reduce) c_dst = x_last;  // the one result, after the last source
+    if (ph_q == PhRcol) begin
+      c_doff = 2'd0;
+      c_be = 4'hF;
+    end
+    if (!active_q) begin
+      c_need = '0;
+      c_dst = 1'b0;
+    end
+    // the next element
+    if ((ph_q == PhMain && !main_last) || (ph_q == PhTw && !d_last)) begin
+      n_need = '0;
+      n_addr = '0;
+      n_dst = 1'b0;
+      n_daddr = word_of(d_psum_q, d_nxt);
+      if (ph_q == PhMain) begin
+        n_need[0] = has_x;
+        n_addr[0] = word_of(x_psum_q, x_nxt);
+        n_need[1] = is_tt;
+        n_addr[1] = word_of(b_psum_q, b_nxt);
+        n_dst = !is_reduce && !is_tr;
+      end else begin
+        n_dst = 1'b1;
+      end
+    end else begin
+      first_of(ph_next, n_need, n_addr, n_dst, n_daddr);
+    end
+    if (!active_q || ph_q == PhEnd) begin
+      n_need = '0;
+      n_dst = 1'b0;
+    end
+  end
+
+  // ---- slots, write buffer, queue ----------------------------------------------------------
+  logic [3:0] held_v_q;
+  waddr_t [3:0] held_a_q;
+  logic [3:0][Rows-1:0][31:0] held_d_q;
+  logic arr_v_q;
+  logic [1:0] arr_s_q;
+  waddr_t arr_a_q;
+  logic wb_v_q, wq_v_q;
+  waddr_t wb_a_q, wq_a_q;
+  logic [3:0] wb_be_q, wq_be_q;
+  logic [Rows-1:0][31:0] wb_d_q, wq_d_q;
+  logic pend_q;               // a read not granted in the previous cycle, presented again
+  logic [1:0] pend_s_q;
+  waddr_t pend_a_q;
+
+  function automatic logic avail(logic [1:0] s, waddr_t w);
+    return (arr_v_q && arr_s_q == s && arr_a_q == w) || (held_v_q[s] && held_a_q[s] == w);
+  endfunction
+  function automatic logic avail_next(logic [1:0] s, waddr_t w);
+    return (arr_v_q && arr_s_q == s) ? arr_a_q == w : (held_v_q[s] && held_a_q[s] == w);
+  endfunction
+
+  logic kval, ready, lastw, needq, sure, fetch_next;
+  logic m_v;
+  logic [1:0] m_s;
+  waddr_t m_a;
+  logic blocked, blocked_wb;
+  logic rd_req, wr_req, wq_gnt, compute, flush;
+
+  assign kval = active_q && ph_q != PhEnd;
+  always_comb begin
+    ready = kval;
+    for (int unsigned s = 0; s < 4; s++)
+      if (c_need[s] && !avail(2'(s), c_addr[s])) ready = 1'b0;
+  end
+  assign lastw = !n_dst || n_daddr != c_daddr;
+  assign needq = c_dst && lastw;
+  assign sure = ready && (!needq || !wq_v_q);
+  assign fetch_next = sure;
+
+  always_comb begin
+    m_v = 1'b0;
+    m_s = '0;
+    m_a = '0;
+    for (int s = 3; s >= 0; s--) begin  // the lowest missing slot wins
+      if (fetch_next) begin
+        if (n_need[s] && !avail_next(2'(s), n_addr[s])) begin
+          m_v = 1'b1;
+          m_s = 2'(s);
+          m_a = n_addr[s];
+        end
+      end else if (kval && c_need[s] && !avail(2'(s), c_addr[s])) begin
+        m_v = 1'b1;
+        m_s = 2'(s);
+        m_a = c_addr[s];
+      end
+    end
+  end
+  assign blocked_wb = wb_v_q && wb_a_q == m_a;
+  assign blocked = (wq_v_q && wq_a_q == m_a) || blocked_wb || (fetch_next && c_dst && c_daddr == m_a);
+
+  assign rd_req = pend_q || (!wq_v_q && m_v && !blocked);
+  assign wr_req = !pend_q && wq_v_q;
+  assign req_o = rd_req || wr_req;
+  assign wq_gnt = wr_req && gnt_i;
+  assign compute = ready && (!needq || !wq_v_q || wq_gnt);
+  assign flush = !fetch_next && m_v && blocked_wb && !wq_v_q;
+
+  logic [1:0] rq_s;
+  waddr_t rq_a;
+  assign rq_s = pend_q ? pend_s_q : m_s;
+  assign rq_a = pend_q ? pend_a_q : m_a;
+  assign we_o = wr_req;
+  assign psum_o = wr_req ? wq_a_q.psum : rq_a.psum;
+  assign addr_o = wr_req ? wq_a_q.word : rq_a.word;
+  assign be_o = wr_req ? wq_be_q : 4'h0;
+  assign wdata_o = wq_d_q;
+  always_comb begin
+    mask_o = d_mask_q;
+    if (!wr_req && rq_s == 2'd0) mask_o = x_mask_q;
+    if (!wr_req && rq_s == 2'd1) mask_o = b_mask_q;
+  end
+
+  logic finishing;
+  assign finishing = active_q && ph_q == PhEnd && !wb_v_q && !wq_v_q && !pend_q;
+  assign inst_ready_o = !active_q || finishing;
+  assign done_o = finishing;
+  assign busy_o = active_q && !finishing;
+  assign accept = inst_valid_i && inst_ready_o;
+
+  // ---- datapath ----------------------------------------------------------------------------
+  logic [Rows-1:0][31:0] arr_rot;      // the arriving word in destination lanes
+  logic [RotW-1:0] arr_r;
+  always_comb begin
+    arr_r = '0;
+    if (arr_s_q == 2'd0) arr_r = x_rot_q;
+    if (arr_s_q == 2'd1) arr_r = b_rot_q;
+  end
+  assign arr_rot = rotate(rdata_i, arr_r);
+
+  logic [1:0][Rows-1:0][31:0] sd;      // the source slots' words as the current element sees them
+  always_comb begin
+    for (int unsigned s = 0; s < 2; s++)
+      sd[s] = (arr_v_q && arr_s_q == 2'(s) && arr_a_q == c_addr[s]) ? arr_rot : held_d_q[s];
+  end
+
+  logic [Rows-1:0][31:0] acc_q, acc_d, code, xw, sr_state_q;
+  logic [Tb-1:0][Tb-1:0][31:0] tbuf_q;  // transpose block [src partition][src element]
+  logic first;
+  assign first = idx_q == '0;
+
+  for (genvar q = 0; q < Rows; q++) begin : g_lane
+    logic [31:0] tval, s0, s1;
+    always_comb begin
+      int unsigned f;
+      f = q + Rows - 32'(d_part_q) % Rows;
+      if (f >= Rows) f -= Rows;
+      tval = '0;
+      if (f < Tb && 32'(idx_q) < Tb) tval = tbuf_q[idx_q[TbW-1:0]][f[TbW-1:0]];
+    end
+    assign s0 = c0_q ? held_d_q[2][q] : imm0_q;
+    assign s1 = c1_q ? held_d_q[3][q] : imm1_q;
+    vec_lane #(.IsAct(IsAct)) u_lane (
+      .op_i(op_q), .func_i(func_q), .alu0_i(alu0_q), .alu1_i(alu1_q),
+      .x_dtype_i(x_dtype_q), .b_dtype_i(b_dtype_q), .d_dtype_i(d_dtype_q),
+      .sr_i(sr_q), .random_i(xorshift(sr_state_q[q])),
+      .x_word_i(sd[0][q]), .x_off_i(x_cur[1:0]), .b_word_i(sd[1][q]), .b_off_i(b_cur[1:0]),
+      .s0_i(s0), .s1_i(s1), .value_i(value_q), .first_i(first), .acc_i(acc_q[q]), .tval_i(tval),
+      .x_o(xw[q]), .code_o(code[q]), .acc_o(acc_d[q]));
+  end
+
+  // The computed element's write data, in place in its word.
+  logic [Rows-1:0][31:0] put;
+  logic [31:0] be_bits;
+  always_comb begin
+    for (int unsigned b = 0; b < 4; b++) be_bits[8*b +: 8] = {8{c_be[b]}};
+    for (int unsigned q = 0; q < Rows; q++)
+      put[q] = ph_q == PhRcol ? acc_q[q] : code[q] << {c_doff, 3'b000};
+  end
+
+  // ---- state -------------------------------------------------------------------------------
+  logic main_elem;
+  assign main_elem = compute && ph_q == PhMain;
+  assign adv_d = compute && ((ph_q == PhMain && !is_reduce && !is_tr) || ph_q == PhTw);
+  assign adv_x = compute && ph_q == PhMain && has_x;
+  assign adv_b = compute && ph_q == PhMain && is_tt;
+
+  always_comb begin
+    dec_d = ap_at(inst_i, 0);
+    dec_x = ap_at(inst_i, 0);
+    dec_b = ap_at(inst_i, 0);
+    unique case (opcode_e'(inst_i[HdrOpcodeLsb +: HdrOpcodeBits]))
+      OpActivation: begin dec_d = ap_at(inst_i, ActivationDstLsb); dec_x = ap_at(inst_i, ActivationSrcLsb); end
+      OpTensorTensor: begin
+        dec_d = ap_at(inst_i, TensorTensorDstLsb);
+        dec_x = ap_at(inst_i, TensorTensorALsb);
+        dec_b = ap_at(inst_i, TensorTensorBLsb);
+      end
+      OpTensorScalar: begin dec_d = ap_at(inst_i, TensorScalarDstLsb); dec_x = ap_at(inst_i, TensorScalarSrcLsb); end
+      OpTensorReduce: begin dec_d = ap_at(inst_i, TensorReduceDstLsb); dec_x = ap_at(inst_i, TensorReduceSrcLsb); end
+      OpTensorCopy: begin dec_d = ap_at(inst_i, TensorCopyDstLsb); dec_x = ap_at(inst_i, TensorCopySrcLsb); end
+      OpMemset: begin dec_d = ap_at(inst_i, MemsetDstLsb); dec_x = dec_d; end
+      OpTranspose: begin dec_d = ap_at(inst_i, TransposeDstLsb); dec_x = ap_at(inst_i, TransposeSrcLsb); end
+      default: ;
+    endcase
+  end
+
+  function automatic logic [RotW-1:0] rot_of(logic [7:0] from, logic [7:0] to);
+    return RotW'((32'(from) + Rows - 32'(to) % Rows) % Rows);
+  endfunction
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      active_q <= 1'b0;
+      op_q <= OpNop;
+      func_q <= '0;
+      alu0_q <= '0;
+      alu1_q <= '0;
+      sr_q <= 1'b0;
+      value_q <= '0;
+      d_dtype_q <= DtypeFp32;
+      x_dtype_q <= DtypeFp32;
+      b_dtype_q <= DtypeFp32;
+      d_psum_q <= 1'b0;
+      x_psum_q <= 1'b0;
+      b_psum_q <= 1'b0;
+      d_part_q <= '0;
+      d_mask_q <= '0;
+      x_mask_q <= '0;
+      b_mask_q <= '0;
+      x_rot_q <= '0;
+      b_rot_q <= '0;
+      x_fwd_q <= 1'b0;
+      b_fwd_q <= 1'b0;
+      c0_q <= 1'b0;
+      c1_q <= 1'b0;
+      rcol_q <= 1'b0;
+      c0_addr_q <= '0;
+      c1_addr_q <= '0;
+      rcol_addr_q <= '0;
+      imm0_q <= '0;
+      imm1_q <= '0;
+      ph_q <= PhEnd;
+      idx_q <= '0;
+      held_v_q <= '0;
+      held_a_q <= '0;
+      held_d_q <= '0;
+      arr_v_q <= 1'b0;
+      arr_s_q <= '0;
+      arr_a_q <= '0;
+      wb_v_q <= 1'b0;
+      wq_v_q <= 1'b0;
+      wb_a_q <= '0;
+      wq_a_q <= '0;
+      wb_be_q <= '0;
+      wq_be_q <= '0;
+      wb_d_q <= '0;
+      wq_d_q <= '0;
+      pend_q <= 1'b0;
+      pend_s_q <= '0;
+      pend_a_q <= '0;
+      stall_o <= 1'b0;
+      acc_q <= '0;
+      tbuf_q <= '0;
+      for (int unsigned q = 0; q < Rows; q++) sr_state_q[q] <= IsAct ? '0 : lane_seed(sr_seed_i, q);
+    end else begin
+      stall_o <= req_o && !gnt_i;
+      // reads: the arriving word is held; a granted read arrives next cycle
+      arr_v_q <= rd_req && gnt_i;
+      if (rd_req && gnt_i) begin
+        arr_s_q <= rq_s;
+        arr_a_q <= rq_a;
+      end
+      pend_q <= rd_req && !gnt_i;
+      if (rd_req && !gnt_i) begin
+        pend_s_q <= rq_s;
+        pend_a_q <= rq_a;
+      end
+      if (arr_v_q) begin
+        held_v_q[arr_s_q] <= 1'b1;
+        held_a_q[arr_s_q] <= arr_a_q;
+        held_d_q[arr_s_q] <= arr_rot;
+      end
+      // writes
+      if (wq_gnt) wq_v_q <= 1'b0;
+      if (flush) begin
+        wq_v_q <= 1'b1;
+        wq_a_q <= wb_a_q;
+        wq_be_q <= wb_be_q;
+        wq_d_q <= wb_d_q;
+        wb_v_q <= 1'b0;
+      end
+      if (compute) begin
+        if (c_dst) begin
+          logic [Rows-1:0][31:0] merged;
+          logic [3:0] be;
+          be = (wb_v_q ? wb_be_q : 4'h0) | c_be;
+          for (int unsigned q = 0; q < Rows; q++)
+            merged[q] = (wb_d_q[q] & ~be_bits) | (put[q] & be_bits);
+          if (needq) begin
+            wq_v_q <= 1'b1;
+            wq_a_q <= c_daddr;
+            wq_be_q <= be;
+            wq_d_q <= merged;
+            wb_v_q <= 1'b0;
+          end else begin
+            wb_v_q <= 1'b1;
+            wb_a_q <= c_daddr;
+            wb_be_q <= be;
+            wb_d_q <= merged;
+          end
+          // forwarding: a source word held in the destination's partitions sees the result
+          for (int unsigned s = 0; s < 2; s++) begin
+            if ((s == 0 ? x_fwd_q : b_fwd_q) &&
+                ((arr_v_q && arr_s_q == 2'(s)) ? arr_a_q : held_a_q[s]) == c_daddr) begin
+              for (int unsigned q = 0; q < Rows; q++)
+                if (d_mask_q[q])
+                  held_d_q[s][q] <= (((arr_v_q && arr_s_q == 2'(s)) ? arr_rot[q] : held_d_q[s][q]) & ~be_bits) |
+                                    (put[q] & be_bits);
+            end
+          end
+        end
+        if (main_elem) begin
+          acc_q <= acc_d;
+          if (is_tr) begin
+            for (int unsigned p = 0; p < Tb; p++) tbuf_q[p][idx_q[TbW-1:0]] <= xw[p];
+          end
+          if (!IsAct && op_q == OpTensorCopy && sr_q) begin
+            for (int unsigned q = 0; q < Rows; q++)
+              if (d_mask_q[q]) sr_state_q[q] <= xorshift(sr_state_q[q]);
+          end
+        end
+        // advance
+        if ((ph_q == PhMain && !main_last) || (ph_q == PhTw && !d_last)) begin
+          idx_q <= idx_q + 22'd1;
+        end else begin
+          ph_q <= ph_next;
+          idx_q <= '0;
+        end
+      end
+      if (finishing) active_q <= 1'b0;
+      if (accept) begin
+        logic [WordBits-1:0] w;
+        logic sc0, sc1;
+        w = inst_i;
+        active_q <= 1'b1;
+        op_q <= opcode_e'(w[HdrOpcodeLsb +: HdrOpcodeBits]);
+        func_q <= w[ActivationFuncLsb +: ActivationFuncBits];
+        alu0_q <= '0;
+        alu1_q <= '0;
+        sr_q <= 1'b0;
+        value_q <= w[MemsetValueLsb +: MemsetValueBits];
+        d_dtype_q <= dtype_e'(dec_d.dtype);
+        x_dtype_q <= dtype_e'(dec_x.dtype);
+        b_dtype_q <= dtype_e'(dec_b.dtype);
+        d_psum_q <= dec_d.space == SpacePsum;
+        x_psum_q <= dec_x.space == SpacePsum;
+        b_psum_q <= dec_b.space == SpacePsum;
+        d_part_q <= dec_d.part;
+        d_mask_q <= part_mask(dec_d.part, dec_d.parts);
+        x_mask_q <= part_mask(dec_x.part, dec_x.parts);
+        b_mask_q <= part_mask(dec_b.part, dec_b.parts);
+        x_rot_q <= rot_of(dec_x.part, dec_d.part);
+        b_rot_q <= rot_of(dec_b.part, dec_d.part);
+        x_fwd_q <= dec_x.part == dec_d.part;
+        b_fwd_q <= dec_b.part == dec_d.part;
+        c0_q <= 1'b0;
+        c1_q <= 1'b0;
+        rcol_q <= 1'b0;
+        imm0_q <= '0;
+        imm1_q <= '0;
+        sc0 = 1'b0;
+        sc1 = 1'b0;
+        unique case (opcode_e'(w[HdrOpcodeLsb +: HdrOpcodeBits]))
+          OpActivation: begin
+            sc0 = w[ActivationScaleLsb + ScalarIsColLsb];
+            sc1 = w[ActivationBiasLsb + ScalarIsColLsb];
+            imm0_q <= w[ActivationScaleLsb + ScalarImmLsb +: 32];
+            imm1_q <= w[ActivationBiasLsb + ScalarImmLsb +: 32];
+            c0_addr_q <= '{psum: w[ActivationScaleLsb + ScalarColLsb + ColSpaceLsb +: 2] == SpacePsum,
+                           word: w[ActivationScaleLsb + ScalarColLsb + ColAddrLsb + 2 +: MemAw]};
+            c1_addr_q <= '{psum: w[ActivationBiasLsb + ScalarColLsb + ColSpaceLsb +: 2] == SpacePsum,
+                           word: w[ActivationBiasLsb + ScalarColLsb + ColAddrLsb + 2 +: MemAw]};
+            rcol_q <= w[ActivationReduceLsb];
+            rcol_addr_q <= '{psum: w[ActivationReduceDstLsb + ColSpaceLsb +: 2] == SpacePsum,
+                             word: w[ActivationReduceDstLsb + ColAddrLsb + 2 +: MemAw]};
+          end
+          OpTensorScalar: begin
+            sc0 = w[TensorScalarS0Lsb + ScalarIsColLsb];
+            sc1 = w[TensorScalarS1Lsb + ScalarIsColLsb];
+            imm0_q <= w[TensorScalarS0Lsb + ScalarImmLsb +: 32];
+            imm1_q <= w[TensorScalarS1Lsb + ScalarImmLsb +: 32];
+            c0_addr_q <= '{psum: w[TensorScalarS0Lsb + ScalarColLsb + ColSpaceLsb +: 2] == SpacePsum,
+                           word: w[TensorScalarS0Lsb + ScalarColLsb + ColAddrLsb + 2 +: MemAw]};
+            c1_addr_q <= '{psum: w[TensorScalarS1Lsb + ScalarColLsb + ColSpaceLsb +: 2] == SpacePsum,
+                           word: w[TensorScalarS1Lsb + ScalarColLsb + ColAddrLsb + 2 +: MemAw]};
+            alu0_q <= alu_code(w[TensorScalarOp0Lsb +: 3]);
+            alu1_q <= alu_code(w[TensorScalarOp1Lsb +: 3]);
+          end
+          OpTensorTensor: alu0_q <= alu_code(w[TensorTensorOpLsb +: 3]);
+          OpTensorReduce: alu0_q <= reduce_code(w[TensorReduceOpLsb +: 2]);
+          OpTensorCopy: sr_q <= w[TensorCopyRoundingLsb];
+          OpTranspose: begin
+            x_rot_q <= rot_of(dec_x.part, 8'd0);
+            x_fwd_q <= 1'b0;
+          end
+          default: ;
+        endcase
+        c0_q <= sc0;
+        c1_q <= sc1;
+        unique case (opcode_e'(w[HdrOpcodeLsb +: HdrOpcodeBits]))
+          OpNop: ph_q <= PhEnd;
+          OpActivation, OpTensorScalar: ph_q <= sc0 ? PhCol0 : sc1 ? PhCol1 : PhMain;
+          default: ph_q <= PhMain;
+        endcase
+        idx_q <= '0;
+        held_v_q <= '0;
+        arr_v_q <= 1'b0;
+        pend_q <= 1'b0;
+        wb_v_q <= 1'b0;
+        wq_v_q <= 1'b0;
+      end
+    end
+  end
+
+  // b ends with the destination (same element count); its own end flag is not needed.
+  logic unused_b_last;
+  assign unused_b_last = b_last;
+
+  // ---- checks ------------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  // A request holds until granted (docs/core.md); read data arrives when expected; the merge
+  // buffer only holds the current element's word; only this engine's instructions arrive.
+  logic req_held_q;
+  logic [MemAw+1+Rows+4:0] req_payload_q;
+  always_ff @(posedge clk_i) req_payload_q <= {we_o, psum_o, addr_o, mask_o, be_o};
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      req_held_q <= 1'b0;
+    end else begin
+      req_held_q <= req_o && !gnt_i;
+      if (req_held_q) assert (req_o && req_payload_q == {we_o, psum_o, addr_o, mask_o, be_o})
+                      else $error("vec_engine: mem request changed before it was granted");
+      assert (!arr_v_q || rvalid_i) else $error("vec_engine: no rvalid one cycle after a granted read");
+      assert (!(compute && c_dst && wb_v_q) || wb_a_q == c_daddr)
+        else $error("vec_engine: element merges into a different buffered word");
+      if (accept) begin
+        automatic opcode_e o = opcode_e'(inst_i[HdrOpcodeLsb +: HdrOpcodeBits]);
+        assert (o == OpNop || (IsAct ? o == OpActivation
+                                     : (o inside {OpTensorTensor, OpTensorScalar, OpTensorReduce, OpTensorCopy,
+                                                  OpMemset, OpTranspose})))
+          else $error("vec_engine: an instruction of another engine (opcode %0d)", o);
+      end
+    end
+  end
+`endif
+endmodule

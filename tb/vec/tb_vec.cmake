@@ -1,0 +1,55 @@
+# The activation and vector engines (rtl/vec), per preset (tiny, small), against the reference
+# model and, cycle by cycle, the TLM's timing model (sim/tlm/vec_timing.*). Included by
+# tb/CMakeLists.txt.
+set(TESSERA_VEC_SOURCES
+  "${CMAKE_SOURCE_DIR}/rtl/lint/verilator_waivers.vlt"
+  "${TESSERA_GEN_DIR}/rtl/tessera_isa_pkg.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/fpu/tessera_fp_pkg.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/fpu/fp_round.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/fpu/fp32_round.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/fpu/fp_widen.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/fpu/fp_narrow.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/pe/pe.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/act/act_pkg.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/act/act_func.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/dve/dve_alu.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/vec/vec_widen.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/vec/vec_narrow.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/vec/vec_lane.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/vec/vec_walk.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/vec/vec_engine.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/vec/vec_engines.sv")
+
+foreach(preset tiny small)
+  set(rows ${TESSERA_PRESET_${preset}_rows})
+  # MemAw = clog2(max(SBUF words, PSUM words)) (docs/core.md).
+  math(EXPR sbuf_words "${TESSERA_PRESET_${preset}_sbuf_bytes_per_partition} / 4")
+  math(EXPR psum_words "${TESSERA_PRESET_${preset}_psum_banks} * ${TESSERA_PRESET_${preset}_moving_max_n}")
+  set(words ${sbuf_words})
+  if(psum_words GREATER words)
+    set(words ${psum_words})
+  endif()
+  set(mem_aw 0)
+  set(span 1)
+  while(span LESS words)
+    math(EXPR mem_aw "${mem_aw} + 1")
+    math(EXPR span "${span} * 2")
+  endwhile()
+  set(target tb_vec_${preset})
+  add_executable(${target} vec/test_vec_engines.cpp "${CMAKE_SOURCE_DIR}/sim/tlm/vec_timing.cpp")
+  verilate(${target}
+    SOURCES ${TESSERA_VEC_SOURCES}
+    TOP_MODULE vec_engines
+    PREFIX Vvec_engines
+    DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/${target}.verilated"
+    OPT_SLOW ${TESSERA_VERILATED_OPT_SLOW}
+    VERILATOR_ARGS -Wall -GRows=${rows} -GMemAw=${mem_aw} --x-initial unique --assert)
+  target_compile_definitions(${target} PRIVATE TESSERA_PRESET="${preset}")
+  target_include_directories(${target} PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}")
+  target_link_libraries(${target} PRIVATE tessera_core tessera_catch_main Catch2::Catch2)
+  catch_discover_tests(${target} TEST_PREFIX "rtl.vec.${preset}: " PROPERTIES LABELS rtl)
+endforeach()
+
+add_test(NAME rtl.lint.vec
+         COMMAND verilator --lint-only -Wall --top-module vec_engines ${TESSERA_VEC_SOURCES})
+set_tests_properties(rtl.lint.vec PROPERTIES LABELS rtl)
