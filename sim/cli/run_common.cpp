@@ -77,8 +77,8 @@ std::pair<uint64_t, uint64_t> parse_window(const std::string& w) {
 namespace {
 
 // The blocks that run as RTL in co-simulation (docs/cosim.md): any of the tensor engine, the
-// DMA engine, the SBUF, the PSUM, the act engine's function unit and the dve engine's ALU inside
-// the TLM model, or the whole core (all).
+// DMA engine, the SBUF, the PSUM, the act engine and the dve engine inside the TLM model, the
+// sequencers alone, or the whole core (all).
 struct CosimBlocks {
   cosim::BlockSet rtl;  // inside the TLM model
   bool core = false;
@@ -135,14 +135,13 @@ std::pair<std::string, uint64_t> parse_fault(const std::string& f, const CosimBl
       block != "seq")
     throw bad();
   const cosim::BlockSet& r = blocks.rtl;
-  const bool unit = block == "act" || block == "dve";
   if (block == "seq" && blocks.core)
     throw InputError(fmt::format("--inject-fault {}: a sequencer fault is injected with --rtl seq, not in the whole "
                                  "core (--rtl all)",
                                  f));
-  if (unit && blocks.core)
-    throw InputError(fmt::format("--inject-fault {}: faults in the act function unit and the dve ALU are injected with "
-                                 "--rtl act or dve, not in the whole core (--rtl all)",
+  if ((block == "act" || block == "dve") && blocks.core)
+    throw InputError(fmt::format("--inject-fault {}: act and dve faults are injected with --rtl act or dve, not in the "
+                                 "whole core (--rtl all)",
                                  f));
   const bool runs = blocks.core || (block == "pe" && r.pe) || (block == "dma" && r.dma) || (block == "sbuf" && r.sbuf) ||
                     (block == "psum" && r.psum) || (block == "act" && r.act) || (block == "dve" && r.dve) ||
@@ -191,15 +190,8 @@ void check_mode(const CommonRunOptions& o) {
   if (cosim) {
     const CosimBlocks blocks = parse_rtl_blocks(o.rtl);
     if (!o.inject_fault.empty()) parse_fault(o.inject_fault, blocks);
-    const cosim::BlockSet& r = blocks.rtl;
-    // The verilated blocks built per preset; the act function unit and the dve ALU have no
-    // parameters and serve every config.
-    const bool preset_blocks = blocks.core || r.pe || r.dma || r.sbuf || r.psum || r.seq;
-    if ((!o.trace.empty() || !o.trace_on_mismatch.empty()) && !preset_blocks)
-      throw InputError(fmt::format("--trace / --trace-on-mismatch: --rtl {} has no waveform (the act function unit and "
-                                   "the dve ALU are combinational, evaluated per element)",
-                                   o.rtl));
-    if (preset_blocks && !cosim::blocks_available(o.config))
+    // The verilated blocks are built per preset (TESSERA_CORE_PRESETS).
+    if (!cosim::blocks_available(o.config))
       throw InputError(fmt::format("--mode cosim: no verilated blocks are built for config {} (see docs/cosim.md)", o.config));
   }
 }
@@ -265,11 +257,12 @@ kernels::RunResult run_cosim_mode(const CommonRunOptions& o, const CoreConfig& c
     traces.sbuf.path = block_waveform(o.trace, "sbuf");
     traces.psum.path = block_waveform(o.trace, "psum");
     traces.seq.path = block_waveform(o.trace, "seq");
+    traces.vec.path = block_waveform(o.trace, "vec");
     core_options.trace_path = block_waveform(o.trace, "core");
     core_options.trace_depth = o.trace_depth;
     if (!o.trace_window.empty()) {
       const auto [from, to] = parse_window(o.trace_window);
-      for (cosim::BlockTrace* t : {&traces.pe, &traces.dma, &traces.sbuf, &traces.psum, &traces.seq})
+      for (cosim::BlockTrace* t : {&traces.pe, &traces.dma, &traces.sbuf, &traces.psum, &traces.seq, &traces.vec})
         t->from = from, t->to = to;
       core_options.trace_from = from;
       core_options.trace_to = to;
@@ -295,8 +288,8 @@ kernels::RunResult run_cosim_mode(const CommonRunOptions& o, const CoreConfig& c
                            : fmt::format("--inject-fault {}: block {} wrote nothing at or after cycle {}",
                                          o.inject_fault, fault.block, fault.cycle));
     // The checker compares every instruction's writes: a fault that fired without a mismatch
-    // was hidden before it reached memory (an act or dve result that a later step of the same
-    // instruction replaced or rounded away), so the run shows nothing; as above, bad input.
+    // was hidden before it reached the compared memory (a written word that a later write of
+    // the same instruction replaced), so the run shows nothing; as above, bad input.
     if (fault.fired)
       throw InputError(fmt::format("--inject-fault {}: the fault fired at cycle {} ({}) but no written value changed; "
                                    "choose another cycle",
@@ -312,7 +305,7 @@ kernels::RunResult run_cosim_mode(const CommonRunOptions& o, const CoreConfig& c
     const uint64_t from = cycle > kWindow ? cycle - kWindow : 0;
     std::string written;
     if (rerun_with_trace(o.trace_on_mismatch, from, cycle)) {
-      for (const char* b : {"core", "pe", "dma", "sbuf", "psum", "seq"})
+      for (const char* b : {"core", "pe", "dma", "sbuf", "psum", "seq", "vec"})
         if (std::filesystem::exists(block_waveform(o.trace_on_mismatch, b)))
           written += (written.empty() ? "" : ", ") + block_waveform(o.trace_on_mismatch, b);
     }

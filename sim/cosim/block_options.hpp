@@ -16,7 +16,7 @@ struct BlockSet {
 };
 
 struct BlockTraces {
-  BlockTrace pe, dma, sbuf, psum, seq;
+  BlockTrace pe, dma, sbuf, psum, seq, vec;
 };
 
 // Sets `co`'s block factories. `config`, `fault` (may be null) and `ports` must outlive the run;

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include "common/errors.hpp"
-#include "rtl/fp_unit.hpp"
 
 namespace tessera::cosim {
 
@@ -16,7 +15,9 @@ namespace tessera::cosim {
                                                     Fault*, const BlockTrace&, uint64_t, unsigned, MemPorts); \
   std::unique_ptr<MemBlock> make_mem_block_##preset(const CoreConfig&, bool, const ref::MemView&, Fault*,     \
                                                     const BlockTrace&, uint64_t);                            \
-  std::unique_ptr<SeqBlock> make_seq_block_##preset(const CoreConfig&, Fault*, const BlockTrace&, uint64_t);
+  std::unique_ptr<SeqBlock> make_seq_block_##preset(const CoreConfig&, Fault*, const BlockTrace&, uint64_t);       \
+  std::unique_ptr<VecBlock> make_vec_block_##preset(const CoreConfig&, const ref::MemView&, Fault*,          \
+                                                    const BlockTrace&, uint64_t, MemPorts);
 #include "cosim_presets.inc"
 #undef TESSERA_COSIM
 
@@ -84,6 +85,15 @@ std::unique_ptr<MemBlock> make_mem_block(const CoreConfig& config, isa::Space sp
   unavailable(config.name);
 }
 
+std::unique_ptr<VecBlock> make_vec_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,
+                                         const BlockTrace& trace, uint64_t seed, MemPorts ports) {
+#define TESSERA_COSIM(preset) \
+  if (config.name == #preset) return make_vec_block_##preset(config, mem, fault, trace, seed, ports);
+#include "cosim_presets.inc"
+#undef TESSERA_COSIM
+  unavailable(config.name);
+}
+
 std::unique_ptr<SeqBlock> make_seq_block(const CoreConfig& config, Fault* fault, const BlockTrace& trace, uint64_t seed) {
 #define TESSERA_COSIM(preset) \
   if (config.name == #preset) return make_seq_block_##preset(config, fault, trace, seed);
@@ -91,53 +101,6 @@ std::unique_ptr<SeqBlock> make_seq_block(const CoreConfig& config, Fault* fault,
 #undef TESSERA_COSIM
   unavailable(config.name);
 }
-
-namespace {
-
-// A result of the act or dve unit on its way out: bit 22 (a high mantissa bit, as the other
-// blocks' faults) flipped when the fault of `block` is due in `cycle`. `what()` names the result.
-template <class What>
-uint32_t with_fault(Fault* fault, const char* block, uint64_t cycle, uint32_t y, What&& what) {
-  constexpr unsigned kBit = 22;
-  if (!fault || fault->fired || fault->block != block || cycle < fault->cycle) return y;
-  fault->fire(cycle, fmt::format("bit {} of {}", kBit, what()));
-  return y ^ (1u << kBit);
-}
-
-// The verilated act_func and dve_alu (rtl::FpUnit), the same models for every preset: the units
-// have no parameters.
-class RtlActBlock : public ActBlock {
- public:
-  explicit RtlActBlock(Fault* fault) : fault_(fault) {}
-  uint32_t activate(fp::ActFunc f, uint32_t x, uint64_t cycle) override {
-    const uint32_t y = unit_.activate(f, x);
-    return with_fault(fault_, "act", cycle, y, [&] {
-      return fmt::format("the act function unit's result {}(0x{:08x}) = 0x{:08x}", fp::name(f), x, y);
-    });
-  }
-
- private:
-  rtl::FpUnit unit_;
-  Fault* fault_;
-};
-
-class RtlDveBlock : public DveBlock {
- public:
-  explicit RtlDveBlock(Fault* fault) : fault_(fault) {}
-  uint32_t alu(ref::AluOp op, uint32_t x, uint32_t s, uint64_t cycle) override {
-    const uint32_t y = unit_.alu(op, x, s);
-    return with_fault(fault_, "dve", cycle, y, [&] {
-      constexpr const char* kNames[] = {"bypass", "add", "sub", "rsub", "mul", "max", "min"};  // ref::AluOp order
-      return fmt::format("the dve ALU's result {}(0x{:08x}, 0x{:08x}) = 0x{:08x}", kNames[static_cast<int>(op)], x, s, y);
-    });
-  }
-
- private:
-  rtl::FpUnit unit_;
-  Fault* fault_;
-};
-
-}  // namespace
 
 void add_blocks(tlm::CosimOptions& co, const CoreConfig& config, const BlockSet& blocks, Fault* fault,
                 const BlockTraces& traces, uint64_t seed, MemPorts& ports) {
@@ -157,8 +120,13 @@ void add_blocks(tlm::CosimOptions& co, const CoreConfig& config, const BlockSet&
     co.rtl_pe = [&config, fault, trace = traces.pe, seed, &ports](const ref::MemView& mem) {
       return make_pe_block(config, mem, fault, trace, seed, ports);
     };
-  if (blocks.act) co.rtl_act = [fault]() -> std::unique_ptr<ActBlock> { return std::make_unique<RtlActBlock>(fault); };
-  if (blocks.dve) co.rtl_dve = [fault]() -> std::unique_ptr<DveBlock> { return std::make_unique<RtlDveBlock>(fault); };
+  if (blocks.act || blocks.dve) {
+    co.rtl_act = blocks.act;
+    co.rtl_dve = blocks.dve;
+    co.rtl_vec = [&config, fault, trace = traces.vec, seed, &ports](const ref::MemView& mem) {
+      return make_vec_block(config, mem, fault, trace, seed, ports);
+    };
+  }
   if (blocks.dma)
     co.rtl_dma = [&config, fault, trace = traces.dma, seed, &ports](const ref::MemView& mem, ref::DramAccess& dram) {
       return make_dma_block(config, mem, dram, fault, trace, seed, ports);

@@ -8,6 +8,7 @@
 // socket.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,7 +23,8 @@ namespace tessera::cosim {
 
 // --inject-fault BLOCK:CYCLE: one bit of the block's first write at or after CYCLE is flipped
 // on its way out of the RTL (PSUM write data of the tensor engine; on-chip write data or AXI W
-// data of the DMA), so the lockstep checker can be seen to catch and locate it.
+// data of the DMA; on-chip write data of the act or dve engine), so the lockstep checker can be
+// seen to catch and locate it.
 struct Fault {
   std::string block;  // "pe", "dma", "sbuf", "psum", "act", "dve" or "seq"; empty: none
   uint64_t cycle = 0;
@@ -105,24 +107,29 @@ class SeqBlock {
   virtual bool deadlock() const = 0;
 };
 
-// --rtl act: the activation engine's function unit (rtl/act/act_func.sv) computes every element
-// of every activation instruction in the TLM act engine, whose control and port timing stay the
-// TLM's (there is no RTL act engine yet; docs/cosim.md). A fault (BLOCK act) flips bit 22 of
-// the first result computed at or after CYCLE (the TLM cycle of the instruction's accept).
-class ActBlock {
+// --rtl act / --rtl dve: the verilated act and dve engines (rtl/vec/vec_engine.sv, both in
+// sim/cosim/rtl/cosim_vec.sv, each with its own mem port) in place of the TLM's. The fabric
+// offers them their queues' instructions, arbitrates their port requests round robin with
+// each other and the TLM engines (docs/vec_engines.md), and serves the granted request from
+// the on-chip memories (or the RTL SBUF/PSUM blocks); what they write is the result, which the
+// lockstep checker compares when the instruction completes. Engine 0 act, 1 dve. Per cycle t:
+// offer() the instructions and the read data granted in t - 1, settle; request(); grant() (a
+// write lands, a read returns next cycle); done(); edge(). A fault (BLOCK act or dve) flips a
+// bit of the engine's first write at or after CYCLE, in its first partition.
+class VecBlock {
  public:
-  virtual ~ActBlock() = default;
-  virtual uint32_t activate(fp::ActFunc f, uint32_t x, uint64_t cycle) = 0;
-};
-
-// --rtl dve: the vector engine's ALU (rtl/dve/dve_alu.sv) computes every ALU operation of the TLM
-// dve engine (tensor_tensor, tensor_scalar, tensor_reduce's steps); the rest of the engine
-// (copies, conversions, transposes, memset, control, port timing) stays the TLM's. A fault
-// (BLOCK dve) flips bit 22 of the first ALU result at or after CYCLE.
-class DveBlock {
- public:
-  virtual ~DveBlock() = default;
-  virtual uint32_t alu(ref::AluOp op, uint32_t x, uint32_t s, uint64_t cycle) = 0;
+  virtual ~VecBlock() = default;
+  struct Request {
+    bool valid = false, we = false, psum = false;
+    uint32_t word = 0;
+    uint32_t part = 0, parts = 0;  // the partitions of the mask: [part, part + parts)
+  };
+  virtual void offer(uint64_t t, const std::array<const std::vector<uint8_t>*, 2>& words) = 0;
+  virtual Request request(unsigned e) const = 0;
+  virtual bool ready(unsigned e) const = 0;
+  virtual void grant(int e) = 0;           // the engine granted in this cycle, -1 for none
+  virtual uint32_t done() const = 0;       // bit e: engine e completes an instruction in this cycle
+  virtual void edge() = 0;
 };
 
 // --rtl sbuf / --rtl psum: the verilated memory holds every byte of its space, and the TLM
@@ -172,6 +179,9 @@ std::unique_ptr<DmaBlock> make_dma_block(const CoreConfig& config, const ref::Me
 std::unique_ptr<MemBlock> make_mem_block(const CoreConfig& config, isa::Space space, const ref::MemView& mem,
                                          Fault* fault, const BlockTrace& trace, uint64_t seed);
 std::unique_ptr<SeqBlock> make_seq_block(const CoreConfig& config, Fault* fault, const BlockTrace& trace, uint64_t seed);
+// `seed`: the kernel seed (the RTL dve engine's stochastic-rounding generators).
+std::unique_ptr<VecBlock> make_vec_block(const CoreConfig& config, const ref::MemView& mem, Fault* fault,
+                                         const BlockTrace& trace, uint64_t seed, MemPorts ports = {});
 // Whether the blocks are verilated for this configuration.
 bool blocks_available(const std::string& config);
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -95,6 +96,16 @@ class Clocked {
   std::unique_ptr<Model> m_;
   std::unique_ptr<VerilatedFstC> fst_;
 };
+
+// The on-chip memory port's word address width: clog2(max(SBUF words, PSUM words)) (docs/core.md).
+inline unsigned mem_aw(const CoreConfig& c) {
+  auto clog2 = [](uint64_t v) {
+    unsigned b = 0;
+    while ((uint64_t{1} << b) < v) ++b;
+    return b;
+  };
+  return std::max(clog2(c.sbuf_bytes_per_partition / 4), clog2(c.psum_banks * c.moving_max_n));
+}
 
 inline bool fault_due(Fault* f, const char* block, uint64_t t) {
   return f && !f->fired && f->block == block && t >= f->cycle;
@@ -359,14 +370,6 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
   uint64_t bytes_written() const override { return axi_.stats().bytes_written; }
 
  private:
-  static unsigned mem_aw(const CoreConfig& c) {
-    auto clog2 = [](uint64_t v) {
-      unsigned b = 0;
-      while ((uint64_t{1} << b) < v) ++b;
-      return b;
-    };
-    return std::max(clog2(c.sbuf_bytes_per_partition / 4), clog2(c.psum_banks * c.moving_max_n));
-  }
   unsigned rows_, queues_, mem_aw_, axi_bytes_;
   ref::MemView mem_;
   Fault* fault_;
@@ -376,6 +379,126 @@ class DmaBlockImpl final : public DmaBlock, Clocked<Model> {
   std::vector<bool> rpending_;
   std::vector<bool> wmask_;       // a granted write's partitions and data, for a memory block
   std::vector<uint32_t> wdata_, wdata_hi_;
+  uint64_t t_ = 0;
+};
+
+template <class Model>
+class VecBlockImpl final : public VecBlock, Clocked<Model> {
+  using C = Clocked<Model>;
+
+ public:
+  VecBlockImpl(const CoreConfig& c, const ref::MemView& mem, Fault* fault, const BlockTrace& trace, uint64_t seed,
+               MemPorts ports)
+      : C(trace, seed, "vec"),
+        rows_(static_cast<unsigned>(c.rows)),
+        mem_aw_(mem_aw(c)),
+        mem_(mem),
+        fault_(fault),
+        ports_(ports),
+        rdata_{std::vector<uint32_t>(rows_), std::vector<uint32_t>(rows_)},
+        wmask_(rows_),
+        wdata_(rows_) {
+    // The stochastic-rounding generators take the kernel seed in reset: a second reset pulse
+    // with the seed applied (the first, Clocked's, had none).
+    Model& d = *C::m_;
+    d.sr_seed_i = seed;
+    d.rst_ni = 0;
+    C::eval(0);
+    d.rst_ni = 1;
+    C::eval(0);
+  }
+
+  void offer(uint64_t t, const std::array<const std::vector<uint8_t>*, 2>& words) override {
+    Model& d = *C::m_;
+    t_ = t;
+    uint32_t valid = 0, rvalid = 0;
+    for (unsigned e = 0; e < 2; ++e) {
+      if (words[e]) {
+        valid |= 1u << e;
+        std::memcpy(reinterpret_cast<uint8_t*>(d.inst_i.data()) + e * words[e]->size(), words[e]->data(),
+                    words[e]->size());
+      }
+      if (rpending_[e]) rvalid |= 1u << e;
+      for (unsigned p = 0; p < rows_; ++p) set_word(d.mem_rdata_i, 32 * (e * rows_ + p), rdata_[e][p]);
+    }
+    d.inst_valid_i = valid;
+    d.mem_rvalid_i = rvalid;
+    d.mem_gnt_i = 0;
+    C::eval(t);
+  }
+
+  Request request(unsigned e) const override {
+    const Model& d = *C::m_;
+    Request r;
+    r.valid = (d.mem_req_o >> e) & 1u;
+    r.we = (d.mem_we_o >> e) & 1u;
+    r.psum = (d.mem_psum_o >> e) & 1u;
+    r.word = static_cast<uint32_t>(get_bits(d.mem_addr_o, e * mem_aw_, mem_aw_));
+    if (!r.valid) return r;
+    bool seen = false, ended = false;
+    for (unsigned p = 0; p < rows_; ++p) {
+      const bool m = get_bits(d.mem_mask_o, e * rows_ + p, 1) != 0;
+      if (m && ended) throw std::logic_error(fmt::format("RTL {}: a mem request's partitions are not contiguous", name(e)));
+      if (m && !seen) r.part = p, seen = true;
+      if (m) ++r.parts;
+      if (!m && seen) ended = true;
+    }
+    return r;
+  }
+  bool ready(unsigned e) const override { return (C::m_->inst_ready_o >> e) & 1u; }
+
+  void grant(int e) override {
+    Model& d = *C::m_;
+    d.mem_gnt_i = e >= 0 ? 1u << e : 0u;
+    C::eval(t_);
+    rpending_ = {false, false};
+    if (e < 0) return;
+    const auto u = static_cast<unsigned>(e);
+    const Request r = request(u);
+    if (!r.valid) throw std::logic_error(fmt::format("RTL {}: granted without a request", name(u)));
+    uint8_t* base = r.psum ? mem_.psum : mem_.sbuf;
+    const uint64_t pb = r.psum ? mem_.psum_partition_bytes : mem_.sbuf_partition_bytes;
+    MemBlock* block = r.psum ? ports_.psum : ports_.sbuf;
+    if (!r.we) {
+      rpending_[u] = true;
+      if (block) block->read_row(r.word, rdata_[u].data(), t_);
+      else
+        for (unsigned p = 0; p < rows_; ++p) std::memcpy(&rdata_[u][p], base + p * pb + 4 * uint64_t{r.word}, 4);
+      return;
+    }
+    const unsigned be = static_cast<unsigned>(get_bits(d.mem_be_o, 4 * u, 4));
+    for (unsigned p = 0; p < rows_; ++p) {
+      wmask_[p] = p >= r.part && p < r.part + r.parts;
+      if (!wmask_[p]) continue;
+      uint32_t v = get_word(d.mem_wdata_o, 32 * (u * rows_ + p));
+      if (fault_due(fault_, name(u), t_)) {
+        const unsigned bit = flip_bit(be);
+        v ^= 1u << bit;
+        fault_->fire(t_, fmt::format("bit {} of the {} engine's {} write data, partition {}, word {}", bit, name(u),
+                                     r.psum ? "PSUM" : "SBUF", p, r.word));
+      }
+      wdata_[p] = v;
+      if (block) continue;
+      uint8_t* dst = base + p * pb + 4 * uint64_t{r.word};
+      for (unsigned b = 0; b < 4; ++b)
+        if (be >> b & 1u) dst[b] = static_cast<uint8_t>(v >> (8 * b));
+    }
+    if (block) block->write_row(r.word, wmask_, be, wdata_.data(), t_);
+  }
+
+  uint32_t done() const override { return C::m_->done_o; }
+  void edge() override { C::edge(t_); }
+
+ private:
+  static const char* name(unsigned e) { return e == 0 ? "act" : "dve"; }
+  unsigned rows_, mem_aw_;
+  ref::MemView mem_;
+  Fault* fault_;
+  MemPorts ports_;
+  std::array<std::vector<uint32_t>, 2> rdata_;
+  std::array<bool, 2> rpending_{};
+  std::vector<bool> wmask_;
+  std::vector<uint32_t> wdata_;
   uint64_t t_ = 0;
 };
 

@@ -1,6 +1,6 @@
 # Co-simulation (docs/cosim.md); included by sim/CMakeLists.txt after the core.
 # The lockstep checker and the RTL tensor engine's TLM engine belong to the TLM library; the
-# verilated blocks (tensor engine, DMA engine, SBUF, PSUM and the sequencers alone, one set per preset in
+# verilated blocks (tensor engine, DMA engine, SBUF, PSUM, the sequencers alone and the act/dve engines, one set per preset in
 # TESSERA_CORE_PRESETS, FST tracing compiled in for --trace-on-mismatch) to tessera_cosim.
 target_sources(tessera_tlm PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/checker.cpp
@@ -11,7 +11,7 @@ set(cosim_presets_inc "")
 foreach(preset IN LISTS TESSERA_CORE_PRESETS)
   configure_file(${CMAKE_CURRENT_LIST_DIR}/blocks_preset.cpp.in "${TESSERA_GEN_DIR}/cosim_blocks_${preset}.cpp" @ONLY)
   target_sources(tessera_cosim PRIVATE "${TESSERA_GEN_DIR}/cosim_blocks_${preset}.cpp")
-  foreach(block pe dma sbuf psum seq)
+  foreach(block pe dma sbuf psum seq vec)
     verilate(tessera_cosim
       SOURCES "${TESSERA_GEN_DIR}/rtl/${preset}/tessera_cfg_pkg.sv" ${TESSERA_CORE_SOURCES}
               "${CMAKE_CURRENT_LIST_DIR}/rtl/cosim_${block}.sv"

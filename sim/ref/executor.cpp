@@ -365,7 +365,7 @@ void Executor::exec_activation(const Instruction& inst) {
     for (size_t i = 0; i < so.size(); ++i) {
       const uint32_t x = load(src, src.part + p, so[i]);
       const uint32_t v = fp::add32_bits(fp::mul32_bits(x, scale), bias);
-      const uint32_t y = activation_ ? activation_(*func, v) : fp::activate(*func, v);
+      const uint32_t y = fp::activate(*func, v);
       store(dst, dst.part + p, dof[i], y);
       sum = i == 0 ? y : fp::add32_bits(sum, y);  // left to right from the first element
     }
@@ -445,7 +445,7 @@ void Executor::exec_dve(const Instruction& inst) {
     for (uint32_t p = 0; p < src.parts; ++p) {
       uint32_t acc = load(src, src.part + p, so[0]);
       // reduce_step(op, acc, x) is alu(op, acc, x) (vector_alu.hpp)
-      for (size_t i = 1; i < so.size(); ++i) acc = apply_alu(op, acc, load(src, src.part + p, so[i]));
+      for (size_t i = 1; i < so.size(); ++i) acc = alu(op, acc, load(src, src.part + p, so[i]));
       store(dst, dst.part + p, dof[0], acc);
     }
     return;
@@ -494,8 +494,8 @@ void Executor::exec_dve(const Instruction& inst) {
     for (size_t i = 0; i < dof.size(); ++i) {
       const uint32_t x = load(src, src.part + p, so[i]);
       uint32_t y = x;
-      if (tensor_tensor) y = apply_alu(op, x, load(*b, b->part + p, bo[i]));
-      else if (tensor_scalar) y = apply_alu(op1, apply_alu(op0, x, s0), s1);
+      if (tensor_tensor) y = alu(op, x, load(*b, b->part + p, bo[i]));
+      else if (tensor_scalar) y = alu(op1, alu(op0, x, s0), s1);
       store(dst, dst.part + p, dof[i], y, rounding);
     }
   }

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <vector>
 
@@ -53,14 +52,6 @@ class Executor {
   uint64_t dram_bytes() const { return dram_bytes_; }
   // Wall time spent in execute() (the numerics' share of a TLM run: tessera bench).
   double seconds() const { return seconds_; }
-  // The function an activation instruction applies per element: fp::activate unless set
-  // (co-simulation with --rtl act: the verilated function unit, docs/cosim.md).
-  using Activation = std::function<uint32_t(fp::ActFunc, uint32_t)>;
-  void set_activation(Activation f) { activation_ = std::move(f); }
-  // The vector engine's ALU operation (tensor_tensor, tensor_scalar, tensor_reduce's step):
-  // ref::alu unless set (--rtl dve: the verilated ALU).
-  using Alu = std::function<uint32_t(AluOp, uint32_t, uint32_t)>;
-  void set_alu(Alu f) { alu_ = std::move(f); }
 
  private:
   void exec_matmul(const isa::Instruction& inst);
@@ -76,11 +67,7 @@ class Executor {
              fp::Rounding rounding = fp::Rounding::kRne);
   uint32_t scalar_value(const isa::Scalar& s, uint32_t partition) const;
 
-  uint32_t apply_alu(AluOp op, uint32_t x, uint32_t s) const { return alu_ ? alu_(op, x, s) : alu(op, x, s); }
-
   MemView mem_;
-  Activation activation_;
-  Alu alu_;
   std::vector<fp::Xorshift32> lanes_;
   std::vector<float> stationary_;  // [k][m], widened
   std::vector<float> stationary_t_;  // the same transposed, [m][k] (multiply_moving's scratch)

@@ -24,17 +24,6 @@ int op_code(std::string_view op) {
   return -1;
 }
 
-// kOps' order of the narrow formats: bf16, fp16, e4m3, e5m2.
-int narrow_index(fp::Format f) {
-  switch (f) {
-    case fp::Format::kBf16: return 0;
-    case fp::Format::kFp16: return 1;
-    case fp::Format::kE4m3: return 2;
-    case fp::Format::kE5m2: return 3;
-    default: throw std::logic_error("FP unit: no conversion for fp32 (or an unknown format)");
-  }
-}
-
 // "act_" + an activation function's name: act_func's fn_i (fp::ActFunc order), else -1.
 int act_code(std::string_view op) {
   constexpr std::string_view kPrefix = "act_";
@@ -64,17 +53,6 @@ uint32_t FpUnit::eval(std::string_view op, uint32_t a, uint32_t b, bool stochast
   const int code = op_code(op);
   if (code < 0) throw std::logic_error("FP unit has no operation " + std::string(op));
   return run(code, a, b, stochastic, random);
-}
-
-uint32_t FpUnit::add32(uint32_t a, uint32_t b) { return run(0, a, b, false, 0); }
-uint32_t FpUnit::mul32(uint32_t a, uint32_t b) { return run(1, a, b, false, 0); }
-
-uint32_t FpUnit::narrow(fp::Format f, uint32_t x, bool stochastic, uint32_t random) {
-  return run(2 + narrow_index(f), x, 0, stochastic, random);  // f32_to_bf16 .. f32_to_e5m2
-}
-
-uint32_t FpUnit::widen(fp::Format f, uint32_t code) {
-  return run(6 + narrow_index(f), code, 0, false, 0);  // bf16_to_f32 .. e5m2_to_f32
 }
 
 uint32_t FpUnit::run(int code, uint32_t a, uint32_t b, bool stochastic, uint32_t random) {

@@ -32,12 +32,6 @@ class FpUnit {
   // Operands and result as in fp::FpOp (codes in the low bits). Narrowing operations round
   // stochastically with `random` when `stochastic`.
   uint32_t eval(std::string_view op, uint32_t a, uint32_t b, bool stochastic = false, uint32_t random = 0);
-  // fp_scalar_unit's operations for the co-simulated act/dve arithmetic: fp32 add and multiply, fp32 to a
-  // narrower format (RNE, or stochastic with `random`), a narrower format to fp32.
-  uint32_t add32(uint32_t a, uint32_t b);
-  uint32_t mul32(uint32_t a, uint32_t b);
-  uint32_t narrow(fp::Format f, uint32_t x, bool stochastic, uint32_t random);
-  uint32_t widen(fp::Format f, uint32_t code);
   // act_func (rtl/act/act_func.sv): y = f(x).
   uint32_t activate(fp::ActFunc f, uint32_t x);
   // dve_alu (rtl/dve/dve_alu.sv): y = op(x, s), as ref::alu.

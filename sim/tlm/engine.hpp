@@ -25,9 +25,7 @@
 #include "semaphores.hpp"
 
 namespace tessera::cosim {
-class ActBlock;
 class Checker;
-class DveBlock;
 class MemBlock;
 }
 
@@ -104,11 +102,6 @@ class Engine : public sc_core::sc_module, public DramAccess {
   void set_shared(SharedTiming* shared) { shared_ = shared; }
   void set_checker(cosim::Checker* checker) { checker_ = checker; }
   void set_mem_blocks(MemBlocks* blocks) { mem_blocks_ = blocks; }
-  // --rtl act: the function unit the act engine's numerics use; it is told the cycle of the
-  // instruction being executed (for a fault due in a cycle).
-  void set_act_block(cosim::ActBlock* block);
-  // --rtl dve: the ALU the dve engine's numerics use.
-  void set_dve_block(cosim::DveBlock* block);
   const MemView& memories() const { return mem_; }
 
   // Binds the Executor to the memories (DMI); the fabric calls it for the queues it runs.

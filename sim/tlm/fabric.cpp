@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -573,6 +574,11 @@ struct Fabric::Impl {
   VecTiming ext[2];
   int ext_held = -1;
   unsigned ext_priority = 0;
+  // --rtl act / dve: the verilated engines of vec_rtl (bit e: engine e) in place of ext[e].
+  VecFactory make_rtl_vec;
+  unsigned vec_rtl = 0;
+  std::unique_ptr<cosim::VecBlock> rtl_vec;
+  bool vec_is_rtl(unsigned e) const { return rtl_vec && (vec_rtl >> e & 1u); }
   // dma_engine's AXI registers and the W order FIFO
   bool ar_valid = false, aw_valid = false, w_valid = false;
   unsigned ar_id = 0, aw_id = 0, ar_ptr = 0, aw_ptr = 0;
@@ -707,15 +713,8 @@ struct Fabric::Impl {
   void rtl_dma_cycle(uint64_t t, PortCycle& ports) {
     const unsigned nq = static_cast<unsigned>(chan_queue.size());
     std::vector<const std::vector<uint8_t>*> offers(nq, nullptr);
-    for (unsigned u = 0; u < nq; ++u) {
-      Queue* q = chan_queue[u];
-      if (!q) continue;
-      Engine& e = *q->e;
-      if (e.next_ >= e.queue_.insts.size()) continue;
-      const isa::Instruction& inst = e.queue_.insts[e.next_];
-      if (t < e.head_cycle(e.next_) || !wait_holds(inst, t) || inst.op->engine == "any") continue;
-      offers[u] = &words[static_cast<size_t>(q - queues.data())][e.next_];
-    }
+    for (unsigned u = 0; u < nq; ++u)
+      if (chan_queue[u]) offers[u] = rtl_offer(*chan_queue[u], t);
     rtl_dma->offer(t, offers);
     uint32_t grant = 0;
     for (unsigned u = 0; u < nq; ++u) {
@@ -733,23 +732,8 @@ struct Fabric::Impl {
       finish(q, t);
       q.e->checked(i, t);
     }
-    for (unsigned u = 0; u < nq; ++u) {
-      if (!offers[u] || !rtl_dma->ready(u)) continue;
-      Queue& q = *chan_queue[u];
-      Engine& e = *q.e;
-      const isa::Instruction& inst = e.queue_.insts[e.next_];
-      const uint64_t head = e.head_cycle(e.next_);
-      if (inst.wait_en) {
-        const uint64_t sem_ok = std::max(head, sems.known_time(inst.wait_sem, inst.wait_value));
-        e.record_.engines[e.queue_.engine].sem_stall_cycles += std::min(sem_ok, t) - head;
-      }
-      q.busy = true;
-      q.busy_index = e.next_;
-      q.busy_issue = t;
-      e.last_pop_ = t;
-      e.have_pop_ = true;
-      ++e.next_;
-    }
+    for (unsigned u = 0; u < nq; ++u)
+      if (offers[u] && rtl_dma->ready(u)) rtl_accepted(*chan_queue[u], t);
   }
 
   void step(uint64_t t) {
@@ -760,17 +744,46 @@ struct Fabric::Impl {
 
   // The queues' sequencers in cycle t: instructions accepted, nops completed.
   void issue(uint64_t t) {
-    if (!rtl_dma) {
+    if (!rtl_dma && !rtl_vec) {
       for (uint64_t m = may_issue; m != 0; m &= m - 1) issue_or_nop(queues[static_cast<size_t>(__builtin_ctzll(m))], t, accepted);
     } else {
       for (Queue& q : queues) {
-        if (q.dma) {  // the verilated DMA takes its own instructions; only its nops complete here
+        // the verilated DMA and act/dve engines take their own instructions; only their nops
+        // complete here
+        if (q.dma ? rtl_dma != nullptr : vec_is_rtl(q.unit)) {
           const Engine& e = *q.e;
           if (e.next_ >= e.queue_.insts.size() || e.queue_.insts[e.next_].op->engine != "any") continue;
         }
         issue_or_nop(q, t, accepted);
       }
     }
+  }
+
+  // The instruction the sequencer offers the verilated engine `q` in cycle t (its queue's head,
+  // not a nop, its wait satisfied; busy or not, as the core's sequencers do), or null.
+  const std::vector<uint8_t>* rtl_offer(const Queue& q, uint64_t t) const {
+    const Engine& e = *q.e;
+    if (e.next_ >= e.queue_.insts.size()) return nullptr;
+    const isa::Instruction& inst = e.queue_.insts[e.next_];
+    if (t < e.head_cycle(e.next_) || !wait_holds(inst, t) || inst.op->engine == "any") return nullptr;
+    return &words[static_cast<size_t>(&q - queues.data())][e.next_];
+  }
+
+  // The verilated engine `q` took its offered instruction in cycle t.
+  void rtl_accepted(Queue& q, uint64_t t) {
+    Engine& e = *q.e;
+    const isa::Instruction& inst = e.queue_.insts[e.next_];
+    const uint64_t head = e.head_cycle(e.next_);
+    if (inst.wait_en) {
+      const uint64_t sem_ok = std::max(head, sems.known_time(inst.wait_sem, inst.wait_value));
+      e.record_.engines[e.queue_.engine].sem_stall_cycles += std::min(sem_ok, t) - head;
+    }
+    q.busy = true;
+    q.busy_index = e.next_;
+    q.busy_issue = t;
+    e.last_pop_ = t;
+    e.have_pop_ = true;
+    ++e.next_;
   }
 
   // Cycle t after the instructions were accepted: the ports, the DMA channels and the AXI DRAM,
@@ -810,23 +823,52 @@ struct Fabric::Impl {
     };
     const bool ar_load = (!ar_valid || ar_ready) && ar_req != 0;
     const bool aw_load = (!aw_valid || aw_ready) && aw_req != 0 && wo.size() + (aw_valid ? 1 : 0) + 1 <= 2 * nq;
-    // ext engines: one request, behind everything else
+    // ext engines: one request, behind everything else (--rtl act / dve: the verilated
+    // engines' requests in place of their VecTiming's)
+    std::array<const std::vector<uint8_t>*, 2> vec_offers{nullptr, nullptr};
+    std::array<cosim::VecBlock::Request, 2> vreq{};
+    if (rtl_vec) {
+      for (unsigned e = 0; e < 2; ++e)
+        if (vec_is_rtl(e) && ext_queue[e]) vec_offers[e] = rtl_offer(*ext_queue[e], t);
+      rtl_vec->offer(t, vec_offers);
+    }
+    for (unsigned e = 0; e < 2; ++e) {
+      if (vec_is_rtl(e)) {
+        vreq[e] = rtl_vec->request(e);
+      } else if (ext[e].requesting()) {
+        const VecTiming::Request& r = ext[e].request();
+        vreq[e] = {true, r.write, r.psum, r.word, r.part, r.parts};
+      }
+    }
     int sel = ext_held;
     if (sel < 0) {
-      const bool a = ext[0].requesting(), d = ext[1].requesting();
+      const bool a = vreq[0].valid, d = vreq[1].valid;
       sel = a && d ? static_cast<int>(ext_priority) : a ? 0 : d ? 1 : -1;
     }
     bool ext_gnt = false;
     if (sel >= 0) {
-      const VecTiming::Request& r = ext[sel].request();
+      const cosim::VecBlock::Request& r = vreq[static_cast<unsigned>(sel)];
       if (r.psum) {
-        ext_gnt = ports.psum(r.write);
+        ext_gnt = ports.psum(r.we);
       } else {
         PartMask parts;
         parts.add_range(r.part, r.parts);
         ext_gnt = ports.sbuf(r.word, parts);
       }
       if (ext_gnt && !r.psum) ++win.sbuf_accesses;
+    }
+    if (rtl_vec) {
+      rtl_vec->grant(ext_gnt && vec_is_rtl(static_cast<unsigned>(sel)) ? sel : -1);
+      const uint32_t done = rtl_vec->done();
+      for (unsigned e = 0; e < 2; ++e) {
+        if (!vec_is_rtl(e) || !(done >> e & 1u)) continue;
+        Queue& q = *ext_queue[e];
+        const size_t i = q.busy_index;
+        finish(q, t);
+        q.e->checked(i, t);
+      }
+      for (unsigned e = 0; e < 2; ++e)
+        if (vec_offers[e] && rtl_vec->ready(e)) rtl_accepted(*ext_queue[e], t);
     }
 
     if (rtl_dma) {
@@ -895,7 +937,9 @@ struct Fabric::Impl {
       aw_ptr = p + 1 == nq ? 0 : p + 1;
     }
     // ext engines: an engine not selected is not granted (its request stays pending)
-    for (unsigned e = 0; e < 2; ++e) ext[e].edge(ext_gnt && sel == static_cast<int>(e));
+    for (unsigned e = 0; e < 2; ++e)
+      if (!vec_is_rtl(e)) ext[e].edge(ext_gnt && sel == static_cast<int>(e));
+    if (rtl_vec) rtl_vec->edge();
     if (ext_gnt) ext_priority = sel == 0 ? 1 : 0;
     ext_held = ext_gnt ? -1 : sel;
     // instructions accepted in this cycle start at the edge
@@ -1065,10 +1109,13 @@ struct Fabric::Impl {
 };
 
 Fabric::Fabric(sc_core::sc_module_name name, const CoreConfig& config, Semaphores& sems, SharedTiming& shared,
-               std::vector<Engine*> dma, std::vector<Engine*> ext, DmaFactory rtl_dma, SeqFactory rtl_seq, PeEngine* pe)
+               std::vector<Engine*> dma, std::vector<Engine*> ext, DmaFactory rtl_dma, SeqFactory rtl_seq, PeEngine* pe,
+               VecFactory rtl_vec, unsigned vec_engines)
     : sc_module(name), impl_(std::make_unique<Impl>(config, sems, shared)) {
   impl_->chans.resize(config.dma_queues);
   impl_->make_rtl_dma = std::move(rtl_dma);
+  impl_->make_rtl_vec = std::move(rtl_vec);
+  impl_->vec_rtl = vec_engines;
   impl_->make_rtl_seq = std::move(rtl_seq);
   impl_->pe = pe;
   for (Engine* e : dma) {
@@ -1118,16 +1165,18 @@ void Fabric::thread() {
   Impl& m = *impl_;
   SharedTiming& sh = m.shared;
   for (auto& q : m.queues) q.e->connect_memories();
-  if (m.make_rtl_dma) {
+  if (m.make_rtl_dma || m.make_rtl_vec) {
     Engine* port = nullptr;
+    Engine* vec_port = nullptr;
     for (auto& q : m.queues) {
       m.words.emplace_back();
-      if (!q.dma) continue;
-      port = q.e;
+      if (q.dma ? !m.make_rtl_dma : !(m.make_rtl_vec && (m.vec_rtl >> q.unit & 1u))) continue;
+      (q.dma ? port : vec_port) = q.e;
       for (const isa::Instruction& inst : q.e->queue_.insts) m.words.back().push_back(isa::Isa::get().encode(inst));
     }
     // The DMA's AXI master reaches the TLM DRAM through a DMA engine's socket.
-    if (port) m.rtl_dma = m.make_rtl_dma(port->memories(), *port);
+    if (port && m.make_rtl_dma) m.rtl_dma = m.make_rtl_dma(port->memories(), *port);
+    if (vec_port) m.rtl_vec = m.make_rtl_vec(vec_port->memories());
   }
   if (m.make_rtl_seq) {
     m.seq = m.make_rtl_seq();
@@ -1152,9 +1201,9 @@ void Fabric::thread() {
     }
     if (m.units_idle() && m.dram_idle()) {
       const uint64_t next = m.next_event(t);
-      // A verilated DMA is clocked through every cycle; only a run with nothing left to
+      // A verilated DMA or act/dve engine is clocked through every cycle; only a run with nothing left to
       // happen ends here.
-      if (m.rtl_dma && !(next == kNever && limit == kNever)) {
+      if ((m.rtl_dma || m.rtl_vec) && !(next == kNever && limit == kNever)) {
         m.step(t);
         ++t;
         continue;

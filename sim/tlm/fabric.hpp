@@ -25,6 +25,9 @@ using DmaFactory = std::function<std::unique_ptr<cosim::DmaBlock>(const ref::Mem
 // Co-simulation (--rtl seq): makes the verilated sequencers; the fabric then runs every engine,
 // the tensor engine (`pe`) included, cycle by cycle on the instructions they offer.
 using SeqFactory = std::function<std::unique_ptr<cosim::SeqBlock>()>;
+// Co-simulation (--rtl act / dve): makes the verilated act and dve engines; the fabric then steps
+// the engines of `rtl_vec` (bit 0 act, bit 1 dve) in place of its own VecTiming and numerics.
+using VecFactory = std::function<std::unique_ptr<cosim::VecBlock>(const ref::MemView&)>;
 
 class PeEngine;
 
@@ -32,7 +35,7 @@ class Fabric : public sc_core::sc_module {
  public:
   Fabric(sc_core::sc_module_name name, const CoreConfig& config, Semaphores& sems, SharedTiming& shared,
          std::vector<Engine*> dma, std::vector<Engine*> ext, DmaFactory rtl_dma = nullptr,
-         SeqFactory rtl_seq = nullptr, PeEngine* pe = nullptr);
+         SeqFactory rtl_seq = nullptr, PeEngine* pe = nullptr, VecFactory rtl_vec = nullptr, unsigned vec_engines = 0);
   ~Fabric() override;
   // The timeline's DRAM and SBUF counters over a run of `cycles` (after sc_start).
   std::vector<kernels::TrafficSample> traffic(uint64_t cycles) const;

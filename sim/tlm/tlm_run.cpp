@@ -55,14 +55,6 @@ class Core : public sc_core::sc_module {
       e->set_shared(&shared_);
       e->set_checker(checker);
       if (cosim.rtl_sbuf || cosim.rtl_psum) e->set_mem_blocks(&mem_blocks_);
-      if (cls == "act" && cosim.rtl_act) {
-        if (!act_block_) act_block_ = cosim.rtl_act();
-        e->set_act_block(act_block_.get());
-      }
-      if (cls == "dve" && cosim.rtl_dve) {
-        if (!dve_block_) dve_block_ = cosim.rtl_dve();
-        e->set_dve_block(dve_block_.get());
-      }
       e->initiator_socket.bind(sbuf_.target_socket);
       e->initiator_socket.bind(psum_.target_socket);
       e->initiator_socket.bind(dram_.target_socket);
@@ -76,7 +68,9 @@ class Core : public sc_core::sc_module {
       engines_.push_back(std::move(e));
     }
     if (!has_pe || cosim.rtl_seq) shared_.pe_state = SharedTiming::PeState::kDone;
-    fabric_ = std::make_unique<Fabric>("fabric", config, sems_, shared_, dma, ext, cosim.rtl_dma, cosim.rtl_seq, pe);
+    const unsigned rtl_vec = cosim.rtl_vec ? (cosim.rtl_act ? 1u : 0u) | (cosim.rtl_dve ? 2u : 0u) : 0u;
+    fabric_ = std::make_unique<Fabric>("fabric", config, sems_, shared_, dma, ext, cosim.rtl_dma, cosim.rtl_seq, pe,
+                                       cosim.rtl_vec, rtl_vec);
   }
 
   std::vector<std::unique_ptr<Engine>>& engines() { return engines_; }
@@ -91,8 +85,6 @@ class Core : public sc_core::sc_module {
   OnChipMemory sbuf_, psum_;
   DramMemory dram_;
   MemBlocks mem_blocks_;
-  std::unique_ptr<cosim::ActBlock> act_block_;
-  std::unique_ptr<cosim::DveBlock> dve_block_;
   std::vector<std::unique_ptr<Engine>> engines_;
   std::unique_ptr<Fabric> fabric_;
 };

@@ -20,8 +20,7 @@ namespace tessera::cosim {
 class PeBlock;
 class DmaBlock;
 class MemBlock;
-class ActBlock;
-class DveBlock;
+class VecBlock;
 class SeqBlock;
 struct Fault;
 }  // namespace tessera::cosim
@@ -35,10 +34,10 @@ struct CosimOptions {
   std::function<std::unique_ptr<cosim::DmaBlock>(const ref::MemView&, ref::DramAccess&)> rtl_dma;
   // --rtl sbuf / psum: the memories every TLM engine's instructions pass through (MemBlock).
   std::function<std::unique_ptr<cosim::MemBlock>(const ref::MemView&)> rtl_sbuf, rtl_psum;
-  // --rtl act: the function unit every activation element goes through (ActBlock).
-  std::function<std::unique_ptr<cosim::ActBlock>()> rtl_act;
-  // --rtl dve: the ALU every vector-engine ALU operation goes through (DveBlock).
-  std::function<std::unique_ptr<cosim::DveBlock>()> rtl_dve;
+  // --rtl act / dve: the verilated act and dve engines (VecBlock), in place of the TLM's for the
+  // engines flagged.
+  std::function<std::unique_ptr<cosim::VecBlock>(const ref::MemView&)> rtl_vec;
+  bool rtl_act = false, rtl_dve = false;
   // --rtl seq: the verilated sequencers drive every TLM engine (alone: no other block).
   std::function<std::unique_ptr<cosim::SeqBlock>()> rtl_seq;
   bool lockstep = false;          // shadow every instruction and compare its writes

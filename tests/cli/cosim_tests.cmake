@@ -65,31 +65,31 @@ foreach(case "pe;: pe instruction;PSUM word" "psum;instruction;PSUM word" "sbuf;
                    --stderr "expected 0x"
                    -- $<TARGET_FILE:tessera> run mlp_step --mode cosim --rtl all --config tiny --inject-fault ${block}:3000)
 endforeach()
-# The act function unit (rtl/act/act_func.sv) inside the TLM act engine and the ALU
-# (rtl/dve/dve_alu.sv) inside the TLM dve engine: a bit flipped in one result is caught in the
-# instruction that wrote it (when the result is what it stores: cosim.fault_hidden below).
+# The RTL act and dve engines inside the TLM model: a bit flipped in one of their writes is
+# caught in the instruction that wrote it (unless the instruction writes the word again:
+# cosim.fault_hidden below).
 add_test(NAME cosim.fault.act
          COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": act instruction"
-                 --stderr "expected 0x" --stderr "of the act function unit's result gelu_tanh("
+                 --stderr "expected 0x" --stderr "of the act engine's SBUF write data"
                  -- $<TARGET_FILE:tessera> run mlp_step --mode cosim --rtl act --config tiny --inject-fault act:1000)
 add_test(NAME cosim.fault.dve
          COMMAND "${EXPECT}" 1 --stderr "lockstep mismatch at cycle" --stderr ": dve instruction"
-                 --stderr "expected 0x" --stderr "of the dve ALU's result add("
+                 --stderr "expected 0x" --stderr "of the dve engine's SBUF write data"
                  -- $<TARGET_FILE:tessera> run mlp_step --mode cosim --rtl dve --config tiny --inject-fault dve:500)
 foreach(block act dve)
   add_test(NAME cosim.bad_${block}_with_all
            COMMAND "${EXPECT}" 2 --stderr "'all' already runs the act and dve engines"
                    -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl all,${block} --config tiny)
 endforeach()
-add_test(NAME cosim.bad_act_dve_trace
-         COMMAND "${EXPECT}" 2 --stderr "has no waveform"
-                 -- $<TARGET_FILE:tessera> run gemm --mode cosim --rtl act,dve --config tiny --trace "${CMAKE_CURRENT_BINARY_DIR}/act.fst")
-# An act or dve fault hidden inside its instruction (here a running max of softmax_xent's
-# row maxima replaces the flipped value) is bad input too, not a pass; act and dve faults are
-# injected only with --rtl act / dve.
+# The act and dve engines' waveform (FILE.vec.fst).
+add_test(NAME cosim.trace_vec COMMAND "${CMAKE_CURRENT_LIST_DIR}/check_vec_waveform.sh" $<TARGET_FILE:tessera>)
+# A fault hidden inside its instruction (here the first write of a word that the same
+# instruction writes again) is bad input too, not a pass; act and dve faults are injected only
+# with --rtl act / dve.
 add_test(NAME cosim.fault_hidden
          COMMAND "${EXPECT}" 2 --stderr "but no written value changed"
-                 -- $<TARGET_FILE:tessera> run softmax_xent --mode cosim --rtl dve --config tiny --inject-fault dve:0)
+                 -- $<TARGET_FILE:tessera> exec "${CMAKE_CURRENT_LIST_DIR}/vec_hidden_fault.tasm" --mode cosim --rtl dve
+                    --config tiny --inject-fault dve:0)
 add_test(NAME cosim.bad_fault_act_in_all
          COMMAND "${EXPECT}" 2 --stderr "not in the whole core"
                  -- $<TARGET_FILE:tessera> run mlp_step --mode cosim --rtl all --config tiny --inject-fault act:5)

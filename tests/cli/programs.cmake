@@ -334,11 +334,10 @@ tessera_timed_mode_tests(cosim cosim_all cosim --rtl all)
 # tensor engine and DMA reaching the RTL SBUF and PSUM through their ports.
 tessera_timed_mode_tests(cosim cosim_mem cosim --rtl sbuf,psum)
 tessera_timed_mode_tests(cosim cosim_blocks cosim --rtl pe,dma,sbuf,psum)
-# The act function unit (rtl/act/act_func.sv) and the dve ALU (rtl/dve/dve_alu.sv) computing the
-# TLM act and dve engines' numerics, alone and with every other block inside the TLM model: the
-# act and dve programs and every kernel with activation or ALU instructions (not gemm and
-# linear_bwd: matmuls, copies and transposes only), lockstep-checked and bit-exact against the
-# reference.
+# The RTL act and dve engines (rtl/vec, cosim_vec) in place of the TLM's, alone and with every
+# other block inside the TLM model: the act and dve programs and every kernel with activation or
+# vector-engine work beyond copies (not gemm and linear_bwd), lockstep-checked and bit-exact
+# against the reference.
 foreach(prog act dve)
   add_test(NAME cosim_ext.program_exec.${prog}
            COMMAND "${PROGRAMS}/exec_and_check.sh" $<TARGET_FILE:tessera> "${DEBIAN_PYTHON3}" ${prog}
@@ -356,13 +355,6 @@ foreach(kernel bias_gelu bias_gelu_bwd softmax_xent layernorm layernorm_bwd rmsn
     endforeach()
   endforeach()
 endforeach()
-# The two units take no preset, so they run on trn1 too, without a trn1 build of the per-preset
-# blocks.
-add_test(NAME cosim_ext.kernel.mlp_step.trn1.act_dve
-         COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "mlp_step on trn1 (cosim mode)"
-                 -- $<TARGET_FILE:tessera> run mlp_step --mode cosim --rtl act,dve --config trn1 --batch 64
-                    --in-features 128 --hidden 256 --classes 32)
-set_tests_properties(cosim_ext.kernel.mlp_step.trn1.act_dve PROPERTIES LABELS cosim)
 
 # A deadlock found by the RTL (its deadlock detector, not the reference model's): exit 3, each
 # engine's state, the cycle.
