@@ -28,6 +28,17 @@ module dve_alu (
     OpMin    = 3'd6
   } alu_op_e;
 
+  // fp32 add and multiply, not inlined: one C++ function shared by every lane instead of a
+  // copy per instance in the verilated model (docs/vec_engines.md "Build cost").
+  function automatic logic [31:0] add(logic [31:0] a, logic [31:0] b);
+    /* verilator no_inline_task */
+    return pe::add32(a, b);
+  endfunction
+  function automatic logic [31:0] mul(logic [31:0] a, logic [31:0] b);
+    /* verilator no_inline_task */
+    return pe::mul32(a, b);
+  endfunction
+
   function automatic logic is_nan(logic [30:0] v);  // magnitude bits
     return v[30:23] == 8'hFF && v[22:0] != 23'd0;
   endfunction
@@ -46,10 +57,10 @@ module dve_alu (
   always_comb begin
     unique case (alu_op_e'(op_i))
       OpBypass: y_o = x_i;
-      OpAdd: y_o = pe::add32(x_i, s_i);
-      OpSub: y_o = pe::add32(x_i, s_i ^ Sign);
-      OpRsub: y_o = pe::add32(s_i, x_i ^ Sign);
-      OpMul: y_o = pe::mul32(x_i, s_i);
+      OpAdd: y_o = add(x_i, s_i);
+      OpSub: y_o = add(x_i, s_i ^ Sign);
+      OpRsub: y_o = add(s_i, x_i ^ Sign);
+      OpMul: y_o = mul(x_i, s_i);
       OpMax: y_o = max_min(1'b1, x_i, s_i);
       OpMin: y_o = max_min(1'b0, x_i, s_i);
       default: y_o = CanonicalNan;

@@ -44,9 +44,9 @@ module vec_lane
 
   if (IsAct) begin : g_act
     logic [31:0] v;
-    assign v = pe::add32(pe::mul32(xw, s0_i), s1_i);
+    assign v = act_pkg::add(act_pkg::mul(xw, s0_i), s1_i);  // not inlined (docs/vec_engines.md "Build cost")
     act_func u_func (.fn_i(func_i), .x_i(v), .y_o(y));
-    assign acc_o = first_i ? y : pe::add32(acc_i, y);
+    assign acc_o = first_i ? y : act_pkg::add(acc_i, y);
     // the vector engine's operands are not used here
     logic unused_dve;
     assign unused_dve = ^{op_i, alu0_i, alu1_i, b_dtype_i, b_word_i, b_off_i, value_i, tval_i};
