@@ -398,24 +398,29 @@ module vec_engine
   logic first;
   assign first = idx_q == '0;
 
-  for (genvar q = 0; q < Rows; q++) begin : g_lane
+  // Every lane's element: one loop over the partitions calling vec_pkg::lane. The bound is a
+  // variable so that Verilator keeps it a loop (it unrolls constant bounds of up to 64): one
+  // copy of the arithmetic in the verilated model, not one per lane (docs/vec_engines.md
+  // "Build cost").
+  always_comb begin : lanes
+    int unsigned n, f;
     logic [31:0] tval, s0, s1;
-    always_comb begin
-      int unsigned f;
+    n = Rows;
+    code = '0;
+    xw = '0;
+    acc_d = '0;
+    for (int unsigned q = 0; q < n; q++) begin
+      // transpose writes: lane q takes the block's column q - dst.part of row idx
       f = q + Rows - 32'(d_part_q) % Rows;
       if (f >= Rows) f -= Rows;
       tval = '0;
       if (f < Tb && 32'(idx_q) < Tb) tval = tbuf_q[idx_q[TbW-1:0]][f[TbW-1:0]];
+      s0 = c0_q ? held_d_q[2][q] : imm0_q;
+      s1 = c1_q ? held_d_q[3][q] : imm1_q;
+      vec_pkg::lane(IsAct, op_q, func_q, alu0_q, alu1_q, x_dtype_q, b_dtype_q, d_dtype_q, sr_q,
+                    xorshift(sr_state_q[q]), sd[0][q], x_cur[1:0], sd[1][q], b_cur[1:0], s0, s1, value_q, first,
+                    acc_q[q], tval, code[q], xw[q], acc_d[q]);
     end
-    assign s0 = c0_q ? held_d_q[2][q] : imm0_q;
-    assign s1 = c1_q ? held_d_q[3][q] : imm1_q;
-    vec_lane #(.IsAct(IsAct)) u_lane (
-      .op_i(op_q), .func_i(func_q), .alu0_i(alu0_q), .alu1_i(alu1_q),
-      .x_dtype_i(x_dtype_q), .b_dtype_i(b_dtype_q), .d_dtype_i(d_dtype_q),
-      .sr_i(sr_q), .random_i(xorshift(sr_state_q[q])),
-      .x_word_i(sd[0][q]), .x_off_i(x_cur[1:0]), .b_word_i(sd[1][q]), .b_off_i(b_cur[1:0]),
-      .s0_i(s0), .s1_i(s1), .value_i(value_q), .first_i(first), .acc_i(acc_q[q]), .tval_i(tval),
-      .x_o(xw[q]), .code_o(code[q]), .acc_o(acc_d[q]));
   end
 
   // The computed element's write data, in place in its word.

@@ -11,11 +11,8 @@ set(TESSERA_VEC_SOURCES
   "${CMAKE_SOURCE_DIR}/rtl/fpu/fp_narrow.sv"
   "${CMAKE_SOURCE_DIR}/rtl/pe/pe.sv"
   "${CMAKE_SOURCE_DIR}/rtl/act/act_pkg.sv"
-  "${CMAKE_SOURCE_DIR}/rtl/act/act_func.sv"
-  "${CMAKE_SOURCE_DIR}/rtl/dve/dve_alu.sv"
-  "${CMAKE_SOURCE_DIR}/rtl/vec/vec_widen.sv"
-  "${CMAKE_SOURCE_DIR}/rtl/vec/vec_narrow.sv"
-  "${CMAKE_SOURCE_DIR}/rtl/vec/vec_lane.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/dve/dve_pkg.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/vec/vec_pkg.sv"
   "${CMAKE_SOURCE_DIR}/rtl/vec/vec_walk.sv"
   "${CMAKE_SOURCE_DIR}/rtl/vec/vec_engine.sv"
   "${CMAKE_SOURCE_DIR}/rtl/vec/vec_engines.sv")
