@@ -8,7 +8,7 @@
 // activation.cpp step by step and carry its names, so the two read side by side.
 //
 // This is the datapath as one combinational function of the input (the longest path, gelu_tanh,
-// is about 100 add32/mul32 steps). The act engine's lanes (rtl/vec/vec_lane.sv,
+// is about 100 add32/mul32 steps). The act engine's lanes (vec_pkg::lane, rtl/vec/vec_pkg.sv,
 // docs/vec_engines.md) compute with it.
 package act_pkg;
   localparam logic [31:0] Sign = 32'h8000_0000;

@@ -1,7 +1,7 @@
 // One streaming vector engine of the core, `act` (IsAct) or `dve` (docs/vec_engines.md): takes an
 // instruction from its sequencer, walks its elements in order, reads the source words it does
 // not hold through the shared `mem` port, computes one element per cycle in all partitions at
-// once (vec_lane, one per partition), merges results into the write buffer `wb` and writes a
+// once (vec_pkg::lane in a loop over the partitions), merges results into the write buffer `wb` and writes a
 // destination word from the queue entry `wq` when it is complete. The cycle rules (fetch one
 // element ahead, blocked reads, forced flush, request priority) are the timing contract that
 // the TLM model (sim/tlm/vec_timing.*) reproduces; every output is a function of registers.

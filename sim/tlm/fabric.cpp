@@ -948,8 +948,8 @@ struct Fabric::Impl {
       if (q->dma) chans[q->unit].start(inst, t);
       else ext[q->unit].start(inst);
     }
-    // An engine done in the next cycle (its last write granted in this one, or an instruction
-    // without elements started at this edge) takes its next instruction in that cycle.
+    // An engine done in the next cycle (its last write granted in this one) takes its next
+    // instruction in that cycle.
     for (unsigned e = 0; e < 2; ++e)
       if (ext[e].finishing()) finish(queue_of_ext(e), t + 1);
   }

@@ -1,4 +1,4 @@
-# The activation and vector engines (rtl/vec), per preset (tiny, small), against the reference
+# The activation and vector engines (rtl/vec), per preset (tiny, small, trn1), against the reference
 # model and, cycle by cycle, the TLM's timing model (sim/tlm/vec_timing.*). Included by
 # tb/CMakeLists.txt.
 set(TESSERA_VEC_SOURCES
@@ -17,7 +17,7 @@ set(TESSERA_VEC_SOURCES
   "${CMAKE_SOURCE_DIR}/rtl/vec/vec_engine.sv"
   "${CMAKE_SOURCE_DIR}/rtl/vec/vec_engines.sv")
 
-foreach(preset tiny small)
+foreach(preset tiny small trn1)  # trn1: 128 lanes, transpose blocks narrower than the partitions
   set(rows ${TESSERA_PRESET_${preset}_rows})
   # MemAw = clog2(max(SBUF words, PSUM words)) (docs/core.md).
   math(EXPR sbuf_words "${TESSERA_PRESET_${preset}_sbuf_bytes_per_partition} / 4")

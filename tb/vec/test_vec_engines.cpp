@@ -380,7 +380,7 @@ struct RunResult {
 
 // Runs both queues through the engines; `grant_p` is the probability that a request is granted,
 // `valid_p` that a waiting instruction is presented in a cycle. Checks the port protocol, and in
-// every cycle the engines' request, readiness and done against the TLM model's timing
+// every cycle the engines' request, readiness, stall and done against the TLM model's timing
 // (tlm::VecTiming, two engines and the round-robin arbiter of docs/vec_engines.md).
 RunResult run_model(Engines& eng, PortMemory& mem, const std::array<std::vector<Instruction>, 2>& queues,
                     std::mt19937_64& rng, double grant_p, double valid_p) {
@@ -392,6 +392,7 @@ RunResult run_model(Engines& eng, PortMemory& mem, const std::array<std::vector<
   Outputs out, prev;
   bool prev_refused = false;
   std::array<tlm::VecTiming, 2> tim;
+  std::array<bool, 2> tim_refused{};  // the engine's request was not granted in the previous cycle
   int tim_held = -1;
   unsigned tim_prio = 0;
   std::bernoulli_distribution grant(grant_p), present(valid_p);
@@ -430,6 +431,7 @@ RunResult run_model(Engines& eng, PortMemory& mem, const std::array<std::vector<
     Inputs in;
     for (unsigned e = 0; e < 2; ++e) {
       REQUIRE(out.done[e] == tim[e].finishing());
+      REQUIRE(out.stall[e] == tim_refused[e]);
       REQUIRE(out.inst_ready[e] == !tim[e].busy());
       REQUIRE(out.busy[e] == tim[e].busy());
       if (out.done[e]) {
@@ -456,7 +458,10 @@ RunResult run_model(Engines& eng, PortMemory& mem, const std::array<std::vector<
     prev_refused = out.req && !in.gnt;
     prev = out;
     eng.commit(in);
-    for (unsigned e = 0; e < 2; ++e) tim[e].edge(in.gnt && sel == static_cast<int>(e));
+    for (unsigned e = 0; e < 2; ++e) {
+      tim_refused[e] = tim[e].requesting() && !(in.gnt && sel == static_cast<int>(e));
+      tim[e].edge(in.gnt && sel == static_cast<int>(e));
+    }
     if (in.gnt) tim_prio = sel == 0 ? 1 : 0;
     tim_held = sel >= 0 && !in.gnt ? sel : -1;
     for (unsigned e = 0; e < 2; ++e)

@@ -138,7 +138,7 @@ TEST_CASE("vec timing: nop and contiguous fp32 copies", "[unit][vec]") {
   CHECK(r.cycles == 9);
   CHECK(r.trace == Trace{"R0 0", "R0 1", "W 64", "W 65", "R0 2", "R0 3", "W 66", "W 67"});
   // The pattern repeats every two elements (4 cycles): 2F + 1 for even F, 2F + 2 for odd F
-  // (docs/vec_engines.md states 2F + 1 for every F: see the report / the doc's last paragraph).
+  // (docs/vec_engines.md "Timing").
   for (uint32_t f = 1; f <= 12; ++f) CHECK(run(copy(row(256, f), row(0, f))).cycles == 2 * f + 1 + (f % 2));
   // Long instructions are generated lazily: 2^16 elements.
   const uint32_t big = 1u << 16;
