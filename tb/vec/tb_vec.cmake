@@ -19,19 +19,7 @@ set(TESSERA_VEC_SOURCES
 
 foreach(preset tiny small trn1)  # trn1: 128 lanes, transpose blocks narrower than the partitions
   set(rows ${TESSERA_PRESET_${preset}_rows})
-  # MemAw = clog2(max(SBUF words, PSUM words)) (docs/core.md).
-  math(EXPR sbuf_words "${TESSERA_PRESET_${preset}_sbuf_bytes_per_partition} / 4")
-  math(EXPR psum_words "${TESSERA_PRESET_${preset}_psum_banks} * ${TESSERA_PRESET_${preset}_moving_max_n}")
-  set(words ${sbuf_words})
-  if(psum_words GREATER words)
-    set(words ${psum_words})
-  endif()
-  set(mem_aw 0)
-  set(span 1)
-  while(span LESS words)
-    math(EXPR mem_aw "${mem_aw} + 1")
-    math(EXPR span "${span} * 2")
-  endwhile()
+  tessera_mem_aw(${preset} mem_aw)
   set(target tb_vec_${preset})
   add_executable(${target} vec/test_vec_engines.cpp "${CMAKE_SOURCE_DIR}/sim/tlm/vec_timing.cpp")
   verilate(${target}
