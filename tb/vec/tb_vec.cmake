@@ -38,3 +38,19 @@ endforeach()
 add_test(NAME rtl.lint.vec
          COMMAND verilator --lint-only -Wall --top-module vec_engines ${TESSERA_VEC_SOURCES})
 set_tests_properties(rtl.lint.vec PROPERTIES LABELS rtl)
+
+# vec_pkg's widen / narrow against the reference numerics, code by code.
+add_executable(tb_vec_convert vec/test_vec_convert.cpp)
+verilate(tb_vec_convert
+  SOURCES "${CMAKE_SOURCE_DIR}/rtl/lint/verilator_waivers.vlt" "${TESSERA_GEN_DIR}/rtl/tessera_isa_pkg.sv"
+          "${CMAKE_SOURCE_DIR}/rtl/fpu/tessera_fp_pkg.sv" "${CMAKE_SOURCE_DIR}/rtl/pe/pe.sv"
+          "${CMAKE_SOURCE_DIR}/rtl/act/act_pkg.sv" "${CMAKE_SOURCE_DIR}/rtl/dve/dve_pkg.sv"
+          "${CMAKE_SOURCE_DIR}/rtl/vec/vec_pkg.sv" "${CMAKE_CURRENT_SOURCE_DIR}/vec/vec_convert_probe.sv"
+  TOP_MODULE vec_convert_probe
+  PREFIX Vvec_convert_probe
+  DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}/tb_vec_convert.verilated"
+  OPT_SLOW ${TESSERA_VERILATED_OPT_SLOW}
+  VERILATOR_ARGS -Wall)
+target_include_directories(tb_vec_convert PRIVATE "${CMAKE_CURRENT_SOURCE_DIR}")
+target_link_libraries(tb_vec_convert PRIVATE tessera_core tessera_catch_main Catch2::Catch2)
+catch_discover_tests(tb_vec_convert TEST_PREFIX "rtl.vec_convert: " PROPERTIES LABELS rtl)
