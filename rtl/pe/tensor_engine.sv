@@ -11,7 +11,7 @@
 // before the matmul ahead of it, but is reported after it): done_o counts the instructions
 // retired in a cycle, the count the engine's semaphore signals rely on.
 module tensor_engine
-  import tessera_isa_pkg::*;
+  import tessera_isa_pkg::*, ap_pkg::*;  // ap_t, ap_at, elem_shift
 #(
   parameter int unsigned Rows = 4,
   parameter int unsigned Cols = 4,
@@ -49,38 +49,6 @@ module tensor_engine
   output logic                  pw_acc_o,
   output logic [Rows-1:0][31:0] pw_data_o
 );
-  typedef struct packed {
-    logic [2:0]            dtype;
-    logic [7:0]            part;
-    logic [7:0]            parts;
-    logic [39:0]           addr;
-    logic [2:0][19:0]      n;
-    logic [2:0][27:0]      s;
-  } ap_t;
-
-  function automatic ap_t ap_at(logic [WordBits-1:0] w, int unsigned lsb);
-    ap_t a;
-    a.dtype = w[lsb + ApDtypeLsb +: ApDtypeBits];
-    a.part = w[lsb + ApPartLsb +: ApPartBits];
-    a.parts = w[lsb + ApPartsLsb +: ApPartsBits];
-    a.addr = w[lsb + ApAddrLsb +: ApAddrBits];
-    a.n[0] = w[lsb + ApN0Lsb +: ApN0Bits];
-    a.n[1] = w[lsb + ApN1Lsb +: ApN1Bits];
-    a.n[2] = w[lsb + ApN2Lsb +: ApN2Bits];
-    a.s[0] = w[lsb + ApS0Lsb +: ApS0Bits];
-    a.s[1] = w[lsb + ApS1Lsb +: ApS1Bits];
-    a.s[2] = w[lsb + ApS2Lsb +: ApS2Bits];
-    return a;
-  endfunction
-
-  function automatic logic [1:0] elem_shift(logic [2:0] dtype);
-    unique case (dtype_e'(dtype))
-      DtypeFp32: return 2'd2;
-      DtypeBf16, DtypeFp16: return 2'd1;
-      default: return 2'd0;
-    endcase
-  endfunction
-
   function automatic logic [Rows-1:0] part_mask(logic [7:0] first, logic [8:0] count);
     logic [Rows-1:0] m;
     for (int unsigned p = 0; p < Rows; p++) m[p] = 32'(p) >= 32'(first) && 32'(p) < 32'(first) + 32'(count);

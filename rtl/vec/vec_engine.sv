@@ -6,7 +6,7 @@
 // element ahead, blocked reads, forced flush, request priority) are the timing contract that
 // the TLM model (sim/tlm/vec_timing.*) reproduces; every output is a function of registers.
 module vec_engine
-  import tessera_isa_pkg::*;
+  import tessera_isa_pkg::*, ap_pkg::*;  // ap_t, ap_at, psum_at, elem_shift
 #(
   parameter int unsigned Rows = 4,
   parameter int unsigned MemAw = 12,
@@ -43,39 +43,13 @@ module vec_engine
     logic            psum;
     logic [MemAw-1:0] word;
   } waddr_t;  // a word of SBUF or PSUM (in every partition)
-  typedef struct packed {
-    logic [1:0]          space;
-    logic [2:0]          dtype;
-    logic [7:0]          part;
-    logic [7:0]          parts;
-    logic [39:0]         addr;
-    logic [2:0][19:0]    n;
-    logic [2:0][27:0]    s;
-  } ap_t;
-
   // ---- instruction fields ------------------------------------------------------------------
-  function automatic ap_t ap_at(logic [WordBits-1:0] w, int unsigned lsb);
-    ap_t a;
-    a.space = w[lsb + ApSpaceLsb +: ApSpaceBits];
-    a.dtype = w[lsb + ApDtypeLsb +: ApDtypeBits];
-    a.part = w[lsb + ApPartLsb +: ApPartBits];
-    a.parts = w[lsb + ApPartsLsb +: ApPartsBits];
-    a.addr = w[lsb + ApAddrLsb +: ApAddrBits];
-    a.n[0] = w[lsb + ApN0Lsb +: ApN0Bits];
-    a.s[0] = w[lsb + ApS0Lsb +: ApS0Bits];
-    a.n[1] = w[lsb + ApN1Lsb +: ApN1Bits];
-    a.s[1] = w[lsb + ApS1Lsb +: ApS1Bits];
-    a.n[2] = w[lsb + ApN2Lsb +: ApN2Bits];
-    a.s[2] = w[lsb + ApS2Lsb +: ApS2Bits];
+  // A column field (docs/isa.md) at bit `lsb`: its word in SBUF or PSUM.
+  function automatic waddr_t col_at(logic [WordBits-1:0] w, int unsigned lsb);
+    waddr_t a;
+    a.psum = w[lsb + ColSpaceLsb +: ColSpaceBits] == SpacePsum;
+    a.word = w[lsb + ColAddrLsb + 2 +: MemAw];
     return a;
-  endfunction
-
-  function automatic logic [1:0] elem_shift(logic [2:0] dtype);
-    unique case (dtype_e'(dtype))
-      DtypeFp32: return 2'd2;
-      DtypeBf16, DtypeFp16: return 2'd1;
-      default: return 2'd0;
-    endcase
   endfunction
 
   function automatic logic [Rows-1:0] part_mask(logic [7:0] part, logic [7:0] parts);
@@ -169,6 +143,7 @@ module vec_engine
   // ---- walkers -----------------------------------------------------------------------------
   logic accept;
   ap_t dec_d, dec_x, dec_b;
+  int unsigned d_lsb, x_lsb, b_lsb;  // the offered instruction's dst, src / a and b fields
   logic [31:0] d_cur, d_nxt, x_cur, x_nxt, b_cur, b_nxt;
   logic d_last, x_last, b_last;
   logic adv_d, adv_x, adv_b;
@@ -440,23 +415,22 @@ module vec_engine
   assign adv_b = compute && ph_q == PhMain && is_tt;
 
   always_comb begin
-    dec_d = ap_at(inst_i, 0);
-    dec_x = ap_at(inst_i, 0);
-    dec_b = ap_at(inst_i, 0);
+    d_lsb = 0;
+    x_lsb = 0;
+    b_lsb = 0;
     unique case (opcode_e'(inst_i[HdrOpcodeLsb +: HdrOpcodeBits]))
-      OpActivation: begin dec_d = ap_at(inst_i, ActivationDstLsb); dec_x = ap_at(inst_i, ActivationSrcLsb); end
-      OpTensorTensor: begin
-        dec_d = ap_at(inst_i, TensorTensorDstLsb);
-        dec_x = ap_at(inst_i, TensorTensorALsb);
-        dec_b = ap_at(inst_i, TensorTensorBLsb);
-      end
-      OpTensorScalar: begin dec_d = ap_at(inst_i, TensorScalarDstLsb); dec_x = ap_at(inst_i, TensorScalarSrcLsb); end
-      OpTensorReduce: begin dec_d = ap_at(inst_i, TensorReduceDstLsb); dec_x = ap_at(inst_i, TensorReduceSrcLsb); end
-      OpTensorCopy: begin dec_d = ap_at(inst_i, TensorCopyDstLsb); dec_x = ap_at(inst_i, TensorCopySrcLsb); end
-      OpMemset: begin dec_d = ap_at(inst_i, MemsetDstLsb); dec_x = dec_d; end
-      OpTranspose: begin dec_d = ap_at(inst_i, TransposeDstLsb); dec_x = ap_at(inst_i, TransposeSrcLsb); end
+      OpActivation: begin d_lsb = ActivationDstLsb; x_lsb = ActivationSrcLsb; end
+      OpTensorTensor: begin d_lsb = TensorTensorDstLsb; x_lsb = TensorTensorALsb; b_lsb = TensorTensorBLsb; end
+      OpTensorScalar: begin d_lsb = TensorScalarDstLsb; x_lsb = TensorScalarSrcLsb; end
+      OpTensorReduce: begin d_lsb = TensorReduceDstLsb; x_lsb = TensorReduceSrcLsb; end
+      OpTensorCopy: begin d_lsb = TensorCopyDstLsb; x_lsb = TensorCopySrcLsb; end
+      OpMemset: begin d_lsb = MemsetDstLsb; x_lsb = MemsetDstLsb; end
+      OpTranspose: begin d_lsb = TransposeDstLsb; x_lsb = TransposeSrcLsb; end
       default: ;
     endcase
+    dec_d = ap_at(inst_i, d_lsb);
+    dec_x = ap_at(inst_i, x_lsb);
+    dec_b = ap_at(inst_i, b_lsb);
   end
 
   function automatic logic [RotW-1:0] rot_of(logic [7:0] from, logic [7:0] to);
@@ -607,9 +581,9 @@ module vec_engine
         d_dtype_q <= dtype_e'(dec_d.dtype);
         x_dtype_q <= dtype_e'(dec_x.dtype);
         b_dtype_q <= dtype_e'(dec_b.dtype);
-        d_psum_q <= dec_d.space == SpacePsum;
-        x_psum_q <= dec_x.space == SpacePsum;
-        b_psum_q <= dec_b.space == SpacePsum;
+        d_psum_q <= psum_at(w, d_lsb);
+        x_psum_q <= psum_at(w, x_lsb);
+        b_psum_q <= psum_at(w, b_lsb);
         d_part_q <= dec_d.part;
         d_mask_q <= part_mask(dec_d.part, dec_d.parts);
         x_mask_q <= part_mask(dec_x.part, dec_x.parts);
@@ -626,30 +600,23 @@ module vec_engine
         sc0 = 1'b0;
         sc1 = 1'b0;
         unique case (opcode_e'(w[HdrOpcodeLsb +: HdrOpcodeBits]))
-          OpActivation: begin
-            sc0 = w[ActivationScaleLsb + ScalarIsColLsb];
-            sc1 = w[ActivationBiasLsb + ScalarIsColLsb];
-            imm0_q <= w[ActivationScaleLsb + ScalarImmLsb +: 32];
-            imm1_q <= w[ActivationBiasLsb + ScalarImmLsb +: 32];
-            c0_addr_q <= '{psum: w[ActivationScaleLsb + ScalarColLsb + ColSpaceLsb +: 2] == SpacePsum,
-                           word: w[ActivationScaleLsb + ScalarColLsb + ColAddrLsb + 2 +: MemAw]};
-            c1_addr_q <= '{psum: w[ActivationBiasLsb + ScalarColLsb + ColSpaceLsb +: 2] == SpacePsum,
-                           word: w[ActivationBiasLsb + ScalarColLsb + ColAddrLsb + 2 +: MemAw]};
-            rcol_q <= w[ActivationReduceLsb];
-            rcol_addr_q <= '{psum: w[ActivationReduceDstLsb + ColSpaceLsb +: 2] == SpacePsum,
-                             word: w[ActivationReduceDstLsb + ColAddrLsb + 2 +: MemAw]};
-          end
-          OpTensorScalar: begin
-            sc0 = w[TensorScalarS0Lsb + ScalarIsColLsb];
-            sc1 = w[TensorScalarS1Lsb + ScalarIsColLsb];
-            imm0_q <= w[TensorScalarS0Lsb + ScalarImmLsb +: 32];
-            imm1_q <= w[TensorScalarS1Lsb + ScalarImmLsb +: 32];
-            c0_addr_q <= '{psum: w[TensorScalarS0Lsb + ScalarColLsb + ColSpaceLsb +: 2] == SpacePsum,
-                           word: w[TensorScalarS0Lsb + ScalarColLsb + ColAddrLsb + 2 +: MemAw]};
-            c1_addr_q <= '{psum: w[TensorScalarS1Lsb + ScalarColLsb + ColSpaceLsb +: 2] == SpacePsum,
-                           word: w[TensorScalarS1Lsb + ScalarColLsb + ColAddrLsb + 2 +: MemAw]};
-            alu0_q <= alu_code(w[TensorScalarOp0Lsb +: 3]);
-            alu1_q <= alu_code(w[TensorScalarOp1Lsb +: 3]);
+          OpActivation, OpTensorScalar: begin
+            // scale and bias, or s0 and s1: an immediate or a column each
+            automatic logic act = opcode_e'(w[HdrOpcodeLsb +: HdrOpcodeBits]) == OpActivation;
+            automatic int unsigned l0 = act ? ActivationScaleLsb : TensorScalarS0Lsb;
+            automatic int unsigned l1 = act ? ActivationBiasLsb : TensorScalarS1Lsb;
+            sc0 = w[l0 + ScalarIsColLsb];
+            sc1 = w[l1 + ScalarIsColLsb];
+            imm0_q <= w[l0 + ScalarImmLsb +: 32];
+            imm1_q <= w[l1 + ScalarImmLsb +: 32];
+            c0_addr_q <= col_at(w, l0 + ScalarColLsb);
+            c1_addr_q <= col_at(w, l1 + ScalarColLsb);
+            rcol_q <= act && w[ActivationReduceLsb];
+            rcol_addr_q <= col_at(w, ActivationReduceDstLsb);
+            if (!act) begin
+              alu0_q <= alu_code(w[TensorScalarOp0Lsb +: 3]);
+              alu1_q <= alu_code(w[TensorScalarOp1Lsb +: 3]);
+            end
           end
           OpTensorTensor: alu0_q <= alu_code(w[TensorTensorOpLsb +: 3]);
           OpTensorReduce: alu0_q <= reduce_code(w[TensorReduceOpLsb +: 2]);

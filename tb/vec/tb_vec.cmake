@@ -4,6 +4,7 @@
 set(TESSERA_VEC_SOURCES
   "${CMAKE_SOURCE_DIR}/rtl/lint/verilator_waivers.vlt"
   "${TESSERA_GEN_DIR}/rtl/tessera_isa_pkg.sv"
+  "${CMAKE_SOURCE_DIR}/rtl/common/ap_pkg.sv"
   "${CMAKE_SOURCE_DIR}/rtl/fpu/tessera_fp_pkg.sv"
   "${CMAKE_SOURCE_DIR}/rtl/fpu/fp_round.sv"
   "${CMAKE_SOURCE_DIR}/rtl/fpu/fp32_round.sv"
