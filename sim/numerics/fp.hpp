@@ -53,6 +53,13 @@ constexpr uint32_t kF32CanonicalNan = 0x7FC00000u;
 
 inline bool is_nan32(uint32_t b) { return (b & 0x7FFFFFFFu) > 0x7F800000u; }
 
+// widen(Format::kBf16, code) without a table or branches (compilers vectorise a loop of it):
+// bf16 is fp32's upper half, so every code but a NaN widens by the shift.
+inline uint32_t widen_bf16(uint16_t code) {
+  const uint32_t b = uint32_t{code} << 16;
+  return is_nan32(b) ? kF32CanonicalNan : b;
+}
+
 // IEEE binary32 add and multiply with RNE, subnormals kept, canonical NaN results. The host's
 // SSE arithmetic provides IEEE semantics (the build forbids FMA contraction and fast-math and
 // the process never sets FTZ/DAZ); only the NaN payload needs canonicalising.

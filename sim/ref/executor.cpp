@@ -131,6 +131,50 @@ uint64_t contiguous_run(const Ap& ap, int64_t unit) {
   return run;
 }
 
+// The offsets of a DRAM pattern's runs of `step` elements, in the pattern's order, without a
+// vector of every element's offset (a DMA's DRAM side holds all of its partitions' elements):
+// the pattern's innermost contiguous block (contiguous_run(ap, unit) elements, which `step`
+// divides) is walked flat, the dimensions outside it by counters. After the last run it starts
+// over.
+class DramRuns {
+ public:
+  DramRuns(const Ap& ap, int64_t unit, uint64_t step) : unit_(unit), step_(step) {
+    int d = 2;
+    for (; d >= 0; --d) {  // contiguous_run's loop: the block
+      if (ap.dims[d].count == 1) continue;
+      if (ap.dims[d].stride != static_cast<int64_t>(block_) * unit) break;
+      block_ *= ap.dims[d].count;
+    }
+    for (unsigned n = 0; d >= 0; --d) {  // the rest, innermost first
+      if (ap.dims[d].count == 1) continue;
+      count_[n] = ap.dims[d].count;
+      stride_[n] = ap.dims[d].stride;
+      ++n;
+    }
+    if (step_ == 0 || block_ % step_ != 0) throw std::logic_error("DramRuns: a run must divide the contiguous block");
+  }
+  uint64_t block() const { return block_; }
+  int64_t offset() const { return outer_ + static_cast<int64_t>(pos_) * unit_; }
+  void next() {
+    pos_ += step_;
+    if (pos_ < block_) return;
+    pos_ = 0;
+    for (unsigned i = 0; i < 3; ++i) {
+      outer_ += stride_[i];
+      if (++idx_[i] < count_[i]) return;
+      outer_ -= stride_[i] * count_[i];
+      idx_[i] = 0;
+    }
+  }
+
+ private:
+  int64_t unit_;
+  uint64_t step_, block_ = 1, pos_ = 0;
+  uint32_t count_[3] = {1, 1, 1}, idx_[3] = {0, 0, 0};
+  int64_t stride_[3] = {0, 0, 0};
+  int64_t outer_ = 0;
+};
+
 // fp::narrow(f, fp::widen(f, c), RNE) of every code c of an 8- or 16-bit format, computed once.
 const uint32_t* round_trip_table(fp::Format f) {
   static std::array<std::vector<uint32_t>, 16> tables;
@@ -198,6 +242,14 @@ void Executor::load_floats(const Ap& ap, uint32_t rows, const std::vector<int64_
           std::memcpy(out, run, n * 4);
           break;
         case 2:
+          if (ap.dtype == fp::Format::kBf16) {  // the matmuls' usual operands: a vector loop
+            for (size_t i = 0; i < n; ++i) {
+              uint16_t code;
+              std::memcpy(&code, run + i * 2, 2);
+              out[i] = fp::float_of(fp::widen_bf16(code));
+            }
+            break;
+          }
           for (size_t i = 0; i < n; ++i) {
             uint16_t code;
             std::memcpy(&code, run + i * 2, 2);
@@ -279,8 +331,18 @@ void Executor::exec_matmul(const Instruction& inst) {
     const std::vector<int64_t> off = free_offsets(src);
     stationary_k_ = src.parts;
     stationary_m_ = static_cast<uint32_t>(off.size());
-    stationary_.resize(size_t{stationary_k_} * stationary_m_);
-    load_floats(src, stationary_k_, off, stationary_.data());
+    const uint32_t kk = stationary_k_, mm = stationary_m_;
+    stationary_.resize(size_t{kk} * mm);
+    load_floats(src, kk, off, stationary_.data());
+    // The matmuls read it as [m][k]: transposed once here, in tiles (a plain loop's strided
+    // stores cost more than the matmul's own work on small moving tiles).
+    stationary_t_.resize(size_t{mm} * kk);
+    constexpr uint32_t kTile = 16;
+    for (uint32_t k0 = 0; k0 < kk; k0 += kTile)
+      for (uint32_t m0 = 0; m0 < mm; m0 += kTile)
+        for (uint32_t k = k0; k < std::min(kk, k0 + kTile); ++k)
+          for (uint32_t m = m0; m < std::min(mm, m0 + kTile); ++m)
+            stationary_t_[size_t{m} * kk + k] = stationary_[size_t{k} * mm + m];
     return;
   }
   const Ap& dst = inst.ap("dst");
@@ -308,10 +370,7 @@ void Executor::exec_matmul(const Instruction& inst) {
   // columns one by one.
   const uint32_t kk = stationary_k_, mm = stationary_m_;
   const float* const mov = moving_.data();
-  stationary_t_.resize(size_t{mm} * kk);
-  for (uint32_t k = 0; k < kk; ++k)
-    for (uint32_t m = 0; m < mm; ++m) stationary_t_[size_t{m} * kk + k] = stationary_[size_t{k} * mm + m];
-  const float* const st_t = stationary_t_.data();
+  const float* const st_t = stationary_t_.data();  // [m][k] (load_stationary)
   acc_.resize(size_t{mm} * n_size);
   size_t n0 = matmul_blocks()(st_t, kk, mm, mov, n_size, acc_.data(), 0);
   n0 = matmul_blocks_sse(st_t, kk, mm, mov, n_size, acc_.data(), n0);
@@ -505,13 +564,11 @@ void Executor::exec_dve(const Instruction& inst) {
 // accesses (read; for a DRAM destination read, patched and written back, so bytes between the
 // elements keep their values), the elements with direct copies. Same element order and
 // conversions as the per-element loop below.
-void Executor::exec_dma_span(const Instruction& inst, const std::vector<int64_t>& doff,
-                             const std::vector<int64_t>& soff) {
+void Executor::exec_dma_span(const Instruction& inst) {
   const Ap& dst = inst.ap("dst");
   const Ap& src = inst.ap("src");
   const bool to_dram = dst.space == Space::kDram;
   const Ap& dram_ap = to_dram ? dst : src;
-  const std::vector<int64_t>& dram_off = to_dram ? doff : soff;
   const unsigned des = elem_bytes(dst.dtype), ses = elem_bytes(src.dtype);
   const unsigned dram_es = to_dram ? des : ses;
   const isa::Extent extent = isa::byte_extent(dram_ap);
@@ -524,12 +581,14 @@ void Executor::exec_dma_span(const Instruction& inst, const std::vector<int64_t>
   constexpr uint64_t kSpanChunk = 64;
   touched_.assign((span_size + kSpanChunk - 1) / kSpanChunk, 0);
   const uint64_t dram_run = contiguous_run(dram_ap, dram_es);
+  const uint64_t dram_n = dram_ap.elements();
   // A store whose runs of elements each cover whole chunks writes every byte of the chunks it
   // writes back, so it needs no read of them (a C tile's rows: half the page faults of a fresh
   // DRAM page, which a read maps before the write copies it).
   bool whole_chunks = to_dram;
-  for (size_t i = 0; i < dram_off.size(); i += dram_run) {
-    const uint64_t from = static_cast<uint64_t>(dram_off[i] - lo), to = from + dram_run * dram_es;
+  DramRuns blocks(dram_ap, dram_es, dram_run);
+  for (uint64_t i = 0; i < dram_n; i += dram_run, blocks.next()) {
+    const uint64_t from = static_cast<uint64_t>(blocks.offset() - lo), to = from + dram_run * dram_es;
     for (uint64_t c = from / kSpanChunk; c <= (to - 1) / kSpanChunk; ++c) touched_[c] = 1;
     whole_chunks = whole_chunks && from % kSpanChunk == 0 && (to % kSpanChunk == 0 || to == span_size);
   }
@@ -551,20 +610,19 @@ void Executor::exec_dma_span(const Instruction& inst, const std::vector<int64_t>
   const bool copy_bits = dst.dtype == src.dtype;
   const uint32_t* table = src.dtype == fp::Format::kFp32 ? nullptr : widen_table(src.dtype);
   const Ap& chip_ap = to_dram ? src : dst;
-  const std::vector<int64_t>& chip_off = to_dram ? soff : doff;
+  const std::vector<int64_t> chip_off = free_offsets(chip_ap);  // one partition's
   const unsigned chip_es = to_dram ? ses : des;
-  const size_t per = chip_off.size(), dram_n = dram_off.size();
-  size_t d = 0;  // the DRAM side's index, element count modulo its pattern (which holds every element)
+  const size_t per = chip_off.size();
   // Runs of elements consecutive on both sides move as one copy (for a same-format copy the
-  // order is immaterial: every element has its own bytes).
-  const uint64_t run = copy_bits ? std::gcd(contiguous_run(chip_ap, 1), contiguous_run(dram_ap, dram_es)) : 1;
+  // order is immaterial: every element has its own bytes). The DRAM pattern holds every
+  // element: its runs pair up with the partitions' in order.
+  const uint64_t run = copy_bits ? std::gcd(contiguous_run(chip_ap, 1), dram_run) : 1;
+  DramRuns runs(dram_ap, dram_es, run);
   for (uint32_t p = 0; p < chip_ap.parts; ++p) {
     uint8_t* chip = onchip(chip_ap.space, chip_ap.part + p, chip_ap.addr);
-    for (size_t i = 0; i < per; i += run) {
+    for (size_t i = 0; i < per; i += run, runs.next()) {
       uint8_t* const chip_p = chip + chip_off[i] * chip_es;
-      uint8_t* const dram_p = span_.get() + (dram_off[d] - lo);
-      d += run;
-      if (d == dram_n) d = 0;
+      uint8_t* const dram_p = span_.get() + (runs.offset() - lo);
       const uint8_t* sp = to_dram ? chip_p : dram_p;
       uint8_t* dp = to_dram ? dram_p : chip_p;
       if (copy_bits) {
@@ -601,12 +659,12 @@ void Executor::exec_dma(const Instruction& inst) {
       if (++i == off.size()) i = 0, ++p;
     }
   };
-  Cursor d(dst), s(src);
-  const bool same = dst.dtype == src.dtype;
   if ((src.space == Space::kDram) != (dst.space == Space::kDram)) {
-    exec_dma_span(inst, d.off, s.off);
+    exec_dma_span(inst);
     return;
   }
+  Cursor d(dst), s(src);
+  const bool same = dst.dtype == src.dtype;
   const unsigned es = elem_bytes(src.dtype);
   for (uint64_t n = 0; n < dst.elements(); ++n, d.next(), s.next()) {
     if (same && src.dtype != fp::Format::kFp32) {

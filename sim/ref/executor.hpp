@@ -58,7 +58,7 @@ class Executor {
   void exec_activation(const isa::Instruction& inst);
   void exec_dve(const isa::Instruction& inst);
   void exec_dma(const isa::Instruction& inst);
-  void exec_dma_span(const isa::Instruction& inst, const std::vector<int64_t>& doff, const std::vector<int64_t>& soff);
+  void exec_dma_span(const isa::Instruction& inst);
 
   uint8_t* onchip(isa::Space space, uint32_t partition, uint64_t offset) const;
   uint32_t load(const isa::Ap& ap, uint32_t partition, int64_t element) const;
@@ -69,8 +69,8 @@ class Executor {
 
   MemView mem_;
   std::vector<fp::Xorshift32> lanes_;
-  std::vector<float> stationary_;  // [k][m], widened
-  std::vector<float> stationary_t_;  // the same transposed, [m][k] (multiply_moving's scratch)
+  std::vector<float> stationary_;  // [k][m], widened (load_stationary's scratch)
+  std::vector<float> stationary_t_;  // the same transposed, [m][k]: what the matmuls read
   std::vector<float> moving_, acc_, old_;  // multiply_moving's operand [k][n], a row of results, of PSUM
   uint32_t stationary_k_ = 0, stationary_m_ = 0;
   uint64_t flops_ = 0, dram_bytes_ = 0;

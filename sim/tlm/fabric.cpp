@@ -304,8 +304,12 @@ struct Channel {
   unsigned cycle_t(uint64_t t, PortCycle& ports, uint64_t axi) {
     if constexpr (kSrcDram != kDstDram) {
       if (kSrcDram ? load_streaming(t, axi) : store_streaming(t, axi)) {
-        if (check_fast_paths) return checked_stream_cycle<kSrcDram>(t, ports, axi);
+        if (check_fast_paths) return checked_stream_cycle<kSrcDram>(t, ports, axi, 0);
         return kSrcDram ? load_stream_cycle(t, ports) : store_stream_cycle(t, ports);
+      }
+      if (kSrcDram && load_forming(t, axi)) {
+        if (check_fast_paths) return checked_stream_cycle<kSrcDram>(t, ports, axi, 1);
+        return load_form_cycle(t);
       }
     }
     return register_cycle<kSrcDram, kDstDram>(t, ports, axi);
@@ -434,22 +438,44 @@ struct Channel {
     return out;
   }
 
-  // TESSERA_FABRIC_CHECK set: each streaming cycle also runs comb_t()/edge_t() on a copy of the
-  // channel and of the port state, and any difference in the registers, the port claims or the
-  // outputs is an internal error (the tlm.vs_rtl tests run this way: tests/tlm/tlm_tests.cmake).
+  // DRAM -> on chip while the source walker forms bursts ahead of the data: the packer is empty
+  // and no write request waits (so no port is requested), the unpacker has no element (no R
+  // beat, or no beat described), and the source walker extends the beat it is filling with an
+  // element other than the last. comb_t()/edge_t() then reduce to the walker's step (derived
+  // from them term by term: nothing reaches the destination side, the transfer cannot finish).
+  bool load_forming(uint64_t t, uint64_t axi) const {
+    return !pk_valid && !mr_valid && !dst_last && (desc.empty() || rdata == 0) && sw_fires(t) && sw.pos + 1 < n &&
+           bf_extends(sw.el.addr, axi);
+  }
+  unsigned load_form_cycle(uint64_t t) {
+    const unsigned out = ar_req() ? kArReq : 0u;
+    bf_end = sw.el.addr + es_bf;
+    ++bf_cnt;
+    advance(sw, false, t);
+    asleep = sleeps<true, false>();
+    return out;
+  }
+
+  // TESSERA_FABRIC_CHECK set: each fast-path cycle (`path` 0: streaming, 1: load forming) also
+  // runs comb_t()/edge_t() on a copy of the channel and of the port state, and any difference in
+  // the registers, the port claims or the outputs is an internal error (the tlm.vs_rtl tests run
+  // this way: tests/tlm/tlm_tests.cmake).
   template <bool kSrcDram>
-  unsigned checked_stream_cycle(uint64_t t, PortCycle& ports, uint64_t axi) {
+  unsigned checked_stream_cycle(uint64_t t, PortCycle& ports, uint64_t axi, int path) {
     static_assert(std::is_trivially_copyable_v<Channel> && std::is_trivially_copyable_v<PortCycle>);
     Channel ref;  // byte copies, so that memcmp() compares padding that both sides left alone
     std::memcpy(static_cast<void*>(&ref), this, sizeof ref);
     PortCycle ref_ports(0, 0);
     std::memcpy(static_cast<void*>(&ref_ports), &ports, sizeof ports);
     const unsigned expect = ref.register_cycle<kSrcDram, !kSrcDram>(t, ref_ports, axi);
-    const unsigned out = kSrcDram ? load_stream_cycle(t, ports) : store_stream_cycle(t, ports);
+    const unsigned out = path == 1        ? load_form_cycle(t)
+                         : kSrcDram ? load_stream_cycle(t, ports)
+                                    : store_stream_cycle(t, ports);
     if (out != expect || std::memcmp(static_cast<const void*>(&ref), this, sizeof ref) != 0 ||
         std::memcmp(static_cast<const void*>(&ref_ports), &ports, sizeof ports) != 0)
-      throw std::logic_error(fmt::format("fabric: the {} streaming cycle at cycle {} differs from the register model",
-                                         kSrcDram ? "DRAM -> on-chip" : "on-chip -> DRAM", t));
+      throw std::logic_error(fmt::format("fabric: the {} {} cycle at cycle {} differs from the register model",
+                                         kSrcDram ? "DRAM -> on-chip" : "on-chip -> DRAM",
+                                         path == 1 ? "burst-forming" : "streaming", t));
     return out;
   }
 

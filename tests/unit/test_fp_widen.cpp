@@ -21,6 +21,16 @@ const Case kCases[] = {{fp::Format::kBf16, &test::kBf16},
 
 }  // namespace
 
+TEST_CASE("widen_bf16 equals widen for every bf16 code", "[fp][widen]") {
+  size_t nans = 0;
+  for (uint32_t code = 0; code < 0x10000u; ++code) {
+    INFO("code " << std::hex << code);
+    REQUIRE(fp::widen_bf16(static_cast<uint16_t>(code)) == fp::widen(fp::Format::kBf16, code));
+    nans += fp::widen_bf16(static_cast<uint16_t>(code)) == fp::kF32CanonicalNan;
+  }
+  REQUIRE(nans == 2 * 127);  // the NaNs: either sign, any of the 127 non-zero payloads
+}
+
 TEST_CASE("widening is exact for every code", "[fp][widen]") {
   for (const Case& c : kCases) {
     INFO(c.spec->name);
