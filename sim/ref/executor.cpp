@@ -560,10 +560,11 @@ void Executor::exec_dve(const Instruction& inst) {
   }
 }
 
-// A DMA between DRAM and on-chip memory: the DRAM side's byte span moves with few functional
-// accesses (read; for a DRAM destination read, patched and written back, so bytes between the
-// elements keep their values), the elements with direct copies. Same element order and
-// conversions as the per-element loop below.
+// A DMA between DRAM and on-chip memory: the DRAM side's byte span in place when the memory
+// offers it (DramAccess::direct: the TLM's DMI, the reference's page), otherwise with few
+// functional accesses (read; for a DRAM destination read, patched and written back, so bytes
+// between the elements keep their values); the elements with direct copies. Same element order
+// and conversions as the per-element loop below.
 void Executor::exec_dma_span(const Instruction& inst) {
   const Ap& dst = inst.ap("dst");
   const Ap& src = inst.ap("src");
@@ -575,23 +576,13 @@ void Executor::exec_dma_span(const Instruction& inst) {
   const int64_t lo = extent.lo - static_cast<int64_t>(dram_ap.addr);
   const uint64_t base = static_cast<uint64_t>(extent.lo);
   const auto span_size = static_cast<size_t>(extent.hi - extent.lo);
-  if (span_size > span_capacity_) span_.reset(new uint8_t[span_size]), span_capacity_ = span_size;  // not zeroed
-  // Only the span's kSpanChunk-byte chunks that hold an element move (a strided pattern, such
-  // as a transposing load, touches a small part of its span); runs of them as one access.
-  constexpr uint64_t kSpanChunk = 64;
-  touched_.assign((span_size + kSpanChunk - 1) / kSpanChunk, 0);
   const uint64_t dram_run = contiguous_run(dram_ap, dram_es);
   const uint64_t dram_n = dram_ap.elements();
-  // A store whose runs of elements each cover whole chunks writes every byte of the chunks it
-  // writes back, so it needs no read of them (a C tile's rows: half the page faults of a fresh
-  // DRAM page, which a read maps before the write copies it).
-  bool whole_chunks = to_dram;
-  DramRuns blocks(dram_ap, dram_es, dram_run);
-  for (uint64_t i = 0; i < dram_n; i += dram_run, blocks.next()) {
-    const uint64_t from = static_cast<uint64_t>(blocks.offset() - lo), to = from + dram_run * dram_es;
-    for (uint64_t c = from / kSpanChunk; c <= (to - 1) / kSpanChunk; ++c) touched_[c] = 1;
-    whole_chunks = whole_chunks && from % kSpanChunk == 0 && (to % kSpanChunk == 0 || to == span_size);
-  }
+  uint8_t* span = mem_.dram->direct(base, span_size);
+  const bool staged = span == nullptr;
+  // Staged: only the span's kSpanChunk-byte chunks that hold an element move (a strided pattern,
+  // such as a transposing load, touches a small part of its span); runs of them as one access.
+  constexpr uint64_t kSpanChunk = 64;
   auto each_run = [&](auto&& access) {
     for (size_t c = 0; c < touched_.size();) {
       if (!touched_[c]) {
@@ -601,11 +592,26 @@ void Executor::exec_dma_span(const Instruction& inst) {
       size_t e = c;
       while (e < touched_.size() && touched_[e]) ++e;
       const uint64_t from = c * kSpanChunk, to = std::min<uint64_t>(e * kSpanChunk, span_size);
-      access(base + from, span_.get() + from, to - from);
+      access(base + from, span + from, to - from);
       c = e;
     }
   };
-  if (!whole_chunks) each_run([&](uint64_t addr, uint8_t* p, uint64_t n) { mem_.dram->read(addr, p, n); });
+  if (staged) {
+    if (span_size > span_capacity_) span_.reset(new uint8_t[span_size]), span_capacity_ = span_size;  // not zeroed
+    span = span_.get();
+    touched_.assign((span_size + kSpanChunk - 1) / kSpanChunk, 0);
+    // A store whose runs of elements each cover whole chunks writes every byte of the chunks it
+    // writes back, so it needs no read of them (a C tile's rows: half the page faults of a fresh
+    // DRAM page, which a read maps before the write copies it).
+    bool whole_chunks = to_dram;
+    DramRuns blocks(dram_ap, dram_es, dram_run);
+    for (uint64_t i = 0; i < dram_n; i += dram_run, blocks.next()) {
+      const uint64_t from = static_cast<uint64_t>(blocks.offset() - lo), to = from + dram_run * dram_es;
+      for (uint64_t c = from / kSpanChunk; c <= (to - 1) / kSpanChunk; ++c) touched_[c] = 1;
+      whole_chunks = whole_chunks && from % kSpanChunk == 0 && (to % kSpanChunk == 0 || to == span_size);
+    }
+    if (!whole_chunks) each_run([&](uint64_t addr, uint8_t* p, uint64_t n) { mem_.dram->read(addr, p, n); });
+  }
   // Same format: the bits move (fp32 included); otherwise widen then narrow with RNE.
   const bool copy_bits = dst.dtype == src.dtype;
   const uint32_t* table = src.dtype == fp::Format::kFp32 ? nullptr : widen_table(src.dtype);
@@ -622,7 +628,7 @@ void Executor::exec_dma_span(const Instruction& inst) {
     uint8_t* chip = onchip(chip_ap.space, chip_ap.part + p, chip_ap.addr);
     for (size_t i = 0; i < per; i += run, runs.next()) {
       uint8_t* const chip_p = chip + chip_off[i] * chip_es;
-      uint8_t* const dram_p = span_.get() + (runs.offset() - lo);
+      uint8_t* const dram_p = span + (runs.offset() - lo);
       const uint8_t* sp = to_dram ? chip_p : dram_p;
       uint8_t* dp = to_dram ? dram_p : chip_p;
       if (copy_bits) {
@@ -641,7 +647,7 @@ void Executor::exec_dma_span(const Instruction& inst) {
       std::memcpy(dp, &code, des);
     }
   }
-  if (to_dram) each_run([&](uint64_t addr, const uint8_t* p, uint64_t n) { mem_.dram->write(addr, p, n); });
+  if (to_dram && staged) each_run([&](uint64_t addr, const uint8_t* p, uint64_t n) { mem_.dram->write(addr, p, n); });
   if (to_dram) dram_bytes_ += dst.elements() * des;
   else dram_bytes_ += src.elements() * ses;
 }

@@ -48,13 +48,22 @@ void Dram::read(uint64_t addr, void* dst, uint64_t n) const {
 void Dram::write(uint64_t addr, const void* src, uint64_t n) {
   const auto* in = static_cast<const uint8_t*>(src);
   while (n) {
-    const uint64_t page = addr >> kPageBits, off = addr & ((uint64_t{1} << kPageBits) - 1);
+    const uint64_t off = addr & ((uint64_t{1} << kPageBits) - 1);
     const uint64_t chunk = std::min(n, (uint64_t{1} << kPageBits) - off);
-    // mapped when first written
-    ZeroedBytes& p = pages_.try_emplace(page, uint64_t{1} << kPageBits, true).first->second;
-    std::memcpy(p.data() + off, in, chunk);
+    std::memcpy(page(addr).data + off, in, chunk);  // mapped when first written
     in += chunk, addr += chunk, n -= chunk;
   }
+}
+
+Dram::Page Dram::page(uint64_t addr) {
+  const uint64_t page = addr >> kPageBits, base = page << kPageBits;
+  ZeroedBytes& p = pages_.try_emplace(page, uint64_t{1} << kPageBits, true).first->second;
+  return {base, std::min<uint64_t>(uint64_t{1} << kPageBits, size_ > base ? size_ - base : 0), p.data()};
+}
+
+uint8_t* Dram::direct(uint64_t addr, uint64_t n) {
+  if (n == 0 || addr >> kPageBits != (addr + n - 1) >> kPageBits || addr + n > size_) return nullptr;
+  return page(addr).data + (addr & ((uint64_t{1} << kPageBits) - 1));
 }
 
 }  // namespace tessera::ref

@@ -42,6 +42,16 @@ class Dram {
   uint64_t size() const { return size_; }
   void read(uint64_t addr, void* dst, uint64_t n) const;
   void write(uint64_t addr, const void* src, uint64_t n);
+  // The page holding `addr` (mapped now if untouched): its first address, its size (the
+  // configured size may end it early) and its bytes. Pages never move or go away while the Dram
+  // lives, so callers may keep the pointer (the TLM DRAM grants it as DMI).
+  struct Page {
+    uint64_t base, size;
+    uint8_t* data;
+  };
+  Page page(uint64_t addr);
+  // The n bytes at addr, in place, when they lie in one page; otherwise null.
+  uint8_t* direct(uint64_t addr, uint64_t n);
 
  private:
   static constexpr unsigned kPageBits = 21;
@@ -56,6 +66,9 @@ class DramAccess {
   virtual ~DramAccess() = default;
   virtual void read(uint64_t addr, void* dst, uint64_t n) = 0;
   virtual void write(uint64_t addr, const void* src, uint64_t n) = 0;
+  // The n bytes at addr in place (reads and writes through the pointer are accesses), or null
+  // where the memory offers no such pointer for them: callers then use read() and write().
+  virtual uint8_t* direct(uint64_t, uint64_t) { return nullptr; }
 };
 
 class DramPort : public DramAccess {
@@ -63,6 +76,7 @@ class DramPort : public DramAccess {
   explicit DramPort(Dram& dram) : dram_(dram) {}
   void read(uint64_t addr, void* dst, uint64_t n) override { dram_.read(addr, dst, n); }
   void write(uint64_t addr, const void* src, uint64_t n) override { dram_.write(addr, src, n); }
+  uint8_t* direct(uint64_t addr, uint64_t n) override { return dram_.direct(addr, n); }
 
  private:
   Dram& dram_;

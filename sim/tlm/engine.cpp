@@ -18,8 +18,11 @@ Engine::Engine(sc_core::sc_module_name name, const CoreConfig& config, const isa
       record_(record),
       exec_(config, seed),
       published_(queue.insts.size(), false) {
+  // Only the tensor engine runs its queue in a thread of its own: the fabric's thread runs the
+  // DMA and act/dve queues (and binds their memories), so their engines need no process, whose
+  // coroutine stack and start-up would cost more than the whole of some of their runs.
   SC_HAS_PROCESS(Engine);
-  SC_THREAD(thread);
+  if (isa::engine_class(queue.engine) == "pe") SC_THREAD(thread);
 }
 
 void Engine::connect_memories() {
@@ -79,6 +82,25 @@ void Engine::write(uint64_t addr, const void* src, uint64_t n) {
   tx.set_data_ptr(const_cast<unsigned char*>(static_cast<const unsigned char*>(src)));
   tx.set_data_length(static_cast<unsigned>(n));
   initiator_socket[2]->transport_dbg(tx);
+}
+
+uint8_t* Engine::direct(uint64_t addr, uint64_t n) {
+  if (n == 0) return nullptr;
+  const uint64_t last = addr + n - 1;
+  const auto in = [&](const ::tlm::tlm_dmi& d) -> uint8_t* {  // d holds addr: all n bytes, or null
+    return last <= d.get_end_address() ? d.get_dmi_ptr() + (addr - d.get_start_address()) : nullptr;
+  };
+  for (auto it = dram_dmi_.rbegin(); it != dram_dmi_.rend(); ++it)
+    if (it->get_start_address() <= addr && addr <= it->get_end_address()) return in(*it);
+  ::tlm::tlm_generic_payload tx;
+  tx.set_command(::tlm::TLM_WRITE_COMMAND);  // read and write access
+  tx.set_address(addr);
+  ::tlm::tlm_dmi dmi;
+  if (!initiator_socket[2]->get_direct_mem_ptr(tx, dmi) || !dmi.is_read_write_allowed() ||
+      dmi.get_start_address() > addr || addr > dmi.get_end_address())
+    return nullptr;
+  dram_dmi_.push_back(dmi);
+  return in(dmi);
 }
 
 void Engine::thread() {

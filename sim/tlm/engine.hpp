@@ -111,10 +111,13 @@ class Engine : public sc_core::sc_module, public DramAccess {
 
   void read(uint64_t addr, void* dst, uint64_t n) override;
   void write(uint64_t addr, const void* src, uint64_t n) override;
+  // The DRAM's bytes in place, through DMI regions the DRAM target granted (kept: it never
+  // revokes them); null when a target grants none covering all n bytes.
+  uint8_t* direct(uint64_t addr, uint64_t n) override;
 
  protected:
   // Runs the queue; implemented per engine with the helpers below. Engines whose queue the
-  // fabric runs return false (passive).
+  // fabric runs have no thread (the constructor) and return false (passive).
   virtual bool run_queue() = 0;
   // Called before the thread blocks on a semaphore: publish every in-flight completion.
   virtual void before_block() {}
@@ -164,6 +167,7 @@ class Engine : public sc_core::sc_module, public DramAccess {
 
  private:
   void thread();
+  std::vector<::tlm::tlm_dmi> dram_dmi_;  // granted DRAM regions, most recent last
 };
 
 }  // namespace tessera::tlm

@@ -50,7 +50,21 @@ DramMemory::DramMemory(sc_core::sc_module_name name, const CoreConfig& config, r
       dram_(dram),
       latency_(config.dram_latency_cycles) {
   target_socket.register_b_transport(this, &DramMemory::b_transport);
+  target_socket.register_get_direct_mem_ptr(this, &DramMemory::get_direct_mem_ptr);
   target_socket.register_transport_dbg(this, &DramMemory::transport_dbg);
+}
+
+bool DramMemory::get_direct_mem_ptr(int, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi) {
+  const uint64_t addr = tx.get_address();
+  if (addr >= dram_.size()) return false;
+  const ref::Dram::Page page = dram_.page(addr);
+  dmi.set_dmi_ptr(page.data);
+  dmi.set_start_address(page.base);
+  dmi.set_end_address(page.base + page.size - 1);
+  dmi.allow_read_write();
+  dmi.set_read_latency(cycle_time() * static_cast<double>(latency_));
+  dmi.set_write_latency(cycle_time() * static_cast<double>(latency_));
+  return true;
 }
 
 void DramMemory::b_transport(int, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay) {

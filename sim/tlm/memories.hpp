@@ -37,9 +37,10 @@ class OnChipMemory : public sc_core::sc_module {
   ref::ZeroedBytes bytes_;
 };
 
-// DRAM: data in a ref::Dram, reached by transport_dbg and by b_transport (which adds the
-// configured latency). Its bandwidth and timing are the fabric's (fabric.hpp), which steps the
-// AXI DRAM model cycle by cycle.
+// DRAM: data in a ref::Dram, reached by transport_dbg, by b_transport (which adds the
+// configured latency) and by DMI, one 2 MiB page of the ref::Dram per grant (the pages never
+// move, so a grant is never revoked). Its bandwidth and timing are the fabric's (fabric.hpp),
+// which steps the AXI DRAM model cycle by cycle.
 class DramMemory : public sc_core::sc_module {
  public:
   tlm_utils::multi_passthrough_target_socket<DramMemory> target_socket{"target_socket"};
@@ -47,6 +48,7 @@ class DramMemory : public sc_core::sc_module {
 
  private:
   void b_transport(int id, ::tlm::tlm_generic_payload& tx, sc_core::sc_time& delay);
+  bool get_direct_mem_ptr(int id, ::tlm::tlm_generic_payload& tx, ::tlm::tlm_dmi& dmi);
   unsigned transport_dbg(int id, ::tlm::tlm_generic_payload& tx);
   ref::Dram& dram_;
   uint64_t latency_;

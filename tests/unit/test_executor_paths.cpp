@@ -115,13 +115,20 @@ namespace {
 
 // One DRAM<->SBUF dma_copy run on the reference model and by an oracle: element n of the
 // on-chip side is partition n / F, free index n % F; of the DRAM side, the n-th offset of its
-// pattern. Bytes the copy does not write keep their values (random beforehand).
-void check_dma(const std::string& dst, const std::string& src, bool to_dram) {
+// pattern. Bytes the copy does not write keep their values (random beforehand). The DRAM
+// addresses in `dst_fmt`/`src_fmt` are {a0}, {a2} and {a100}: dram_lo, + 2 and + 0x100.
+void check_dma(const std::string& dst_fmt, const std::string& src_fmt, bool to_dram, uint64_t dram_lo) {
+  const auto at = [&](const std::string& f) {
+    return fmt::format(fmt::runtime(f), fmt::arg("a0", fmt::format("{:#x}", dram_lo)),
+                       fmt::arg("a2", fmt::format("{:#x}", dram_lo + 2)),
+                       fmt::arg("a100", fmt::format("{:#x}", dram_lo + 0x100)));
+  };
+  const std::string dst = at(dst_fmt), src = at(src_fmt);
   CAPTURE(dst, src);
   const CoreConfig& config = preset("small");
   ref::CoreModel m(config, 1);
   std::mt19937 rng(7);
-  const uint64_t dram_lo = 0x10000, dram_bytes = 0x8000;
+  const uint64_t dram_bytes = 0x8000;
   std::vector<uint8_t> dram(dram_bytes), sbuf(config.rows * config.sbuf_bytes_per_partition);
   for (auto& b : dram) b = static_cast<uint8_t>(rng());
   for (auto& b : sbuf) b = static_cast<uint8_t>(rng());
@@ -162,21 +169,26 @@ void check_dma(const std::string& dst, const std::string& src, bool to_dram) {
 }  // namespace
 
 TEST_CASE("DMA fast paths equal the element-by-element copy", "[ref][executor]") {
-  // rows into partitions (runs of 40 on both sides; of 8 against a 2x8 on-chip pattern)
-  check_dma("sbuf[0:16]@0x100:bf16[40x1]", "dram@0x10000:bf16[16x80,40x2]", false);
-  check_dma("sbuf[2:5]@0x40:bf16[5x16,8x1]", "dram@0x10000:bf16[3x400,40x2]", false);
-  // a transposing load (DRAM side strided: single elements) and a negative on-chip stride
-  check_dma("sbuf[0:16]@0x0:bf16[12x1]", "dram@0x10000:bf16[16x2,12x64]", false);
-  check_dma("sbuf[0:4]@0x80:fp32[8x-1]", "dram@0x10000:fp32[4x32,8x4]", false);
-  // casts (no runs), both ways
-  check_dma("sbuf[0:8]@0x0:bf16[24x1]", "dram@0x10000:fp32[8x96,24x4]", false);
-  check_dma("dram@0x10100:e4m3[6x40,24x1]", "sbuf[0:6]@0x0:fp32[24x1]", true);
-  // stores with gaps between rows and between elements (bytes in between keep their values)
-  check_dma("dram@0x10000:bf16[16x100,40x2]", "sbuf[0:16]@0x100:bf16[40x1]", true);
-  check_dma("dram@0x10002:fp16[7x256,10x6]", "sbuf[1:8]@0x20:fp16[10x1]", true);
-  check_dma("dram@0x10000:fp32[3x4,16x48]", "sbuf[0:3]@0x0:fp32[16x1]", true);
-  // fp8 rows, 3 dimensions
-  check_dma("sbuf[0:4]@0x0:e5m2[2x64,3x16,16x1]", "dram@0x10000:e5m2[4x512,2x128,48x1]", false);
+  // Spans inside one DRAM page (copied in place, DramAccess::direct), then spans across the
+  // first 2 MiB page boundary (staged through the executor's buffer).
+  for (const uint64_t lo : {uint64_t{0x10000}, uint64_t{0x200000 - 0x200}}) {
+    CAPTURE(lo);
+    // rows into partitions (runs of 40 on both sides; of 8 against a 2x8 on-chip pattern)
+    check_dma("sbuf[0:16]@0x100:bf16[40x1]", "dram@{a0}:bf16[16x80,40x2]", false, lo);
+    check_dma("sbuf[2:5]@0x40:bf16[5x16,8x1]", "dram@{a0}:bf16[3x400,40x2]", false, lo);
+    // a transposing load (DRAM side strided: single elements) and a negative on-chip stride
+    check_dma("sbuf[0:16]@0x0:bf16[12x1]", "dram@{a0}:bf16[16x2,12x64]", false, lo);
+    check_dma("sbuf[0:4]@0x80:fp32[8x-1]", "dram@{a0}:fp32[4x32,8x4]", false, lo);
+    // casts (no runs), both ways
+    check_dma("sbuf[0:8]@0x0:bf16[24x1]", "dram@{a0}:fp32[8x96,24x4]", false, lo);
+    check_dma("dram@{a100}:e4m3[6x40,24x1]", "sbuf[0:6]@0x0:fp32[24x1]", true, lo);
+    // stores with gaps between rows and between elements (bytes in between keep their values)
+    check_dma("dram@{a0}:bf16[16x100,40x2]", "sbuf[0:16]@0x100:bf16[40x1]", true, lo);
+    check_dma("dram@{a2}:fp16[7x256,10x6]", "sbuf[1:8]@0x20:fp16[10x1]", true, lo);
+    check_dma("dram@{a0}:fp32[3x4,16x48]", "sbuf[0:3]@0x0:fp32[16x1]", true, lo);
+    // fp8 rows, 3 dimensions
+    check_dma("sbuf[0:4]@0x0:e5m2[2x64,3x16,16x1]", "dram@{a0}:e5m2[4x512,2x128,48x1]", false, lo);
+  }
 }
 
 TEST_CASE("vector-engine transpose and copy of one format move every code, NaNs canonical", "[ref][executor]") {
