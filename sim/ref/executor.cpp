@@ -224,14 +224,14 @@ uint32_t Executor::load(const Ap& ap, uint32_t partition, int64_t element) const
   return table ? table[code] : fp::widen(ap.dtype, code);
 }
 
-// load() of the elements at `off` of partitions ap.part .. ap.part + rows - 1 as floats, row r
-// at out + r * off.size(), the format decoded once per call rather than per element (the tensor
+// load() of the n elements at `off` of partitions ap.part .. ap.part + rows - 1 as floats, row r
+// at out + r * n, the format decoded once per call rather than per element (the tensor
 // engine's operands: the TLM's hot loop). `ap` is on chip: validate() keeps the tensor engine's
 // operands there.
-void Executor::load_floats(const Ap& ap, uint32_t rows, const std::vector<int64_t>& off, float* all) const {
-  const size_t n = off.size();
+void Executor::load_floats(const Ap& ap, uint32_t rows, const int64_t* off, size_t n, float* all) const {
   const uint32_t* table = widen_table(ap.dtype);
-  const bool run_only = n > 0 && ascending_run(off);  // one run: no per-element offsets
+  bool run_only = n > 0;  // one ascending run: no per-element offsets
+  for (size_t i = 1; i < n && run_only; ++i) run_only = off[i] == off[0] + static_cast<int64_t>(i);
   for (uint32_t r = 0; r < rows; ++r) {
     const uint8_t* base = onchip(ap.space, ap.part + r, ap.addr);
     float* const out = all + size_t{r} * n;
@@ -333,7 +333,7 @@ void Executor::exec_matmul(const Instruction& inst) {
     stationary_m_ = static_cast<uint32_t>(off.size());
     const uint32_t kk = stationary_k_, mm = stationary_m_;
     stationary_.resize(size_t{kk} * mm);
-    load_floats(src, kk, off, stationary_.data());
+    load_floats(src, kk, off.data(), off.size(), stationary_.data());
     // The matmuls read it as [m][k]: transposed once here, in tiles (a plain loop's strided
     // stores cost more than the matmul's own work on small moving tiles).
     stationary_t_.resize(size_t{mm} * kk);
@@ -356,55 +356,61 @@ void Executor::exec_matmul(const Instruction& inst) {
     std::reverse(dst_off.begin(), dst_off.end());
   }
   const size_t n_size = src_off.size();
-  moving_.resize(size_t{stationary_k_} * n_size);
-  load_floats(src, stationary_k_, src_off, moving_.data());
   const bool accumulate = inst.u("acc");
   // dst is fp32 in PSUM (validate()); a contiguous row is updated in one vector pass.
   const bool contiguous = n_size > 0 && ascending_run(dst_off);
   const int64_t row_start = contiguous ? dst_off[0] * 4 : 0;  // bytes from dst.addr
-  old_.resize(n_size);
   // Row m of the results: acc_{k+1} = add32(acc_k, mul32(stationary[k][m], moving[k][n])), k
   // increasing, from +0: the host's IEEE binary32 operations (no FMA contraction, no FTZ:
   // CMakeLists.txt), vectorized over n; only NaN payloads need canonicalising, below.
   // matmul_blocks' blocks of columns in the widest vectors, then 4-float vectors, then the last
-  // columns one by one.
+  // columns one by one. Each column is its own sum, so the columns go kCols at a time: the
+  // widened moving block and the sums stay small (a few fresh pages, not a quarter MiB each,
+  // and cache-resident); a PSUM element two columns write is still written in column order.
   const uint32_t kk = stationary_k_, mm = stationary_m_;
-  const float* const mov = moving_.data();
   const float* const st_t = stationary_t_.data();  // [m][k] (load_stationary)
-  acc_.resize(size_t{mm} * n_size);
-  size_t n0 = matmul_blocks()(st_t, kk, mm, mov, n_size, acc_.data(), 0);
-  n0 = matmul_blocks_sse(st_t, kk, mm, mov, n_size, acc_.data(), n0);
-  for (uint32_t m = 0; m < mm; ++m) {
-    float* const acc = acc_.data() + size_t{m} * n_size;
-    std::fill(acc + n0, acc + n_size, 0.0f);
-    for (uint32_t k = 0; k < kk; ++k) {
-      const float s = st_t[size_t{m} * kk + k];
-      const float* mv = mov + k * n_size;
-      for (size_t n = n0; n < n_size; ++n) acc[n] = acc[n] + s * mv[n];
-    }
-    uint8_t* base = onchip(dst.space, dst.part + m, dst.addr);
-    // A contiguous row: add32 as below, vectorised (a NaN sum stays NaN, so canonicalising
-    // once at the end is the same).
-    if (contiguous) {
-      base += row_start;
-      if (accumulate) {
-        std::memcpy(old_.data(), base, n_size * 4);
-        for (size_t n = 0; n < n_size; ++n) acc[n] = old_[n] + acc[n];
+  constexpr size_t kCols = 128;
+  for (size_t c0 = 0; c0 < n_size; c0 += kCols) {
+    const size_t cn = std::min(kCols, n_size - c0);
+    moving_.resize(size_t{kk} * cn);
+    load_floats(src, kk, src_off.data() + c0, cn, moving_.data());
+    const float* const mov = moving_.data();
+    acc_.resize(size_t{mm} * cn);
+    old_.resize(cn);
+    size_t n0 = matmul_blocks()(st_t, kk, mm, mov, cn, acc_.data(), 0);
+    n0 = matmul_blocks_sse(st_t, kk, mm, mov, cn, acc_.data(), n0);
+    for (uint32_t m = 0; m < mm; ++m) {
+      float* const acc = acc_.data() + size_t{m} * cn;
+      std::fill(acc + n0, acc + cn, 0.0f);
+      for (uint32_t k = 0; k < kk; ++k) {
+        const float s = st_t[size_t{m} * kk + k];
+        const float* mv = mov + k * cn;
+        for (size_t n = n0; n < cn; ++n) acc[n] = acc[n] + s * mv[n];
       }
-      const float canonical = fp::float_of(fp::kF32CanonicalNan);
-      for (size_t n = 0; n < n_size; ++n) acc[n] = acc[n] != acc[n] ? canonical : acc[n];
-      std::memcpy(base, acc, n_size * 4);
-      continue;
-    }
-    for (size_t n = 0; n < n_size; ++n) {
-      uint8_t* p = base + dst_off[n] * 4;
-      float v = fp::add32(acc[n], -0.0f);  // + (-0): the same value, NaN canonical
-      if (accumulate) {
-        float old;
-        std::memcpy(&old, p, 4);
-        v = fp::add32(old, v);
+      uint8_t* base = onchip(dst.space, dst.part + m, dst.addr);
+      // A contiguous row: add32 as below, vectorised (a NaN sum stays NaN, so canonicalising
+      // once at the end is the same).
+      if (contiguous) {
+        base += row_start + static_cast<int64_t>(c0 * 4);
+        if (accumulate) {
+          std::memcpy(old_.data(), base, cn * 4);
+          for (size_t n = 0; n < cn; ++n) acc[n] = old_[n] + acc[n];
+        }
+        const float canonical = fp::float_of(fp::kF32CanonicalNan);
+        for (size_t n = 0; n < cn; ++n) acc[n] = acc[n] != acc[n] ? canonical : acc[n];
+        std::memcpy(base, acc, cn * 4);
+        continue;
       }
-      std::memcpy(p, &v, 4);
+      for (size_t n = 0; n < cn; ++n) {
+        uint8_t* p = base + dst_off[c0 + n] * 4;
+        float v = fp::add32(acc[n], -0.0f);  // + (-0): the same value, NaN canonical
+        if (accumulate) {
+          float old;
+          std::memcpy(&old, p, 4);
+          v = fp::add32(old, v);
+        }
+        std::memcpy(p, &v, 4);
+      }
     }
   }
   flops_ += 2ull * stationary_k_ * stationary_m_ * n_size;

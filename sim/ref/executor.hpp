@@ -62,7 +62,7 @@ class Executor {
 
   uint8_t* onchip(isa::Space space, uint32_t partition, uint64_t offset) const;
   uint32_t load(const isa::Ap& ap, uint32_t partition, int64_t element) const;
-  void load_floats(const isa::Ap& ap, uint32_t rows, const std::vector<int64_t>& off, float* out) const;
+  void load_floats(const isa::Ap& ap, uint32_t rows, const int64_t* off, size_t n, float* out) const;
   void store(const isa::Ap& ap, uint32_t partition, int64_t element, uint32_t f32,
              fp::Rounding rounding = fp::Rounding::kRne);
   uint32_t scalar_value(const isa::Scalar& s, uint32_t partition) const;
@@ -71,7 +71,7 @@ class Executor {
   std::vector<fp::Xorshift32> lanes_;
   std::vector<float> stationary_;  // [k][m], widened (load_stationary's scratch)
   std::vector<float> stationary_t_;  // the same transposed, [m][k]: what the matmuls read
-  std::vector<float> moving_, acc_, old_;  // multiply_moving's operand [k][n], a row of results, of PSUM
+  std::vector<float> moving_, acc_, old_;  // a matmul pass's moving columns [k][n], its sums [m][n], a PSUM row
   uint32_t stationary_k_ = 0, stationary_m_ = 0;
   uint64_t flops_ = 0, dram_bytes_ = 0;
   double seconds_ = 0;

@@ -590,6 +590,9 @@ struct Fabric::Impl {
   };
   std::vector<Queue> queues;
   std::vector<Channel> chans;
+  // The channels step_ports() visits (bit i: chans[i]): busy and not asleep (Channel::sleeps),
+  // kept as they start, finish, fall asleep and are woken by an R beat or a B response.
+  uint32_t chan_awake = 0;
   // --rtl dma: the verilated DMA engine and the instruction words of its queues.
   DmaFactory make_rtl_dma;
   std::unique_ptr<cosim::DmaBlock> rtl_dma;
@@ -831,10 +834,12 @@ struct Fabric::Impl {
     // before this edge.
     const bool w_load = (!w_valid || w_ready) && !wo.empty() && chans[wo.front().first].wq_count != 0;
     uint32_t ar_req = 0, aw_req = 0;
-    for (unsigned i = 0; i < nq; ++i) {
+    for (uint32_t m = chan_awake; m != 0; m &= m - 1) {  // in index (priority) order
+      const unsigned i = static_cast<unsigned>(__builtin_ctz(m));
       Channel& ch = chans[i];
-      if (!ch.busy || t < ch.from || ch.asleep) continue;
+      if (t < ch.from) continue;
       const unsigned r = ch.cycle(t, ports, axi);
+      if (!ch.busy || ch.asleep) chan_awake &= ~(1u << i);
       if (r & Channel::kSbufGrant) ++win.sbuf_accesses;
       if (r & Channel::kArReq) ar_req |= 1u << i;
       if (r & Channel::kAwReq) aw_req |= 1u << i;
@@ -910,6 +915,7 @@ struct Fabric::Impl {
       Channel& rc = chans[reads.front().id];
       ++rc.rdata;
       rc.asleep = false;
+      chan_awake |= 1u << reads.front().id;
       if (++reads.front().done == reads.front().beats) reads.pop_front();
     }
     if (w_ready && w_valid) {
@@ -924,6 +930,7 @@ struct Fabric::Impl {
       Channel& bc = chans[bresps.front().first];
       --bc.b_pending;
       bc.asleep = false;
+      chan_awake |= 1u << bresps.front().first;
       bresps.pop_front();
     }
     if (ar_valid && ar_ready) reads.push_back({ar_id, ar_beats, 0, t + latency});
@@ -971,7 +978,7 @@ struct Fabric::Impl {
     // instructions accepted in this cycle start at the edge
     for (auto& [q, i] : accepted) {
       const isa::Instruction& inst = q->e->queue_.insts[i];
-      if (q->dma) chans[q->unit].start(inst, t);
+      if (q->dma) chans[q->unit].start(inst, t), chan_awake |= 1u << q->unit;
       else ext[q->unit].start(inst);
     }
     // An engine done in the next cycle (its last write granted in this one) takes its next
@@ -1138,6 +1145,7 @@ Fabric::Fabric(sc_core::sc_module_name name, const CoreConfig& config, Semaphore
                std::vector<Engine*> dma, std::vector<Engine*> ext, DmaFactory rtl_dma, SeqFactory rtl_seq, PeEngine* pe,
                VecFactory rtl_vec, unsigned vec_engines)
     : sc_module(name), impl_(std::make_unique<Impl>(config, sems, shared)) {
+  if (config.dma_queues > 32) throw std::logic_error("fabric: more than 32 DMA queues");  // 32-bit channel masks
   impl_->chans.resize(config.dma_queues);
   impl_->make_rtl_dma = std::move(rtl_dma);
   impl_->make_rtl_vec = std::move(rtl_vec);

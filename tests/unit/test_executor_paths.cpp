@@ -52,7 +52,14 @@ isa::Program program(const std::string& text) { return isa::parse_tasm(text, "te
 }  // namespace
 
 TEST_CASE("matmul fast paths equal the element-by-element formula, specials and tails included", "[ref][executor]") {
-  const CoreConfig& config = preset("small");  // K = 16 partitions, M <= 16, N <= 128
+  // small: K = 16 partitions, M <= 16, N <= 128; trn1: N up to 512, a matmul longer than the
+  // executor's passes of 128 columns (ragged ones included).
+  struct Shapes {
+    const char* config;
+    std::vector<uint32_t> n;
+  };
+  const Shapes shapes[] = {{"small", {1u, 5u, 15u, 16u, 17u, 31u, 33u, 64u, 80u, 97u, 128u}},
+                           {"trn1", {129u, 200u, 257u, 512u}}};
   std::mt19937 rng(20261124);
   const fp::Format formats[] = {fp::Format::kFp32, fp::Format::kBf16, fp::Format::kFp16, fp::Format::kE4m3};
   // Every vector width the host has (AVX-512, AVX2, SSE: blocks of 64, 32 and 16 columns, then
@@ -64,43 +71,47 @@ TEST_CASE("matmul fast paths equal the element-by-element formula, specials and 
     ++widths_run;
     for (fp::Format f : formats) {
       const unsigned es = fp::info(f).bits / 8;
-      for (uint32_t n : {1u, 5u, 15u, 16u, 17u, 31u, 33u, 64u, 80u, 97u, 128u}) {
-        for (uint32_t dstride : {1u, 2u, 3u}) {  // 1: contiguous PSUM row (vector path)
-          if (n * dstride > 128) continue;        // one PSUM bank: 128 fp32 per partition
-          for (int acc = 0; acc < 2; ++acc) {
-            CAPTURE(width, fp::info(f).name, n, dstride, acc);
-            const uint32_t k_size = 1 + rng() % 16, m_size = 1 + rng() % 16;
-            ref::CoreModel m(config, 1);
-            std::vector<uint32_t> st(k_size * m_size), mv(k_size * n), old(m_size * n);
-            for (uint32_t k = 0; k < k_size; ++k) {
-              for (uint32_t j = 0; j < m_size; ++j)
-                put_code(m.onchip(Space::kSbuf, k, j * es), f, st[k * m_size + j] = random_code(f, rng));
-              for (uint32_t j = 0; j < n; ++j)
-                put_code(m.onchip(Space::kSbuf, k, 0x800 + j * es), f, mv[k * n + j] = random_code(f, rng));
-            }
-            for (uint32_t j = 0; j < m_size; ++j)
-              for (uint32_t i = 0; i < n; ++i)
-                put_code(m.onchip(Space::kPsum, j, i * dstride * 4), fp::Format::kFp32,
-                         old[j * n + i] = random_code(fp::Format::kFp32, rng));
-            const std::string name(fp::info(f).name);
-            m.run(program(fmt::format(".engine pe\nload_stationary src=sbuf[0:{}]@0x0:{}[{}x1]\n"
-                                      "multiply_moving dst=psum[0:{}]@0x0:fp32[{}x{}] src=sbuf[0:{}]@0x800:{}[{}x1] acc={}\n",
-                                      k_size, name, m_size, m_size, n, dstride, k_size, name, n, acc)));
-            for (uint32_t j = 0; j < m_size; ++j)
-              for (uint32_t i = 0; i < n; ++i) {
-                // acc_{k+1} = add32(acc_k, mul32(stationary[k][m], moving[k][n])) from +0 (SPEC 3)
-                uint32_t a = 0;
-                for (uint32_t k = 0; k < k_size; ++k)
-                  a = fp::add32_bits(a, fp::mul32_bits(to_f32(f, st[k * m_size + j]), to_f32(f, mv[k * n + i])));
-                if (acc) a = fp::add32_bits(old[j * n + i], a);
-                const uint32_t got = get_code(m.onchip(Space::kPsum, j, i * dstride * 4), fp::Format::kFp32);
-                CAPTURE(j, i, k_size, m_size);
-                REQUIRE(fmt::format("{:08x}", got) == fmt::format("{:08x}", a));
+      for (const Shapes& shape : shapes) {
+        const CoreConfig& config = preset(shape.config);
+        const uint64_t bank_floats = config.psum_bank_bytes_per_partition() / 4;
+        for (uint32_t n : shape.n) {
+          for (uint32_t dstride : {1u, 2u, 3u}) {  // 1: contiguous PSUM row (vector path)
+            if (n * dstride > bank_floats) continue;  // one PSUM bank (small: 128 fp32 per partition)
+            for (int acc = 0; acc < 2; ++acc) {
+              CAPTURE(width, fp::info(f).name, shape.config, n, dstride, acc);
+              const uint32_t k_size = 1 + rng() % 16, m_size = 1 + rng() % 16;
+              ref::CoreModel m(config, 1);
+              std::vector<uint32_t> st(k_size * m_size), mv(k_size * n), old(m_size * n);
+              for (uint32_t k = 0; k < k_size; ++k) {
+                for (uint32_t j = 0; j < m_size; ++j)
+                  put_code(m.onchip(Space::kSbuf, k, j * es), f, st[k * m_size + j] = random_code(f, rng));
+                for (uint32_t j = 0; j < n; ++j)
+                  put_code(m.onchip(Space::kSbuf, k, 0x800 + j * es), f, mv[k * n + j] = random_code(f, rng));
               }
-            // the strided row's gaps are untouched
-            if (dstride > 1) {
-              for (uint32_t i = 0; i + 1 < n; ++i)
-                REQUIRE(get_code(m.onchip(Space::kPsum, 0, (i * dstride + 1) * 4), fp::Format::kFp32) == 0);
+              for (uint32_t j = 0; j < m_size; ++j)
+                for (uint32_t i = 0; i < n; ++i)
+                  put_code(m.onchip(Space::kPsum, j, i * dstride * 4), fp::Format::kFp32,
+                           old[j * n + i] = random_code(fp::Format::kFp32, rng));
+              const std::string name(fp::info(f).name);
+              m.run(program(fmt::format(".engine pe\nload_stationary src=sbuf[0:{}]@0x0:{}[{}x1]\n"
+                                        "multiply_moving dst=psum[0:{}]@0x0:fp32[{}x{}] src=sbuf[0:{}]@0x800:{}[{}x1] acc={}\n",
+                                        k_size, name, m_size, m_size, n, dstride, k_size, name, n, acc)));
+              for (uint32_t j = 0; j < m_size; ++j)
+                for (uint32_t i = 0; i < n; ++i) {
+                  // acc_{k+1} = add32(acc_k, mul32(stationary[k][m], moving[k][n])) from +0 (SPEC 3)
+                  uint32_t a = 0;
+                  for (uint32_t k = 0; k < k_size; ++k)
+                    a = fp::add32_bits(a, fp::mul32_bits(to_f32(f, st[k * m_size + j]), to_f32(f, mv[k * n + i])));
+                  if (acc) a = fp::add32_bits(old[j * n + i], a);
+                  const uint32_t got = get_code(m.onchip(Space::kPsum, j, i * dstride * 4), fp::Format::kFp32);
+                  CAPTURE(j, i, k_size, m_size);
+                  REQUIRE(fmt::format("{:08x}", got) == fmt::format("{:08x}", a));
+                }
+              // the strided row's gaps are untouched
+              if (dstride > 1) {
+                for (uint32_t i = 0; i + 1 < n; ++i)
+                  REQUIRE(get_code(m.onchip(Space::kPsum, 0, (i * dstride + 1) * 4), fp::Format::kFp32) == 0);
+              }
             }
           }
         }
