@@ -74,22 +74,26 @@ int run_bench(const BenchOptions& o) {
   shape.k = (config.rows > 16 ? 2 : 4) * config.rows;
   const isa::Program program = kernels::build_gemm(config, shape, fp::Format::kBf16);
   const auto inputs = kernels::resolve_inputs(program, {}, 1);
-  const kernels::RunResult ref = kernels::run_ref(config, program, inputs, 1);
   // The same gemm on the TLM model, each run in a child process (SystemC elaborates once per
   // process); its wall time is measured inside the child, from elaboration to the outputs read
-  // back. Five runs, the median taken (a run lasts tens of milliseconds, as long as the
-  // machines' bursts of noise; the RTL run lasts tens of seconds), all before the RTL run: a
-  // child forked from a process that holds the verilated trn1 core would spend its time in
-  // copy-on-write faults of the parent's heap, not in the TLM.
+  // back. Five runs, the median taken (a run lasts milliseconds, as long as the machines'
+  // bursts of noise; the RTL run lasts seconds), all before the reference and the RTL run: a
+  // child forked from a process that holds the verilated trn1 core, or the heap the reference
+  // model left behind, spends part of its time in copy-on-write faults of the parent's memory,
+  // not in the TLM.
   std::vector<double> tlm_runs;
-  std::optional<kernels::RunResult> tlm;
+  std::vector<kernels::RunResult> tlm_results;
   constexpr int kTlmRuns = 5;
   for (int i = 0; i < kTlmRuns; ++i) {
-    tlm = tlm::run_tlm_isolated(config, program, inputs, 1);
-    tlm_runs.push_back(tlm->stats.seconds);
-    const std::string tlm_diff = kernels::first_difference(ref.outputs, tlm->outputs);
+    tlm_results.push_back(tlm::run_tlm_isolated(config, program, inputs, 1));
+    tlm_runs.push_back(tlm_results.back().stats.seconds);
+  }
+  const kernels::RunResult ref = kernels::run_ref(config, program, inputs, 1);
+  for (const kernels::RunResult& t : tlm_results) {
+    const std::string tlm_diff = kernels::first_difference(ref.outputs, t.outputs);
     if (!tlm_diff.empty()) throw SimError(fmt::format("bench: the TLM gemm differs from the reference at {}", tlm_diff));
   }
+  const kernels::RunResult& tlm = tlm_results.back();
   std::vector<double> sorted = tlm_runs;
   std::sort(sorted.begin(), sorted.end());
   const double tlm_seconds = sorted[kTlmRuns / 2];
@@ -123,7 +127,7 @@ int run_bench(const BenchOptions& o) {
   r["rtl_pe_cycles_per_s"] = cycles * pes / rtl_seconds;
   r["rtl_pe_source"] = fmt::format("tensor engine in the {} core ({}x{}) running gemm", config.name, config.rows, config.cols);
   r["tlm_speedup_vs_rtl"] = rtl_seconds / tlm_seconds;
-  r["tlm_cycles_vs_rtl"] = static_cast<double>(tlm->timing->cycles) / cycles;
+  r["tlm_cycles_vs_rtl"] = static_cast<double>(tlm.timing->cycles) / cycles;
   const double native_seconds = native_gemm_seconds(big);
   r["tlm_vs_native_gemm"] = native_seconds / big_tlm.stats.numerics_seconds;
   r["tlm_run_vs_native_gemm"] = native_seconds / big_tlm.stats.seconds;
@@ -186,7 +190,7 @@ int run_bench(const BenchOptions& o) {
   fmt::print("  tlm_speedup_vs_rtl    {:.4g} (gemm {}x{}x{} bf16 on {}: RTL {:.3g} s, TLM {:.3g} s (median of 5), {} cycles in both)\n",
              r["tlm_speedup_vs_rtl"].get<double>(), shape.m, shape.n, shape.k, config.name, rtl_seconds, tlm_seconds,
              rtl.timing->cycles);
-  if (tlm->timing->cycles != rtl.timing->cycles)
+  if (tlm.timing->cycles != rtl.timing->cycles)
     fmt::print("  (TLM cycles / RTL cycles {:.4f})\n", r["tlm_cycles_vs_rtl"].get<double>());
   fmt::print("  tlm_vs_native_gemm    {:.4g} (gemm {}x{}x{} bf16: native fp32 loop {:.3g} s, TLM numerics {:.3g} s)\n",
              r["tlm_vs_native_gemm"].get<double>(), big.m, big.n, big.k, native_seconds, big_tlm.stats.numerics_seconds);
