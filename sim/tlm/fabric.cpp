@@ -107,35 +107,24 @@ struct Ring {
   }
 };
 
-// A set of SBUF partitions (presets have at most 128: configs/presets.json).
-struct PartMask {
-  uint64_t w[2] = {0, 0};
-  // Partitions [part, part + parts), a word at a time.
-  void add_range(uint32_t part, uint32_t parts) {
-    for (uint32_t i = 0; i < 2; ++i) {
-      const uint32_t lo = std::max(part, 64 * i), hi = std::min(part + parts, 64 * i + 64);
-      if (lo >= hi) continue;
-      const uint64_t n = hi - lo;
-      w[i] |= (n == 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1) << (lo - 64 * i);
-    }
-  }
-};
-
 // Ports of one cycle, as sbuf.sv and tessera_core.sv arbitrate them: PSUM read (bit 16) and
 // write (17), SBUF banks the tensor engine holds in every partition (bits 0..15, SharedTiming's
-// layout), and per SBUF bank the partitions granted since (sbuf.sv arbitrates per bank and
-// partition: a DMA request claims one partition, an act/dve request the partitions of its mask).
-// `bank_mask`: the SBUF's word-interleaved banks per partition (CoreConfig::sbuf_banks, a power
-// of two: cmake/TesseraPresets.cmake) - 1.
+// layout), and per SBUF partition the banks granted since (sbuf.sv arbitrates per bank and
+// partition: a DMA request claims one partition, an act/dve request the partitions of its
+// range). `bank_mask`: the SBUF's word-interleaved banks per partition (CoreConfig::sbuf_banks,
+// a power of two: cmake/TesseraPresets.cmake) - 1. Presets have at most 128 partitions
+// (configs/presets.json; Impl's constructor checks).
 struct PortCycle {
+  static constexpr unsigned kParts = 128;
   uint32_t taken = 0;
   uint64_t bank_mask = 3;
-  uint32_t touched = 0;  // banks whose `parts` are this cycle's (the others are stale)
-  PartMask parts[16];
+  uint16_t banks[kParts] = {};  // per partition, bit b: bank b granted in this cycle
   PortCycle(uint32_t pe, uint64_t banks_minus_1) : taken(pe), bank_mask(banks_minus_1) {}
-  // The next cycle, reusing this object: clearing `touched` retires every bank's partitions
-  // (a PortCycle built per cycle would zero all 16 masks, a measurable share of the fabric's time).
-  void begin(uint32_t pe) { taken = pe, touched = 0; }
+  // The next cycle, reusing this object.
+  void begin(uint32_t pe) {
+    taken = pe;
+    std::memset(banks, 0, sizeof banks);
+  }
 
   bool psum(bool we) {
     const unsigned bit = we ? SharedTiming::kPsumWrite : SharedTiming::kPsumRead;
@@ -143,42 +132,30 @@ struct PortCycle {
     taken |= 1u << bit;
     return true;
   }
-  PartMask& bank(uint64_t word) {
-    const unsigned b = static_cast<unsigned>(word & bank_mask);
-    if (!(touched >> b & 1u)) touched |= 1u << b, parts[b] = PartMask{};
-    return parts[b];
+  uint32_t bank_bit(uint64_t word) const { return 1u << (word & bank_mask); }
+  // A DMA request for the banks `b` (one bit per bank) of SBUF partition `part`.
+  bool claim(uint32_t b, uint32_t part) {
+    if ((taken | banks[part]) & b) return false;
+    banks[part] = static_cast<uint16_t>(banks[part] | b);
+    return true;
   }
   // A DMA request: `word` of SBUF partition `part`.
-  bool sbuf(uint64_t word, uint32_t part) {
-    if (taken >> (word & bank_mask) & 1u) return false;
-    uint64_t& w = bank(word).w[part >> 6];
-    const uint64_t bit = uint64_t{1} << (part & 63);
-    if (w & bit) return false;
-    w |= bit;
-    return true;
-  }
+  bool sbuf(uint64_t word, uint32_t part) { return claim(bank_bit(word), part); }
   // A wide DMA request (8-byte units): the even `word` and the next, i.e. the two neighbouring
   // banks of one row, in partition `part`; granted only when both are free (sbuf.sv).
-  bool sbuf2(uint64_t word, uint32_t part) {
-    const uint64_t w2 = word + 1;
-    if ((taken >> (word & bank_mask) & 1u) || (taken >> (w2 & bank_mask) & 1u)) return false;
-    uint64_t& a = bank(word).w[part >> 6];
-    uint64_t& b = bank(w2).w[part >> 6];
-    const uint64_t bit = uint64_t{1} << (part & 63);
-    if ((a & bit) || (b & bit)) return false;
-    a |= bit, b |= bit;
-    return true;
-  }
+  bool sbuf2(uint64_t word, uint32_t part) { return claim(bank_bit(word) | bank_bit(word + 1), part); }
   // A DMA request to PSUM (a read or a write port) or to `word` of SBUF partition `part`.
   bool request(bool to_psum, bool we, uint64_t word, uint32_t part, bool wide = false) {
     return to_psum ? psum(we) : wide ? sbuf2(word, part) : sbuf(word, part);
   }
-  // An act/dve request: `word` in every partition of `m`.
-  bool sbuf(uint64_t word, const PartMask& m) {
-    if (taken >> (word & bank_mask) & 1u) return false;
-    PartMask& t = bank(word);
-    if ((t.w[0] & m.w[0]) | (t.w[1] & m.w[1])) return false;
-    t.w[0] |= m.w[0], t.w[1] |= m.w[1];
+  // An act/dve request: `word` in partitions [part, part + parts).
+  bool sbuf_range(uint64_t word, uint32_t part, uint32_t parts) {
+    const uint32_t b = bank_bit(word);
+    if (taken & b) return false;
+    uint32_t used = 0;
+    for (uint32_t p = part; p < part + parts; ++p) used |= banks[p];
+    if (used & b) return false;
+    for (uint32_t p = part; p < part + parts; ++p) banks[p] = static_cast<uint16_t>(banks[p] | b);
     return true;
   }
 };
@@ -396,7 +373,7 @@ struct Channel {
       advance(sw, true, t);
     }
     advance(dw, false, t);
-    asleep = sleeps<false, true>();  // false: the beat stays open
+    asleep = false;  // sleeps<false, true>() needs a closed beat, and this one stays open
     return out;
   }
 
@@ -452,7 +429,7 @@ struct Channel {
     bf_end = sw.el.addr + es_bf;
     ++bf_cnt;
     advance(sw, false, t);
-    asleep = sleeps<true, false>();
+    asleep = false;  // sleeps<true, false>() needs every element formed: this was not the last
     return out;
   }
 
@@ -589,6 +566,7 @@ struct Fabric::Impl {
     uint64_t idle_from = 0;  // the cycle after the last completion
   };
   std::vector<Queue> queues;
+  unsigned busy_queues = 0;  // queues with an instruction in flight (Queue::busy)
   std::vector<Channel> chans;
   // The channels step_ports() visits (bit i: chans[i]): busy and not asleep (Channel::sleeps),
   // kept as they start, finish, fall asleep and are woken by an R beat or a B response.
@@ -640,6 +618,7 @@ struct Fabric::Impl {
     return reads.empty() && writes.empty() && bresps.empty() && !ar_valid && !aw_valid && !w_valid && wo.empty();
   }
   bool units_idle() const {
+    if (busy_queues != 0) return false;
     for (const Queue& q : queues)
       if (q.busy) return false;
     for (const Channel& ch : chans)
@@ -688,6 +667,7 @@ struct Fabric::Impl {
     e.run_numerics(inst, t);
     e.checked(e.next_, t);
     q.busy = true;
+    ++busy_queues;
     q.busy_index = e.next_;
     q.busy_issue = t;
     e.last_pop_ = t;
@@ -700,6 +680,7 @@ struct Fabric::Impl {
     // --rtl seq: the engine's done output in cycle `done` (t + 1), in the core's queue order
     if (seq) ++seq_done_next[static_cast<size_t>(rtl::queue_index(q.e->queue_.engine))];
     q.busy = false;
+    --busy_queues;
     may_issue |= uint64_t{1} << (&q - queues.data());
     q.idle_from = done + 1;
     q.e->complete(q.busy_index, q.busy_issue, done);
@@ -808,6 +789,7 @@ struct Fabric::Impl {
       e.record_.engines[e.queue_.engine].sem_stall_cycles += std::min(sem_ok, t) - head;
     }
     q.busy = true;
+    ++busy_queues;
     q.busy_index = e.next_;
     q.busy_issue = t;
     e.last_pop_ = t;
@@ -840,9 +822,9 @@ struct Fabric::Impl {
       if (t < ch.from) continue;
       const unsigned r = ch.cycle(t, ports, axi);
       if (!ch.busy || ch.asleep) chan_awake &= ~(1u << i);
-      if (r & Channel::kSbufGrant) ++win.sbuf_accesses;
-      if (r & Channel::kArReq) ar_req |= 1u << i;
-      if (r & Channel::kAwReq) aw_req |= 1u << i;
+      win.sbuf_accesses += r & Channel::kSbufGrant;  // the flags without branches: bit 0, 1, 2
+      ar_req |= (r >> 1 & 1u) << i;
+      aw_req |= (r >> 2 & 1u) << i;
       if (r & Channel::kFinished) finish(queue_of_chan(i), t + 1);
     }
     auto rr_pick = [nq](uint32_t req, unsigned ptr) {
@@ -882,9 +864,7 @@ struct Fabric::Impl {
       if (r.psum) {
         ext_gnt = ports.psum(r.we);
       } else {
-        PartMask parts;
-        parts.add_range(r.part, r.parts);
-        ext_gnt = ports.sbuf(r.word, parts);
+        ext_gnt = ports.sbuf_range(r.word, r.part, r.parts);
       }
       if (ext_gnt && !r.psum) ++win.sbuf_accesses;
     }
@@ -970,8 +950,8 @@ struct Fabric::Impl {
       aw_ptr = p + 1 == nq ? 0 : p + 1;
     }
     // ext engines: an engine not selected is not granted (its request stays pending)
-    for (unsigned e = 0; e < 2; ++e)
-      if (!vec_is_rtl(e)) ext[e].edge(ext_gnt && sel == static_cast<int>(e));
+    for (unsigned e = 0; e < 2; ++e)  // (edge() of an idle engine does nothing)
+      if (ext[e].active() && !vec_is_rtl(e)) ext[e].edge(ext_gnt && sel == static_cast<int>(e));
     if (rtl_vec) rtl_vec->edge();
     if (ext_gnt) ext_priority = sel == 0 ? 1 : 0;
     ext_held = ext_gnt ? -1 : sel;
@@ -1078,6 +1058,7 @@ struct Fabric::Impl {
         e.run_numerics(inst, t);
         e.checked(*i, t);
         q->busy = true;
+        ++busy_queues;
         q->busy_index = *i;
         q->busy_issue = t;
         accepted.push_back({q, *i});
@@ -1135,6 +1116,7 @@ struct Fabric::Impl {
   Queue& queue_of_ext(unsigned e) { return *ext_queue[e]; }
 
   bool all_done() const {
+    if (busy_queues != 0) return false;
     for (const Queue& q : queues)
       if (q.e->next_ < q.e->queue_.insts.size() || q.busy) return false;
     return true;
