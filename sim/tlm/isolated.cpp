@@ -1,6 +1,7 @@
 #include "isolated.hpp"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -131,6 +132,10 @@ bool write_all(int fd, const std::vector<uint8_t>& bytes) {
 
 kernels::RunResult run_isolated(const std::function<kernels::RunResult()>& run, cosim::Fault* fault) {
   ref::prepare_tables();  // built once here, inherited by every child
+  // The parent's free heap memory goes back to the system first: the child's allocations reuse
+  // free chunks, and each first write into an inherited page copies it (copy-on-write) where a
+  // returned page is only mapped. On the trn1 speed gemm a TLM run took about 3% less time.
+  malloc_trim(0);
   // Output still buffered at the fork would be printed twice, by the child too.
   std::cout.flush();
   std::cerr.flush();
