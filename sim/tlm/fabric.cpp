@@ -142,8 +142,9 @@ struct PortCycle {
   // A DMA request: `word` of SBUF partition `part`.
   bool sbuf(uint64_t word, uint32_t part) { return claim(bank_bit(word), part); }
   // A wide DMA request (8-byte units): the even `word` and the next, i.e. the two neighbouring
-  // banks of one row, in partition `part`; granted only when both are free (sbuf.sv).
-  bool sbuf2(uint64_t word, uint32_t part) { return claim(bank_bit(word) | bank_bit(word + 1), part); }
+  // banks of one row, in partition `part`; granted only when both are free (sbuf.sv). An even
+  // word's bank is even and the bank count a power of two >= 2: the next bank is one higher.
+  bool sbuf2(uint64_t word, uint32_t part) { return claim(3u << (word & bank_mask), part); }
   // A DMA request to PSUM (a read or a write port) or to `word` of SBUF partition `part`.
   bool request(bool to_psum, bool we, uint64_t word, uint32_t part, bool wide = false) {
     return to_psum ? psum(we) : wide ? sbuf2(word, part) : sbuf(word, part);
