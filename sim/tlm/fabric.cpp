@@ -149,14 +149,16 @@ struct PortCycle {
   bool request(bool to_psum, bool we, uint64_t word, uint32_t part, bool wide = false) {
     return to_psum ? psum(we) : wide ? sbuf2(word, part) : sbuf(word, part);
   }
-  // An act/dve request: `word` in partitions [part, part + parts).
+  // An act/dve request: `word` in partitions [part, part + parts) (a verilated engine's request
+  // is clipped to the array, as a partition mask would be).
   bool sbuf_range(uint64_t word, uint32_t part, uint32_t parts) {
     const uint32_t b = bank_bit(word);
     if (taken & b) return false;
+    const uint32_t end = std::min<uint32_t>(part + parts, kParts);
     uint32_t used = 0;
-    for (uint32_t p = part; p < part + parts; ++p) used |= banks[p];
+    for (uint32_t p = part; p < end; ++p) used |= banks[p];
     if (used & b) return false;
-    for (uint32_t p = part; p < part + parts; ++p) banks[p] = static_cast<uint16_t>(banks[p] | b);
+    for (uint32_t p = part; p < end; ++p) banks[p] = static_cast<uint16_t>(banks[p] | b);
     return true;
   }
 };
