@@ -142,9 +142,13 @@ struct PortCycle {
   // A DMA request: `word` of SBUF partition `part`.
   bool sbuf(uint64_t word, uint32_t part) { return claim(bank_bit(word), part); }
   // A wide DMA request (8-byte units): the even `word` and the next, i.e. the two neighbouring
-  // banks of one row, in partition `part`; granted only when both are free (sbuf.sv). An even
-  // word's bank is even and the bank count a power of two >= 2: the next bank is one higher.
-  bool sbuf2(uint64_t word, uint32_t part) { return claim(3u << (word & bank_mask), part); }
+  // banks of one row, in partition `part`; granted only when both are free (sbuf.sv: the word's
+  // bank and that bank with its low bit set, i.e. the next one for an even word; the bank count
+  // is a power of two >= 2).
+  bool sbuf2(uint64_t word, uint32_t part) {
+    const uint64_t b = word & bank_mask;
+    return claim(1u << b | 1u << (b | 1), part);
+  }
   // A DMA request to PSUM (a read or a write port) or to `word` of SBUF partition `part`.
   bool request(bool to_psum, bool we, uint64_t word, uint32_t part, bool wide = false) {
     return to_psum ? psum(we) : wide ? sbuf2(word, part) : sbuf(word, part);
@@ -682,6 +686,7 @@ struct Fabric::Impl {
   void finish(Queue& q, uint64_t done) {
     // --rtl seq: the engine's done output in cycle `done` (t + 1), in the core's queue order
     if (seq) ++seq_done_next[static_cast<size_t>(rtl::queue_index(q.e->queue_.engine))];
+    if (!q.busy) throw std::logic_error("fabric: a completion for " + q.e->queue_.engine + ", which has nothing in flight");
     q.busy = false;
     --busy_queues;
     may_issue |= uint64_t{1} << (&q - queues.data());

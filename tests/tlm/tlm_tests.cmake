@@ -55,7 +55,7 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
 
   # trn1 (label slow; only in a build whose TESSERA_CORE_PRESETS has trn1, docs/bench.md): 128
   # partitions, so the SBUF's per-(bank, partition) arbitration of the DMA and act/dve requests
-  # spans both words of the fabric's partition masks. About 30 s and 60 s of RTL.
+  # covers the whole of the fabric's per-partition bank masks. About 30 s and 60 s of RTL.
   if("trn1" IN_LIST TESSERA_CORE_PRESETS)
     set(tlm_tests)
     tlm_test(gemm_trn1_256x1024x256 --config trn1 --kernel gemm --flag m=256 --flag n=1024 --flag k=256)
