@@ -78,10 +78,7 @@ bool RtlPeEngine::run_queue() {
       }
       step(false);
     }
-    if (inst.wait_en && !resolved) {
-      const uint64_t sem_ok = std::max(head, sems_.known_time(inst.wait_sem, inst.wait_value));
-      record_.engines[queue_.engine].sem_stall_cycles += std::min(sem_ok, t_) - head;
-    }
+    if (!resolved) count_sem_stall(inst, head, t_);
     while (inflight_.size() >= kMaxInFlight) step(false);
     while (!step(true)) {
     }

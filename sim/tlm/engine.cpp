@@ -153,11 +153,14 @@ uint64_t Engine::resolve_wait(const isa::Instruction& inst, uint64_t head, uint6
     blocked_ = false;
     shared_->pe_state = SharedTiming::PeState::kRunning;
   }
-  if (inst.wait_en) {
-    const uint64_t sem_ok = std::max(head, sems_.known_time(inst.wait_sem, inst.wait_value));
-    record_.engines[queue_.engine].sem_stall_cycles += std::min(sem_ok, result) - head;
-  }
+  count_sem_stall(inst, head, result);
   return result;
+}
+
+void Engine::count_sem_stall(const isa::Instruction& inst, uint64_t head, uint64_t issue) {
+  if (!inst.wait_en) return;
+  const uint64_t sem_ok = std::max(head, sems_.known_time(inst.wait_sem, inst.wait_value));
+  record_.engines[queue_.engine].sem_stall_cycles += std::min(sem_ok, issue) - head;
 }
 
 void Engine::run_nop(size_t i, uint64_t idle_from) {

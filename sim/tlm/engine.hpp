@@ -119,6 +119,9 @@ class Engine : public sc_core::sc_module, public DramAccess {
   // Runs the queue; implemented per engine with the helpers below. Engines whose queue the
   // fabric runs have no thread (the constructor) and return false (passive).
   virtual bool run_queue() = 0;
+  // Adds to the engine's semaphore stall count the cycles instruction `inst`, at the head of
+  // its queue from cycle `head` and issued in cycle `issue`, waited for its semaphore.
+  void count_sem_stall(const isa::Instruction& inst, uint64_t head, uint64_t issue);
   // Called before the thread blocks on a semaphore: publish every in-flight completion.
   virtual void before_block() {}
 

@@ -659,10 +659,7 @@ struct Fabric::Impl {
     const isa::Instruction& inst = e.queue_.insts[e.next_];
     const uint64_t head = e.head_cycle(e.next_);
     if (t < head || !wait_holds(inst, t)) return;
-    if (inst.wait_en) {
-      const uint64_t sem_ok = std::max(head, sems.known_time(inst.wait_sem, inst.wait_value));
-      e.record_.engines[e.queue_.engine].sem_stall_cycles += std::min(sem_ok, t) - head;
-    }
+    e.count_sem_stall(inst, head, t);
     if (inst.op->engine == "any") {
       if (t < q.idle_from) return;
       e.complete(e.next_, t, t);
@@ -673,14 +670,19 @@ struct Fabric::Impl {
     }
     e.run_numerics(inst, t);
     e.checked(e.next_, t);
-    q.busy = true;
-    ++busy_queues;
-    q.busy_index = e.next_;
-    q.busy_issue = t;
+    start_busy(q, e.next_, t);
     e.last_pop_ = t;
     e.have_pop_ = true;
     accepted.push_back({&q, e.next_});
     ++e.next_;
+  }
+
+  // Queue q's sequencer issued its instruction `index` in cycle t (finish() ends it).
+  void start_busy(Queue& q, size_t index, uint64_t t) {
+    q.busy = true;
+    ++busy_queues;
+    q.busy_index = index;
+    q.busy_issue = t;
   }
 
   void finish(Queue& q, uint64_t done) {
@@ -791,15 +793,8 @@ struct Fabric::Impl {
   void rtl_accepted(Queue& q, uint64_t t) {
     Engine& e = *q.e;
     const isa::Instruction& inst = e.queue_.insts[e.next_];
-    const uint64_t head = e.head_cycle(e.next_);
-    if (inst.wait_en) {
-      const uint64_t sem_ok = std::max(head, sems.known_time(inst.wait_sem, inst.wait_value));
-      e.record_.engines[e.queue_.engine].sem_stall_cycles += std::min(sem_ok, t) - head;
-    }
-    q.busy = true;
-    ++busy_queues;
-    q.busy_index = e.next_;
-    q.busy_issue = t;
+    e.count_sem_stall(inst, e.head_cycle(e.next_), t);
+    start_busy(q, e.next_, t);
     e.last_pop_ = t;
     e.have_pop_ = true;
     ++e.next_;
@@ -1065,10 +1060,7 @@ struct Fabric::Impl {
         const isa::Instruction& inst = e.queue_.insts[*i];
         e.run_numerics(inst, t);
         e.checked(*i, t);
-        q->busy = true;
-        ++busy_queues;
-        q->busy_index = *i;
-        q->busy_issue = t;
+        start_busy(*q, *i, t);
         accepted.push_back({q, *i});
         next[c] = *i + 1;
         ready |= 1u << c;
