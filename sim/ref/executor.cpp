@@ -153,7 +153,6 @@ class DramRuns {
     }
     if (step_ == 0 || block_ % step_ != 0) throw std::logic_error("DramRuns: a run must divide the contiguous block");
   }
-  uint64_t block() const { return block_; }
   int64_t offset() const { return outer_ + static_cast<int64_t>(pos_) * unit_; }
   void next() {
     pos_ += step_;
@@ -189,12 +188,13 @@ const uint32_t* round_trip_table(fp::Format f) {
   return t.data();
 }
 
-// off[i] == off[0] + i: the elements are one ascending run in memory.
-bool ascending_run(const std::vector<int64_t>& off) {
-  for (size_t i = 1; i < off.size(); ++i)
+// off[i] == off[0] + i for the n offsets: the elements are one ascending run in memory.
+bool ascending_run(const int64_t* off, size_t n) {
+  for (size_t i = 1; i < n; ++i)
     if (off[i] != off[0] + static_cast<int64_t>(i)) return false;
   return true;
 }
+bool ascending_run(const std::vector<int64_t>& off) { return ascending_run(off.data(), off.size()); }
 
 // off[i] == off[0] - i: one run walked from its last element down.
 bool descending_run(const std::vector<int64_t>& off) {
@@ -230,8 +230,7 @@ uint32_t Executor::load(const Ap& ap, uint32_t partition, int64_t element) const
 // operands there.
 void Executor::load_floats(const Ap& ap, uint32_t rows, const int64_t* off, size_t n, float* all) const {
   const uint32_t* table = widen_table(ap.dtype);
-  bool run_only = n > 0;  // one ascending run: no per-element offsets
-  for (size_t i = 1; i < n && run_only; ++i) run_only = off[i] == off[0] + static_cast<int64_t>(i);
+  const bool run_only = n > 0 && ascending_run(off, n);  // one run: no per-element offsets
   for (uint32_t r = 0; r < rows; ++r) {
     const uint8_t* base = onchip(ap.space, ap.part + r, ap.addr);
     float* const out = all + size_t{r} * n;
