@@ -7,7 +7,6 @@
 #include <tuple>
 #include <vector>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
