@@ -147,7 +147,9 @@ int run_bench(const BenchOptions& o) {
 
   // Every kernel at its default flags and dtype (tessera list kernels), on the TLM model (whose
   // cycles are the RTL's: tests/golden, tlm.vs_rtl), each in its own child process. MFU counts
-  // the tensor engine's multiply-accumulates only, so kernels without matmuls show 0.
+  // the model's FLOPs (KernelSpec::model_flops: mlp_step's transposes and bias sums on the array
+  // are not model work), else the tensor engine's multiply-accumulates, so kernels without
+  // matmuls show 0.
   auto run_kernel = [&](const kernels::KernelSpec& spec, const kernels::FlagValues& given) {
     const kernels::FlagValues flags = kernels::flag_values(spec, given);
     const auto dtype = fp::parse_format(spec.dtypes.front());
@@ -163,7 +165,8 @@ int run_bench(const BenchOptions& o) {
         {"flags", shape_flags},
         {"dtype", spec.dtypes.front()},
         {"cycles", k.timing->cycles},
-        {"mfu", static_cast<double>(k.stats.flops) / (2.0 * pes * static_cast<double>(k.timing->cycles))},
+        {"mfu", static_cast<double>(kernels::mfu_flops(spec, flags, k.stats.flops)) /
+                    (2.0 * pes * static_cast<double>(k.timing->cycles))},
     };
   };
   for (const kernels::KernelSpec& spec : kernels::kernel_registry()) r["kernels"][spec.name] = run_kernel(spec, {});

@@ -19,9 +19,10 @@ std::string sha256_hex(const std::vector<uint8_t>& bytes) {
 
 nlohmann::json make_report(const std::string& kernel, const CoreConfig& config, const std::string& mode,
                            const kernels::RunResult& run, const std::optional<Check>& check,
-                           const std::optional<std::string>& divergence) {
+                           const std::optional<std::string>& divergence, std::optional<uint64_t> model_flops) {
   using nlohmann::json;
   const ref::RunStats& stats = run.stats;
+  const uint64_t flops = model_flops.value_or(stats.flops);
   const auto& outputs = run.outputs;
   json r;
   r["kernel"] = kernel;
@@ -39,7 +40,7 @@ nlohmann::json make_report(const std::string& kernel, const CoreConfig& config, 
     r["seconds"] = static_cast<double>(t.cycles) / (static_cast<double>(config.clock_mhz) * 1e6);
     // MFU: the tensor engine's peak is one multiply-accumulate per PE per cycle.
     const double peak = 2.0 * static_cast<double>(config.rows * config.cols) * static_cast<double>(t.cycles);
-    r["mfu"] = t.cycles ? static_cast<double>(stats.flops) / peak : 0.0;
+    r["mfu"] = t.cycles ? static_cast<double>(flops) / peak : 0.0;
     for (const auto& [name, e] : t.engines)
       engines[name] = {{"busy_cycles", e.busy_cycles},
                        {"instructions", e.instructions},
@@ -47,7 +48,8 @@ nlohmann::json make_report(const std::string& kernel, const CoreConfig& config, 
                        {"mem_stall_cycles", e.mem_stall_cycles}};
   }
   r["engines"] = engines;
-  r["flops"] = stats.flops;
+  r["flops"] = flops;
+  if (model_flops) r["pe_flops"] = stats.flops;
   r["dram_bytes"] = stats.dram_bytes;
   if (divergence) r["vs_ref"] = {{"bit_exact", divergence->empty()}, {"first_difference", *divergence}};
   if (check) {

@@ -17,10 +17,13 @@ namespace tessera::cli {
 using kernels::Check;
 
 // `divergence`: in a timed mode, the first output element that differs from the reference
-// model (empty: bit-identical); absent in ref mode.
+// model (empty: bit-identical); absent in ref mode. `model_flops`: the kernel's model FLOPs
+// (KernelSpec::model_flops), reported as `flops` and used for `mfu`, with the tensor engine's
+// executed FLOPs as `pe_flops`; absent: `flops` and `mfu` are the executed ones.
 nlohmann::json make_report(const std::string& kernel, const CoreConfig& config, const std::string& mode,
                            const kernels::RunResult& run, const std::optional<Check>& check,
-                           const std::optional<std::string>& divergence);
+                           const std::optional<std::string>& divergence,
+                           std::optional<uint64_t> model_flops = std::nullopt);
 
 void print_report(const nlohmann::json& report);
 

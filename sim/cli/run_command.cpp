@@ -107,7 +107,9 @@ int run_kernel(const RunOptions& o) {
   kernels::prepare_inputs(*spec, inputs, flags, o.common.seed, files);
   const ModeRun run = run_mode(o.common, config, program, inputs);
   const Check check = spec->check(inputs, run.result.outputs, flags);
-  const nlohmann::json report = make_report(spec->name, config, o.common.mode, run.result, check, run.divergence);
+  const nlohmann::json report =
+      make_report(spec->name, config, o.common.mode, run.result, check, run.divergence,
+                  spec->model_flops ? std::optional<uint64_t>(spec->model_flops(flags)) : std::nullopt);
   const nlohmann::json timeline = timeline_of(o.common, config, program, run.result, spec->name);
   write_outputs(o.common, inputs, run.result.outputs, report, &timeline);
   print_report(report);

@@ -258,7 +258,8 @@ int run_train(const TrainOptions& o) {
     for (auto& [name, p] : params) p = run.result.outputs.at(name);
     for (auto& [name, s] : state) s = run.result.outputs.at(name);
     if (t == static_cast<uint64_t>(o.steps))
-      last_step = make_report("mlp_step", config, o.common.mode, run.result, check, run.divergence);
+      last_step = make_report("mlp_step", config, o.common.mode, run.result, check, run.divergence,
+                              kernels::mlp_step_model_flops(shape));
     if (progress)
       fmt::print(stderr, "\rtrain mlp: step {}/{} loss {:.6g}{}", t, o.steps, rec.loss,
                  rec.cycles ? fmt::format(" cycles {}", *rec.cycles) : std::string());

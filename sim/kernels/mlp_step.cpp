@@ -32,6 +32,42 @@ struct Param {
   }
 };
 
+// dst = src^T through the tensor engine: source rows [0, np) (np <= T) x columns [sf, sf + nf)
+// of tile `src`; column block i (T columns, the last one shorter) lands in dst partitions
+// [0, its width) at free offset df + i * dstride, np elements wide. Per block a load_stationary
+// of the block and a multiply_moving of the identity [np, np] (out[m][n] = sum_k src[k][m] I[k][n]
+// = src[n][m]: exact, except that -0 becomes +0 and an infinity or NaN makes its whole output
+// column NaN); the blocks of one width sit side by side in a PSUM bank, which one activation
+// (identity, rounded to dst's dtype with RNE) copies to dst. The vector engine's transposes move
+// one 32 x 32 block per instruction, about 8.8 port cycles per element and lane against 1.5
+// for the copy here (docs/kernels.md "mlp_step").
+struct PeTranspose {
+  KernelBuilder& b;
+  uint32_t T, NM;
+  Tile ident;  // bf16 [T, T] identity
+  std::function<const Tile&()> bank;
+  void operator()(const Tile& dst, uint64_t df, uint64_t dstride, const Tile& src, uint64_t sf, uint32_t np,
+                  uint64_t nf) const {
+    const uint64_t per_bank = std::max<uint32_t>(1, NM / np);
+    for (uint64_t i0 = 0; i0 * T < nf;) {
+      const auto width = [&](uint64_t i) { return static_cast<uint32_t>(std::min<uint64_t>(T, nf - i * T)); };
+      const uint32_t ft = width(i0);
+      uint64_t n = 1;
+      while (n < per_bank && (i0 + n) * T < nf && width(i0 + n) == ft) ++n;
+      const Tile& ps = bank();
+      for (uint64_t k = 0; k < n; ++k) {
+        b.load_stationary(src.ap(0, np, static_cast<uint32_t>(sf + (i0 + k) * T), ft));
+        b.multiply_moving(ps.ap(0, ft, static_cast<uint32_t>(k * np), np), ident.ap(0, np, 0, np), false);
+      }
+      isa::Ap d = dst.ap(0, ft, static_cast<uint32_t>(df + i0 * dstride), np);
+      d.dims[0] = {static_cast<uint32_t>(n), static_cast<int32_t>(dstride)};
+      d.dims[1] = {np, 1};
+      act(b, ActFunc::kIdentity, d, ps.ap(0, ft, 0, static_cast<uint32_t>(n * np)));
+      i0 += n;
+    }
+  }
+};
+
 }  // namespace
 
 const std::vector<std::string>& mlp_param_names() {
@@ -88,7 +124,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     Tile om, ov, ot, ou, oq;  // optimizer tiles [T, NM]
   } work[2];
   Tile w1f, w2f;  // the fp32 master weights, resident from their load to their update
-  Tile xT, xr, w1T, w1r, w2T, w2r, b1bc, b2bc, u, a, aT, d, dbf, dT, dh, dhb, ones, lsum, total;
+  Tile xT, xr, w1T, w2T, w2r, ident, b1bc, b2bc, u, a, aT, d, dbf, dT, dh, dhb, ones, lsum, total;
   std::vector<Tile> ring;  // PSUM banks used in turn by the matmuls
   try {
     xT = b.sbuf_tile(bf, T, fits(nD * B));   // x^T   [D, B]  (d on partitions)
@@ -96,7 +132,6 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     w1T = b.sbuf_tile(bf, T, fits(nD * H));  // w1^T  [D, H]
     w1f = b.sbuf_tile(f32, T, fits(nH * D));  // w1   [H, D], fp32
     w2f = b.sbuf_tile(f32, T, fits(nC * H));  // w2   [C, H], fp32
-    w1r = b.sbuf_tile(bf, T, fits(nH * D));  // w1    [H, D]
     w2T = b.sbuf_tile(bf, T, fits(nH * C));  // w2^T  [H, C]
     w2r = b.sbuf_tile(bf, T, fits(nC * H));  // w2    [C, H]
     b1bc = b.sbuf_tile(f32, T, fits(H));     // b1 on every partition
@@ -109,6 +144,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     dT = b.sbuf_tile(bf, T, fits(nC * B));   // dlogits^T [C, B]
     dh = b.sbuf_tile(f32, T, fits(nB * H));  // dL/du [B, H]
     dhb = b.sbuf_tile(bf, T, fits(nB * H));
+    ident = b.sbuf_tile(bf, T, T);           // the identity [T, T] of the transposes
     ones = b.sbuf_tile(f32, T, 2);  // column 0: 1.0 (bias gradients, loss sum); [0, 1]: the loss
     lsum = Tile{ones.space, f32, 0, 1, ones.addr + 4, 1};
     ones.free = 1;
@@ -164,11 +200,11 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // --- loads: x cast to bf16 (RNE) by the DMA; w1, w2 in fp32 -------------------------------
   // x, w1 and w2 are read as stored (each partition one contiguous row, so the DMA reads whole
   // bus beats; a transposing DRAM read costs a beat per element, docs/kernels.md "gemm") and
-  // transposed on chip by the vector engine into the stationary/moving layouts x^T, w1^T,
-  // w2^T. x and w2 as stored also serve the backward pass. The fp32 master weights stay in
-  // SBUF (w1f, w2f; the biases in partition 0 of b1bc and b2bc) until their update, which
-  // therefore loads only m and v; the vector engine casts w1 and w2 to bf16 (RNE, as the DMA's
-  // cast).
+  // transposed on chip by the tensor engine (PeTranspose) into the stationary/moving layouts
+  // x^T, w1^T, w2^T. x and w2 as stored also serve the backward pass. The fp32 master weights
+  // stay in SBUF (w1f, w2f; the biases in partition 0 of b1bc and b2bc) until their update,
+  // which therefore loads only m and v; w1^T and w2^T are rounded to bf16 (RNE, as the DMA's
+  // cast) by the copies out of PSUM, and the vector engine casts w2 to bf16.
   // One DMA per block of T rows, the blocks on the queues in turn. (Blocks split by partitions
   // over all the queues were slower, trn1 B 256 616805 against 525944 cycles: the forward's
   // onehot rows then wait behind the pieces on the load queue.)
@@ -201,24 +237,16 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       b.dma(r->v.ap(0, 1, 0, fits(n)), P->at(P->v, 0, 1, 0, fits(n)), sq.store_queue());
     }
   }
-  for (uint64_t i = 0; i < nD; ++i)
-    for (uint64_t j = 0; j < nB; ++j)  // x^T [D, B] (block i at free offset i B)
-      b.transpose(xT, fits(i * B + j * T), xr, fits(j * D + i * T), part_of(B, T, j), part_of(D, T, i));
-  // The vector engine in the order the loads arrive: x^T, w1 cast and w1^T, w2 cast and w2^T.
-  auto cast_blocks = [&](const Tile& dst, const Tile& src, uint64_t rows, uint64_t cols) {
-    for (uint64_t i = 0; i < blocks(rows, T); ++i) {
-      const uint32_t pt = part_of(rows, T, i);
-      b.tensor_copy(dst.ap(0, pt, fits(i * cols), fits(cols)), src.ap(0, pt, fits(i * cols), fits(cols)));
-    }
-  };
-  cast_blocks(w1r, w1f, H, D);
-  for (uint64_t i = 0; i < nD; ++i)
-    for (uint64_t h = 0; h < nH; ++h)  // w1^T [D, H]
-      b.transpose(w1T, fits(i * H + h * T), w1r, fits(h * D + i * T), part_of(H, T, h), part_of(D, T, i));
-  cast_blocks(w2r, w2f, C, H);
-  for (uint64_t h = 0; h < nH; ++h)
-    for (uint64_t c = 0; c < nC; ++c)  // w2^T [H, C]
-      b.transpose(w2T, fits(h * C + c * T), w2r, fits(c * H + h * T), part_of(C, T, c), part_of(H, T, h));
+  // x^T, w1^T (from the fp32 master: the activation that copies the transpose out of PSUM
+  // rounds it to bf16) and, after layer 1 of the first row block, w2^T, by the tensor engine;
+  // the vector engine casts w2 to bf16 for the backward pass.
+  memset(b, ident.ap(), 0.0f);
+  for (uint32_t p = 0; p < T; ++p) memset(b, ident.ap(p, 1, p, 1), 1.0f);
+  const PeTranspose pe_t{b, T, NM, ident, bank};
+  for (uint64_t j = 0; j < nB; ++j) pe_t(xT, j * T, B, xr, j * D, part_of(B, T, j), D);  // x^T [D, B]
+  for (uint64_t h = 0; h < nH; ++h) pe_t(w1T, h * T, H, w1f, h * D, part_of(H, T, h), D);  // w1^T [D, H]
+  for (uint64_t i = 0; i < nC; ++i)  // w2 in bf16
+    b.tensor_copy(w2r.ap(0, part_of(C, T, i), fits(i * H), fits(H)), w2f.ap(0, part_of(C, T, i), fits(i * H), fits(H)));
   memset(b, ones.ap(), 1.0f);
 
   const unsigned iters = softmax_log_iterations(C);
@@ -243,8 +271,6 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       tt(b, "add", ua, ps.ap(0, bt, 0, nt), b1bc.ap(0, bt, fits(n0), nt));  // u = h + b1
       act(b, ActFunc::kGeluTanh, a.ap(0, bt, fits(j * H + n0), nt), ua);    // a = gelu(u), bf16
     }
-    for (uint64_t i = 0; i < nH; ++i)
-      b.transpose(aT, fits(i * B + j * T), a, fits(j * H + i * T), bt, part_of(H, T, i));
   };
   // Layer 2 and the loss, row block j: logits = a w2^T + b2 (stationary a^T), softmax_xent's
   // row sequence -> dlogits d (fp32) and the row losses summed in `total`; d in bf16 and d^T.
@@ -265,15 +291,18 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     emit_softmax_xent_rows(b, W.lg.ap(0, bt, 0, fits(C)), W.oh.ap(0, bt, 0, fits(C)), da, W.sc, iters, inv_b, ones,
                            total, j > 0);
     b.tensor_copy(dbf.ap(0, bt, fits(j * C), fits(C)), da);
-    for (uint64_t i = 0; i < nC; ++i)
-      b.transpose(dT, fits(i * B + j * T), dbf, fits(j * C + i * T), bt, part_of(C, T, i));
   };
   // Software pipelined: the array computes layer 1 of block j while the other engines finish
-  // block j - 1's layer 1 for its layer 2.
+  // block j - 1's layer 1 (a^T is transposed after that, so the array's in-order queue does not
+  // wait for the activation) for its layer 2.
+  auto a_t = [&](uint64_t j) { pe_t(aT, j * T, B, a, j * H, part_of(B, T, j), H); };  // a^T [H, B]
   for (uint64_t j = 0; j < nB; ++j) {
     layer1(j);
-    if (j > 0) layer2(j - 1);
+    if (j == 0)
+      for (uint64_t c = 0; c < nC; ++c) pe_t(w2T, c * T, C, w2f, c * H, part_of(C, T, c), H);  // w2^T [H, C]
+    if (j > 0) a_t(j - 1), layer2(j - 1);
   }
+  a_t(nB - 1);
   layer2(nB - 1);
   act(b, ActFunc::kIdentity, lsum.ap(), total.ap(0, 1, 0, 1), imm(inv_b));  // mean
   b.dma(dram_block(loss, 0, 1, 1), lsum.ap(), sq.store_queue());
@@ -325,6 +354,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // da = d w2 (stationary d^T), then dL/du = da * gelu_tanh'(u) (bias_gelu_bwd's sequence).
   for (uint64_t j = 0; j < nB; ++j) {
     const uint32_t bt = part_of(B, T, j);
+    pe_t(dT, j * T, B, dbf, j * C, bt, C);  // d^T [C, B] of this row block
     for (uint64_t n0 = 0; n0 < H; n0 += NM) {
       const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, H - n0));
       const Tile& ps = bank();

@@ -287,12 +287,17 @@ std::vector<KernelSpec> make_registry() {
       return compare(out, reference_mlp_step(in, mlp_shape(f), mlp_params(f)),
                      "running error analysis of the step vs fp64 PyTorch, bf16 operands 2^-8 (docs/kernels.md)");
     };
+    k.model_flops = [](const FlagValues& f) { return mlp_step_model_flops(mlp_shape(f)); };
     r.push_back(std::move(k));
   }
   return r;
 }
 
 }  // namespace
+
+uint64_t mfu_flops(const KernelSpec& spec, const FlagValues& flags, uint64_t executed) {
+  return spec.model_flops ? spec.model_flops(flags) : executed;
+}
 
 const std::vector<KernelSpec>& kernel_registry() {
   static const std::vector<KernelSpec> registry = make_registry();

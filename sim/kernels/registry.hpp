@@ -39,7 +39,15 @@ struct KernelSpec {
   std::function<void(Tensors& inputs, const FlagValues&, uint64_t seed)> prepare;
   // outputs against a double-precision reference of the inputs, within the bound of docs/kernels.md.
   std::function<Check(const Tensors& inputs, const Tensors& outputs, const FlagValues&)> check;
+  // Optional: the model's FLOPs (2 per multiply-accumulate of the computation the kernel
+  // stands for), when the program also runs matmuls that are not model work (transposes
+  // through the tensor engine, bias sums by a ones column). MFU counts these; without it, the
+  // tensor engine's executed multiply-accumulates.
+  std::function<uint64_t(const FlagValues&)> model_flops;
 };
+
+// spec.model_flops(flags) when the kernel defines it, else `executed` (the tensor engine's).
+uint64_t mfu_flops(const KernelSpec& spec, const FlagValues& flags, uint64_t executed);
 
 const std::vector<KernelSpec>& kernel_registry();
 const KernelSpec* find_kernel(std::string_view name);
