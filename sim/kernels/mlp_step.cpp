@@ -83,7 +83,8 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   KernelBuilder b(config);
   const auto f32 = fp::Format::kFp32, bf = fp::Format::kBf16;
   const uint64_t B = s.batch, D = s.in, H = s.hidden, C = s.classes;
-  for (const auto& [v, name] : {std::pair{B, "batch"}, {D, "in-features"}, {H, "hidden"}, {C, "classes"}})
+  for (const auto& [v, name] : {std::pair{B, "batch"}, {D, "in-features"}, {H, "hidden"}, {C, "classes"},
+                                {s.micro_batch, "micro-batch"}})
     if (v < 1 || v > (1u << 20)) throw InputError(fmt::format("--{} must be in [1, 2^20], not {}", name, v));
 
   const DramTensor x = b.dram_tensor("x", f32, {B, D}, isa::TensorIo::kIn);
@@ -106,11 +107,19 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // T: the partition tile (contraction chunk, stationary width and row tile alike).
   const auto T = static_cast<uint32_t>(std::min(config.rows, config.cols));
   const auto NM = static_cast<uint32_t>(config.moving_max_n);
-  const uint64_t nB = blocks(B, T), nD = blocks(D, T), nH = blocks(H, T), nC = blocks(C, T);
+  const uint64_t nD = blocks(D, T), nH = blocks(H, T), nC = blocks(C, T);
   if (config.psum_banks < 3)
     throw InputError(fmt::format("mlp_step needs 3 PSUM banks; config {} has {}", config.name, config.psum_banks));
 
-  // --- on-chip buffers: everything of the step stays resident ------------------------------
+  // --- passes ----------------------------------------------------------------------------------
+  // The batch runs in passes of at most `micro_batch` rows (the last one shorter): each pass
+  // keeps its rows' activations resident, and with more than one pass the weight gradients are
+  // accumulated in SBUF across them (gradient accumulation inside the step); the update runs
+  // once, in the last pass.
+  const uint64_t Bp = std::min(B, s.micro_batch), nPass = blocks(B, static_cast<uint32_t>(Bp)), nBp = blocks(Bp, T);
+  const bool accumulate = nPass > 1;
+
+  // --- on-chip buffers --------------------------------------------------------------------------
   // A matrix used with dimension X on partitions is kept as blocks of T partitions placed side
   // by side along the free dimension: block i of X^T [X, Y] at free offset i * Y.
   auto fits = [&](uint64_t free) {
@@ -124,11 +133,16 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     Tile om, ov, ot, ou, oq;  // optimizer tiles [T, NM]
   } work[2];
   Tile w1f, w2f;  // the fp32 master weights, resident from their load to their update
-  Tile xT, xr, w1T, w2T, w2r, ident, b1bc, b2bc, u, a, aT, d, dbf, dT, dh, dhb, ones, lsum, total;
+  Tile xT[2], xr[2];  // per pass; two of each with more than one pass (the next pass's x loads early)
+  Tile w1T, w2T, w2r, ident, b1bc, b2bc, u, a, aT, d, dbf, dT, dh, dhb, ones, lsum, total;
+  Tile gw1, gw2, gb1, gb2;  // gradient accumulators (more than one pass), laid out as the weights
   std::vector<Tile> ring;  // PSUM banks used in turn by the matmuls
   try {
-    xT = b.sbuf_tile(bf, T, fits(nD * B));   // x^T   [D, B]  (d on partitions)
-    xr = b.sbuf_tile(bf, T, fits(nB * D));   // x     [B, D]
+    for (int i = 0; i < (accumulate ? 2 : 1); ++i) {
+      xT[i] = b.sbuf_tile(bf, T, fits(nD * Bp));  // x^T   [D, Bp]  (d on partitions)
+      xr[i] = b.sbuf_tile(bf, T, fits(nBp * D));  // x     [Bp, D]
+    }
+    if (!accumulate) xT[1] = xT[0], xr[1] = xr[0];
     w1T = b.sbuf_tile(bf, T, fits(nD * H));  // w1^T  [D, H]
     w1f = b.sbuf_tile(f32, T, fits(nH * D));  // w1   [H, D], fp32
     w2f = b.sbuf_tile(f32, T, fits(nC * H));  // w2   [C, H], fp32
@@ -136,14 +150,20 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     w2r = b.sbuf_tile(bf, T, fits(nC * H));  // w2    [C, H]
     b1bc = b.sbuf_tile(f32, T, fits(H));     // b1 on every partition
     b2bc = b.sbuf_tile(f32, T, fits(C));
-    u = b.sbuf_tile(f32, T, fits(nB * H));   // pre-activation [B, H]
-    a = b.sbuf_tile(bf, T, fits(nB * H));    // gelu(u) [B, H]
-    aT = b.sbuf_tile(bf, T, fits(nH * B));   // a^T [H, B]
-    d = b.sbuf_tile(f32, T, fits(nB * C));   // dlogits [B, C]
-    dbf = b.sbuf_tile(bf, T, fits(nB * C));
-    dT = b.sbuf_tile(bf, T, fits(nC * B));   // dlogits^T [C, B]
-    dh = b.sbuf_tile(f32, T, fits(nB * H));  // dL/du [B, H]
-    dhb = b.sbuf_tile(bf, T, fits(nB * H));
+    u = b.sbuf_tile(f32, T, fits(nBp * H));   // pre-activation [Bp, H]
+    a = b.sbuf_tile(bf, T, fits(nBp * H));    // gelu(u) [Bp, H]
+    aT = b.sbuf_tile(bf, T, fits(nH * Bp));   // a^T [H, Bp]
+    d = b.sbuf_tile(f32, T, fits(nBp * C));   // dlogits [Bp, C]
+    dbf = b.sbuf_tile(bf, T, fits(nBp * C));
+    dT = b.sbuf_tile(bf, T, fits(nC * Bp));   // dlogits^T [C, Bp]
+    dh = b.sbuf_tile(f32, T, fits(nBp * H));  // dL/du [Bp, H]
+    dhb = b.sbuf_tile(bf, T, fits(nBp * H));
+    if (accumulate) {
+      gw1 = b.sbuf_tile(f32, T, fits(nH * D));
+      gw2 = b.sbuf_tile(f32, T, fits(nC * H));
+      gb1 = b.sbuf_tile(f32, 1, fits(H));
+      gb2 = b.sbuf_tile(f32, 1, fits(C));
+    }
     ident = b.sbuf_tile(bf, T, T);           // the identity [T, T] of the transposes
     ones = b.sbuf_tile(f32, T, 2);  // column 0: 1.0 (bias gradients, loss sum); [0, 1]: the loss
     lsum = Tile{ones.space, f32, 0, 1, ones.addr + 4, 1};
@@ -167,8 +187,9 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     total = b.psum_bank(1, 1);
     for (uint64_t k = 1; k < config.psum_banks; ++k) ring.push_back(b.psum_bank(T, NM));
   } catch (const InputError& e) {
-    throw InputError(fmt::format("mlp_step --batch {} --in-features {} --hidden {} --classes {} does not fit config {}: {}",
-                                 B, D, H, C, config.name, e.what()));
+    throw InputError(fmt::format(
+        "mlp_step --batch {} --in-features {} --hidden {} --classes {} --micro-batch {} does not fit config {}: {}", B, D,
+        H, C, s.micro_batch, config.name, e.what()));
   }
   // AdamW's m and v resident too when they fit (loaded while the forward runs, when the DMA is
   // otherwise idle; the update then only stores): else each update tile loads them into W.om,
@@ -214,7 +235,14 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       b.dma(t.ap(0, pt, fits(i * cols), fits(cols)), d.rows(i * T, pt, 0, cols), Q());
     }
   };
-  load_blocks(xr, x, B, D);
+  // x rows [r0, r0 + rows) into xr[i], one DMA per block of T rows on `queue()`.
+  auto load_x = [&](const Tile& t, uint64_t r0, uint64_t rows, const std::function<unsigned()>& queue) {
+    for (uint64_t i = 0; i < blocks(rows, T); ++i) {
+      const uint32_t pt = part_of(rows, T, i);
+      b.dma(t.ap(0, pt, fits(i * D), fits(D)), x.rows(r0 + i * T, pt, 0, D), queue());
+    }
+  };
+  load_x(xr[0], 0, Bp, Q);
   load_blocks(w1f, w1.p, H, D);
   b.dma(b1bc.ap(0, T, 0, fits(H)), dram_bcast(b1.p, 0, T, H), Q());
   load_blocks(w2f, w2.p, C, H);
@@ -243,7 +271,12 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   memset(b, ident.ap(), 0.0f);
   for (uint32_t p = 0; p < T; ++p) memset(b, ident.ap(p, 1, p, 1), 1.0f);
   const PeTranspose pe_t{b, T, NM, ident, bank};
-  for (uint64_t j = 0; j < nB; ++j) pe_t(xT, j * T, B, xr, j * D, part_of(B, T, j), D);  // x^T [D, B]
+  auto x_t = [&](uint64_t q) {  // x^T [D, Bp] of pass q
+    const uint64_t rows = std::min(Bp, B - q * Bp);
+    for (uint64_t j = 0; j < blocks(rows, T); ++j)
+      pe_t(xT[q % 2], j * T, Bp, xr[q % 2], j * D, part_of(rows, T, j), D);
+  };
+  x_t(0);
   for (uint64_t h = 0; h < nH; ++h) pe_t(w1T, h * T, H, w1f, h * D, part_of(H, T, h), D);  // w1^T [D, H]
   for (uint64_t i = 0; i < nC; ++i)  // w2 in bf16
     b.tensor_copy(w2r.ap(0, part_of(C, T, i), fits(i * H), fits(H)), w2f.ap(0, part_of(C, T, i), fits(i * H), fits(H)));
@@ -252,67 +285,11 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   const unsigned iters = softmax_log_iterations(C);
   const float inv_b = static_cast<float>(1.0 / static_cast<double>(B));
 
-  // --- forward -------------------------------------------------------------------------------
-  // Layer 1, row block j: u[B rows, H] = x w1^T + b1 (stationary x^T: rows on the PSUM
-  // partitions), a = gelu_tanh(u) in bf16, and a^T for layer 2's stationary.
-  auto layer1 = [&](uint64_t j) {
-    const uint32_t bt = part_of(B, T, j);
-    const Work& W = work[j % 2];
-    b.dma(W.oh.ap(0, bt, 0, fits(C)), oh.rows(j * T, bt, 0, C), sq.load_queue());
-    for (uint64_t n0 = 0; n0 < H; n0 += NM) {
-      const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, H - n0));
-      const Tile& ps = bank();
-      for (uint64_t i = 0; i < nD; ++i) {
-        const uint32_t dt = part_of(D, T, i);
-        b.load_stationary(xT.ap(0, dt, fits(i * B + j * T), bt));
-        b.multiply_moving(ps.ap(0, bt, 0, nt), w1T.ap(0, dt, fits(i * H + n0), nt), i > 0);
-      }
-      const isa::Ap ua = u.ap(0, bt, fits(j * H + n0), nt);
-      tt(b, "add", ua, ps.ap(0, bt, 0, nt), b1bc.ap(0, bt, fits(n0), nt));  // u = h + b1
-      act(b, ActFunc::kGeluTanh, a.ap(0, bt, fits(j * H + n0), nt), ua);    // a = gelu(u), bf16
-    }
-  };
-  // Layer 2 and the loss, row block j: logits = a w2^T + b2 (stationary a^T), softmax_xent's
-  // row sequence -> dlogits d (fp32) and the row losses summed in `total`; d in bf16 and d^T.
-  auto layer2 = [&](uint64_t j) {
-    const uint32_t bt = part_of(B, T, j);
-    const Work& W = work[j % 2];
-    for (uint64_t c0 = 0; c0 < C; c0 += NM) {
-      const auto ct = static_cast<uint32_t>(std::min<uint64_t>(NM, C - c0));
-      const Tile& ps = bank();
-      for (uint64_t i = 0; i < nH; ++i) {
-        const uint32_t ht = part_of(H, T, i);
-        b.load_stationary(aT.ap(0, ht, fits(i * B + j * T), bt));
-        b.multiply_moving(ps.ap(0, bt, 0, ct), w2T.ap(0, ht, fits(i * C + c0), ct), i > 0);
-      }
-      tt(b, "add", W.lg.ap(0, bt, fits(c0), ct), ps.ap(0, bt, 0, ct), b2bc.ap(0, bt, fits(c0), ct));
-    }
-    const isa::Ap da = d.ap(0, bt, fits(j * C), fits(C));
-    emit_softmax_xent_rows(b, W.lg.ap(0, bt, 0, fits(C)), W.oh.ap(0, bt, 0, fits(C)), da, W.sc, iters, inv_b, ones,
-                           total, j > 0);
-    b.tensor_copy(dbf.ap(0, bt, fits(j * C), fits(C)), da);
-  };
-  // Software pipelined: the array computes layer 1 of block j while the other engines finish
-  // block j - 1's layer 1 (a^T is transposed after that, so the array's in-order queue does not
-  // wait for the activation) for its layer 2.
-  auto a_t = [&](uint64_t j) { pe_t(aT, j * T, B, a, j * H, part_of(B, T, j), H); };  // a^T [H, B]
-  for (uint64_t j = 0; j < nB; ++j) {
-    layer1(j);
-    if (j == 0)
-      for (uint64_t c = 0; c < nC; ++c) pe_t(w2T, c * T, C, w2f, c * H, part_of(C, T, c), H);  // w2^T [H, C]
-    if (j > 0) a_t(j - 1), layer2(j - 1);
-  }
-  a_t(nB - 1);
-  layer2(nB - 1);
-  act(b, ActFunc::kIdentity, lsum.ap(), total.ap(0, 1, 0, 1), imm(inv_b));  // mean
-  b.dma(dram_block(loss, 0, 1, 1), lsum.ap(), sq.store_queue());
-
-
-  // --- optimizer on one gradient tile (g in PSUM) ------------------------------------------
+  // --- optimizer on one gradient tile ----------------------------------------------------------
   const AdamwConsts k = adamw_consts(hp.h);
   const float lr = static_cast<float>(hp.h.lr);
   // The parameter's rows r0.. and columns c0.. (at free offset `off` of its resident tiles),
-  // updated in place in R.p (and R.m, R.v when resident).
+  // updated in place in R.p (and R.m, R.v when resident), from the gradient g.
   auto update = [&](const Param& P, const Resident& R, uint64_t off, uint64_t r0, uint32_t pt, uint64_t c0,
                     uint32_t ft, const isa::Ap& g) {
     const Work& W = work[opt_next++ % 2];
@@ -321,16 +298,16 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     // p, m and v move split by partitions over the load (store) queues (one instruction per
     // tensor kept one queue busy for the whole tile while the others idled). A bias (1-D) is
     // one partition, so one piece at p0 = 0, which P.at() needs.
-    auto load = [&](const Tile& t, const DramTensor& d) {
+    auto load = [&](const Tile& t, const DramTensor& dt) {
       sq.load(pt, [&](uint32_t p0, uint32_t np, unsigned q) {
-        b.dma(t.ap(p0, np, 0, ft), P.at(d, r0 + p0, np, c0, ft), q);
+        b.dma(t.ap(p0, np, 0, ft), P.at(dt, r0 + p0, np, c0, ft), q);
       });
     };
-    auto store = [&](const isa::Ap& t, const DramTensor& d) {
+    auto store = [&](const isa::Ap& t, const DramTensor& dt) {
       sq.store(pt, [&](uint32_t p0, uint32_t np, unsigned q) {
         isa::Ap src = t;
         src.part += p0, src.parts = np;
-        b.dma(P.at(d, r0 + p0, np, c0, ft), src, q);
+        b.dma(P.at(dt, r0 + p0, np, c0, ft), src, q);
       });
     };
     if (hp.sgd) {
@@ -349,69 +326,145 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     }
     store(p, P.p);
   };
-
-  // --- backward --------------------------------------------------------------------------------
-  // da = d w2 (stationary d^T), then dL/du = da * gelu_tanh'(u) (bias_gelu_bwd's sequence).
-  for (uint64_t j = 0; j < nB; ++j) {
-    const uint32_t bt = part_of(B, T, j);
-    pe_t(dT, j * T, B, dbf, j * C, bt, C);  // d^T [C, B] of this row block
-    for (uint64_t n0 = 0; n0 < H; n0 += NM) {
-      const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, H - n0));
-      const Tile& ps = bank();
-      for (uint64_t i = 0; i < nC; ++i) {
-        const uint32_t ct = part_of(C, T, i);
-        b.load_stationary(dT.ap(0, ct, fits(i * B + j * T), bt));
-        b.multiply_moving(ps.ap(0, bt, 0, nt), w2r.ap(0, ct, fits(i * H + n0), nt), i > 0);
-      }
-      const Work& W = work[work_next++ % 2];
-      const isa::Ap ua = u.ap(0, bt, fits(j * H + n0), nt), dha = dh.ap(0, bt, fits(j * H + n0), nt);
-      act(b, ActFunc::kSquare, W.gv.ap(0, bt, 0, nt), ua);
-      emit_gelu_tanh_grad(b, ua, W.gv.ap(0, bt, 0, nt), W.gt.ap(0, bt, 0, nt), W.gs.ap(0, bt, 0, nt),
-                          ps.ap(0, bt, 0, nt), dha);
-      b.tensor_copy(dhb.ap(0, bt, fits(j * H + n0), nt), dha);
-    }
-  }
-  // dW2 = d^T a (stationary d: rows on partitions) and the w2 update, tile by tile.
-  for (uint64_t ci = 0; ci < nC; ++ci) {
-    const uint32_t ct = part_of(C, T, ci);
-    for (uint64_t n0 = 0; n0 < H; n0 += NM) {
-      const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, H - n0));
-      const Tile& ps = bank();
-      for (uint64_t j = 0; j < nB; ++j) {
-        const uint32_t bt = part_of(B, T, j);
-        b.load_stationary(dbf.ap(0, bt, fits(j * C + ci * T), ct));
-        b.multiply_moving(ps.ap(0, ct, 0, nt), a.ap(0, bt, fits(j * H + n0), nt), j > 0);
-      }
-      update(w2, r_w2, ci * H + n0, ci * T, ct, n0, nt, ps.ap(0, ct, 0, nt));
-    }
-  }
-  // Bias gradients: column sums over the rows by the array (ones stationary, fp32 d and dL/du).
-  auto bias_grad = [&](const Param& P, const Resident& R, const Tile& src, uint64_t width) {
-    for (uint64_t n0 = 0; n0 < width; n0 += NM) {
-      const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, width - n0));
-      const Tile& ps = bank();
-      for (uint64_t j = 0; j < nB; ++j) {
-        const uint32_t bt = part_of(B, T, j);
-        b.load_stationary(ones.ap(0, bt, 0, 1));
-        b.multiply_moving(ps.ap(0, 1, 0, nt), src.ap(0, bt, fits(j * width + n0), nt), j > 0);
-      }
-      update(P, R, n0, 0, 1, n0, nt, ps.ap(0, 1, 0, nt));
-    }
+  // A gradient tile of pass q in PSUM (`ps`): with one pass the update reads it there; with
+  // more, the first pass copies it to the accumulator `acc` (at free offset `off`, as the
+  // parameter's resident tile), the others add it there, and the last one updates from `acc`.
+  auto gradient = [&](uint64_t q, const Param& P, const Resident& R, const Tile& acc, uint64_t off, uint64_t r0,
+                      uint32_t pt, uint64_t c0, uint32_t ft, const isa::Ap& ps) {
+    if (!accumulate) return update(P, R, off, r0, pt, c0, ft, ps);
+    const isa::Ap g = acc.ap(0, pt, fits(off), ft);
+    if (q == 0) return act(b, ActFunc::kIdentity, g, ps);
+    tt(b, "add", g, g, ps);
+    if (q + 1 == nPass) update(P, R, off, r0, pt, c0, ft, g);
   };
-  bias_grad(b2, r_b2, d, C);
-  bias_grad(b1, r_b1, dh, H);
-  // dW1 = (dL/du)^T x (stationary dL/du in bf16: rows on partitions) and the w1 update.
-  for (uint64_t hi = 0; hi < nH; ++hi) {
-    const uint32_t ht = part_of(H, T, hi);
-    for (uint64_t n0 = 0; n0 < D; n0 += NM) {
-      const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, D - n0));
-      const Tile& ps = bank();
-      for (uint64_t j = 0; j < nB; ++j) {
-        const uint32_t bt = part_of(B, T, j);
-        b.load_stationary(dhb.ap(0, bt, fits(j * H + hi * T), ht));
-        b.multiply_moving(ps.ap(0, ht, 0, nt), xr.ap(0, bt, fits(j * D + n0), nt), j > 0);
+
+  for (uint64_t q = 0; q < nPass; ++q) {
+    const uint64_t r0 = q * Bp, Bq = std::min(Bp, B - r0), nBq = blocks(Bq, T);
+    const Tile &xq = xr[q % 2], &xTq = xT[q % 2];
+    if (q > 0) x_t(q);
+
+    // --- forward -----------------------------------------------------------------------------
+    // Layer 1, row block j: u[Bp rows, H] = x w1^T + b1 (stationary x^T: rows on the PSUM
+    // partitions), a = gelu_tanh(u) in bf16.
+    auto layer1 = [&](uint64_t j) {
+      const uint32_t bt = part_of(Bq, T, j);
+      const Work& W = work[j % 2];
+      b.dma(W.oh.ap(0, bt, 0, fits(C)), oh.rows(r0 + j * T, bt, 0, C), sq.load_queue());
+      for (uint64_t n0 = 0; n0 < H; n0 += NM) {
+        const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, H - n0));
+        const Tile& ps = bank();
+        for (uint64_t i = 0; i < nD; ++i) {
+          const uint32_t dt = part_of(D, T, i);
+          b.load_stationary(xTq.ap(0, dt, fits(i * Bp + j * T), bt));
+          b.multiply_moving(ps.ap(0, bt, 0, nt), w1T.ap(0, dt, fits(i * H + n0), nt), i > 0);
+        }
+        const isa::Ap ua = u.ap(0, bt, fits(j * H + n0), nt);
+        tt(b, "add", ua, ps.ap(0, bt, 0, nt), b1bc.ap(0, bt, fits(n0), nt));  // u = h + b1
+        act(b, ActFunc::kGeluTanh, a.ap(0, bt, fits(j * H + n0), nt), ua);    // a = gelu(u), bf16
       }
-      update(w1, r_w1, hi * D + n0, hi * T, ht, n0, nt, ps.ap(0, ht, 0, nt));
+    };
+    // Layer 2 and the loss, row block j: logits = a w2^T + b2 (stationary a^T), softmax_xent's
+    // row sequence -> dlogits d (fp32) and the row losses summed in `total`; d in bf16.
+    auto layer2 = [&](uint64_t j) {
+      const uint32_t bt = part_of(Bq, T, j);
+      const Work& W = work[j % 2];
+      for (uint64_t c0 = 0; c0 < C; c0 += NM) {
+        const auto ct = static_cast<uint32_t>(std::min<uint64_t>(NM, C - c0));
+        const Tile& ps = bank();
+        for (uint64_t i = 0; i < nH; ++i) {
+          const uint32_t ht = part_of(H, T, i);
+          b.load_stationary(aT.ap(0, ht, fits(i * Bp + j * T), bt));
+          b.multiply_moving(ps.ap(0, bt, 0, ct), w2T.ap(0, ht, fits(i * C + c0), ct), i > 0);
+        }
+        tt(b, "add", W.lg.ap(0, bt, fits(c0), ct), ps.ap(0, bt, 0, ct), b2bc.ap(0, bt, fits(c0), ct));
+      }
+      const isa::Ap da = d.ap(0, bt, fits(j * C), fits(C));
+      emit_softmax_xent_rows(b, W.lg.ap(0, bt, 0, fits(C)), W.oh.ap(0, bt, 0, fits(C)), da, W.sc, iters, inv_b, ones,
+                             total, q > 0 || j > 0);
+      b.tensor_copy(dbf.ap(0, bt, fits(j * C), fits(C)), da);
+    };
+    // Software pipelined: the array computes layer 1 of block j while the other engines finish
+    // block j - 1's layer 1 (a^T is transposed after that, so the array's in-order queue does
+    // not wait for the activation) for its layer 2.
+    auto a_t = [&](uint64_t j) { pe_t(aT, j * T, Bp, a, j * H, part_of(Bq, T, j), H); };  // a^T [H, Bp]
+    for (uint64_t j = 0; j < nBq; ++j) {
+      layer1(j);
+      if (q == 0 && j == 0)
+        for (uint64_t c = 0; c < nC; ++c) pe_t(w2T, c * T, C, w2f, c * H, part_of(C, T, c), H);  // w2^T [H, C]
+      if (j > 0) a_t(j - 1), layer2(j - 1);
+    }
+    a_t(nBq - 1);
+    layer2(nBq - 1);
+    if (q + 1 == nPass) {
+      act(b, ActFunc::kIdentity, lsum.ap(), total.ap(0, 1, 0, 1), imm(inv_b));  // mean
+      b.dma(dram_block(loss, 0, 1, 1), lsum.ap(), sq.store_queue());
+    } else {
+      load_x(xr[(q + 1) % 2], r0 + Bp, std::min(Bp, B - r0 - Bp), Q);  // the next pass's rows
+    }
+
+    // --- backward ------------------------------------------------------------------------------
+    // da = d w2 (stationary d^T), then dL/du = da * gelu_tanh'(u) (bias_gelu_bwd's sequence).
+    for (uint64_t j = 0; j < nBq; ++j) {
+      const uint32_t bt = part_of(Bq, T, j);
+      pe_t(dT, j * T, Bp, dbf, j * C, bt, C);  // d^T [C, Bp] of this row block
+      for (uint64_t n0 = 0; n0 < H; n0 += NM) {
+        const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, H - n0));
+        const Tile& ps = bank();
+        for (uint64_t i = 0; i < nC; ++i) {
+          const uint32_t ct = part_of(C, T, i);
+          b.load_stationary(dT.ap(0, ct, fits(i * Bp + j * T), bt));
+          b.multiply_moving(ps.ap(0, bt, 0, nt), w2r.ap(0, ct, fits(i * H + n0), nt), i > 0);
+        }
+        const Work& W = work[work_next++ % 2];
+        const isa::Ap ua = u.ap(0, bt, fits(j * H + n0), nt), dha = dh.ap(0, bt, fits(j * H + n0), nt);
+        act(b, ActFunc::kSquare, W.gv.ap(0, bt, 0, nt), ua);
+        emit_gelu_tanh_grad(b, ua, W.gv.ap(0, bt, 0, nt), W.gt.ap(0, bt, 0, nt), W.gs.ap(0, bt, 0, nt),
+                            ps.ap(0, bt, 0, nt), dha);
+        b.tensor_copy(dhb.ap(0, bt, fits(j * H + n0), nt), dha);
+      }
+    }
+    // dW2 = d^T a (stationary d: rows on partitions), tile by tile.
+    for (uint64_t ci = 0; ci < nC; ++ci) {
+      const uint32_t ct = part_of(C, T, ci);
+      for (uint64_t n0 = 0; n0 < H; n0 += NM) {
+        const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, H - n0));
+        const Tile& ps = bank();
+        for (uint64_t j = 0; j < nBq; ++j) {
+          const uint32_t bt = part_of(Bq, T, j);
+          b.load_stationary(dbf.ap(0, bt, fits(j * C + ci * T), ct));
+          b.multiply_moving(ps.ap(0, ct, 0, nt), a.ap(0, bt, fits(j * H + n0), nt), j > 0);
+        }
+        gradient(q, w2, r_w2, gw2, ci * H + n0, ci * T, ct, n0, nt, ps.ap(0, ct, 0, nt));
+      }
+    }
+    // Bias gradients: column sums over the rows by the array (ones stationary, fp32 d and dL/du).
+    auto bias_grad = [&](const Param& P, const Resident& R, const Tile& acc, const Tile& src, uint64_t width) {
+      for (uint64_t n0 = 0; n0 < width; n0 += NM) {
+        const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, width - n0));
+        const Tile& ps = bank();
+        for (uint64_t j = 0; j < nBq; ++j) {
+          const uint32_t bt = part_of(Bq, T, j);
+          b.load_stationary(ones.ap(0, bt, 0, 1));
+          b.multiply_moving(ps.ap(0, 1, 0, nt), src.ap(0, bt, fits(j * width + n0), nt), j > 0);
+        }
+        gradient(q, P, R, acc, n0, 0, 1, n0, nt, ps.ap(0, 1, 0, nt));
+      }
+    };
+    bias_grad(b2, r_b2, gb2, d, C);
+    bias_grad(b1, r_b1, gb1, dh, H);
+    // dW1 = (dL/du)^T x (stationary dL/du in bf16: rows on partitions).
+    for (uint64_t hi = 0; hi < nH; ++hi) {
+      const uint32_t ht = part_of(H, T, hi);
+      for (uint64_t n0 = 0; n0 < D; n0 += NM) {
+        const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, D - n0));
+        const Tile& ps = bank();
+        for (uint64_t j = 0; j < nBq; ++j) {
+          const uint32_t bt = part_of(Bq, T, j);
+          b.load_stationary(dhb.ap(0, bt, fits(j * H + hi * T), ht));
+          b.multiply_moving(ps.ap(0, ht, 0, nt), xq.ap(0, bt, fits(j * D + n0), nt), j > 0);
+        }
+        gradient(q, w1, r_w1, gw1, hi * D + n0, hi * T, ht, n0, nt, ps.ap(0, ht, 0, nt));
+      }
     }
   }
   return b.finish();

@@ -322,6 +322,12 @@ function(tessera_timed_mode_tests mode prefix label)
       set_tests_properties("${prefix}.kernel.${kernel}.${preset}" PROPERTIES LABELS ${label})
     endforeach()
   endforeach()
+  # mlp_step with its batch in three passes, the gradients summed in SBUF (--micro-batch)
+  add_test(NAME "${prefix}.kernel.mlp_step.tiny.passes"
+           COMMAND "${EXPECT}" 0 --stdout "vs ref: bit-exact" --stdout "check vs fp64: pass"
+                   -- $<TARGET_FILE:tessera> run mlp_step --mode ${mode} ${ARGN} --config tiny --seed 3
+                      --batch 12 --in-features 8 --hidden 16 --classes 4 --micro-batch 4)
+  set_tests_properties("${prefix}.kernel.mlp_step.tiny.passes" PROPERTIES LABELS ${label})
 endfunction()
 tessera_timed_mode_tests(rtl core rtl)
 tessera_timed_mode_tests(tlm tlm tlm)

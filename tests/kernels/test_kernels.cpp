@@ -291,6 +291,16 @@ TEST_CASE("mlp_step adamw against fp64", "[kernel]") {
                            {"small", {{"batch", 32}, {"in-features", 150}, {"hidden", 33}, {"classes", 130}, {"step", 100}}}});
 }
 
+// The batch in passes (--micro-batch), the gradients summed across them in SBUF: the same
+// bound (a sum of B products in any order), ragged last passes and passes below a row block.
+TEST_CASE("mlp_step in passes against fp64", "[kernel]") {
+  check_cases("mlp_step",
+              {{"tiny", {{"batch", 11}, {"in-features", 7}, {"hidden", 9}, {"classes", 3}, {"micro-batch", 4}}},
+               {"tiny", {{"batch", 9}, {"in-features", 5}, {"hidden", 11}, {"classes", 4}, {"micro-batch", 3}, {"sgd", 1}, {"lr", 0.1}}},
+               {"small", {{"batch", 70}, {"in-features", 20}, {"hidden", 33}, {"classes", 10}, {"micro-batch", 32}, {"step", 3}}},
+               {"small", {{"batch", 40}, {"in-features", 33}, {"hidden", 64}, {"classes", 10}, {"micro-batch", 8}, {"sgd", 1}, {"lr", 0.5}}}});
+}
+
 TEST_CASE("mlp_step sgd against fp64", "[kernel]") {
   check_cases("mlp_step", {{"tiny", {{"batch", 6}, {"in-features", 5}, {"hidden", 11}, {"classes", 4}, {"sgd", 1}, {"lr", 0.1}}},
                            {"small", {{"batch", 40}, {"in-features", 33}, {"hidden", 64}, {"classes", 10}, {"sgd", 1}, {"lr", 0.5}}}});

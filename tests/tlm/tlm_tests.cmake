@@ -49,6 +49,8 @@ if(TARGET tessera_tlm AND TARGET tessera_rtl_core)
   # the step and stream through the update (sim/kernels/mlp_step.cpp).
   tlm_test(mlp_step_small_sgd --config small --kernel mlp_step --flag sgd=1)
   tlm_test(mlp_step_tiny --config tiny --kernel mlp_step)
+  # and the batch in passes, gradients accumulated in SBUF (--micro-batch)
+  tlm_test(mlp_step_small_passes --config small --kernel mlp_step --flag batch=40 --flag micro-batch=16)
   # TESSERA_FABRIC_CHECK: the TLM's DMA streaming fast paths are also checked against its
   # register model of the channel, cycle by cycle (sim/tlm/fabric.cpp, docs/tlm.md).
   set_tests_properties(${tlm_tests} PROPERTIES LABELS tlm ENVIRONMENT TESSERA_FABRIC_CHECK=1)
