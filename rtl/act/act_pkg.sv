@@ -1,5 +1,5 @@
 // The activation engine's function unit (docs/activation.md "RTL"): fp32 in, fp32 out, one of
-// the ten functions of fp::ActFunc, bit-exact with sim/numerics/activation.cpp.
+// the eleven functions of fp::ActFunc, bit-exact with sim/numerics/activation.cpp.
 //
 // Every step is the numerics contract's: the rounding steps are the tensor array's add32 and
 // mul32 (package pe: IEEE binary32, RNE, not fused, canonical NaN), everything else is exact
@@ -57,6 +57,7 @@ package act_pkg;
   localparam logic [31:0] C1Lo = 32'hB342_BC9B;
   localparam logic [31:0] C3Hi = 32'h3D92_2279;
   localparam logic [31:0] C3Lo = 32'h3124_D8B5;
+  localparam logic [31:0] C3x3 = 32'h3E5B_33B6;  // 3 C3 (gelu_tanh_dx's w')
 
   // fp::ActFunc order
   typedef enum logic [3:0] {
@@ -69,7 +70,8 @@ package act_pkg;
     FnSilu       = 4'd6,
     FnReciprocal = 4'd7,
     FnRsqrt      = 4'd8,
-    FnSquare     = 4'd9
+    FnSquare     = 4'd9,
+    FnGeluTanhDx = 4'd10
   } act_fn_e;
 
   typedef struct packed {
@@ -261,21 +263,55 @@ package act_pkg;
     return v_times_sigmoid(x, 32'h0, x);
   endfunction
 
-  function automatic logic [31:0] act_gelu_tanh(logic [31:0] x);
+  // w = x (C1 + C3 x^2) as hi + lo, and x^2 rounded in `xsq` (activation.cpp: gelu_w).
+  function automatic pair_t gelu_w(input logic [31:0] x, output logic [31:0] xsq);
     /* verilator no_inline_task */
     pair_t sq, t, u0, u, w;
-    logic [31:0] tl, wl;
-    if (!x[31] && x >= GeluIdentity) return x;
-    if (x >= GeluZero) return Sign;
-    if ((x & ~Sign) < Tiny25) return mul(x, Half);
+    logic [31:0] tl;
     sq = two_prod(x, x);
     t = two_prod(C3Hi, sq.hi);
     tl = add(t.lo, add(mul(C3Hi, sq.lo), mul(C3Lo, sq.hi)));
     u0 = two_sum(C1Hi, t.hi);
     u = fast_two_sum(u0.hi, add(u0.lo, add(C1Lo, tl)));
     w = two_prod(x, u.hi);
-    wl = add(w.lo, mul(x, u.lo));
-    return v_times_sigmoid(w.hi, wl, x);
+    xsq = sq.hi;
+    return '{hi: w.hi, lo: add(w.lo, mul(x, u.lo))};
+  endfunction
+
+  function automatic logic [31:0] act_gelu_tanh(logic [31:0] x);
+    /* verilator no_inline_task */
+    pair_t w;
+    logic [31:0] xsq;  // gelu_tanh_dx's; unused here
+    /* verilator lint_off UNUSEDSIGNAL */
+    logic unused;
+    /* verilator lint_on UNUSEDSIGNAL */
+    if (!x[31] && x >= GeluIdentity) return x;
+    if (x >= GeluZero) return Sign;
+    if ((x & ~Sign) < Tiny25) return mul(x, Half);
+    w = gelu_w(x, xsq);
+    unused = ^xsq;
+    return v_times_sigmoid(w.hi, w.lo, x);
+  endfunction
+
+  function automatic logic [31:0] act_gelu_tanh_dx(logic [31:0] x);
+    /* verilator no_inline_task */
+    pair_t w;
+    logic [31:0] xsq, xwp, e, r;
+    logic neg;
+    exp_parts_t ep;
+    pair_t d;
+    if (!x[31] && x >= GeluIdentity) return One;
+    if (x >= GeluZero) return Sign;
+    if ((x & ~Sign) < Tiny25) return Half;
+    w = gelu_w(x, xsq);
+    xwp = mul(x, add(C1Hi, mul(C3x3, xsq)));
+    neg = w.hi[31];
+    ep = neg ? exp_parts(w.hi, w.lo) : exp_parts(w.hi ^ Sign, w.lo ^ Sign);
+    e = scale(ep.p, ep.k);
+    d = fast_two_sum(One, e);
+    r = recip_pair(d.hi[30:0], d.lo);
+    if (!neg) return mul(r, add(One, mul(xwp, mul(e, r))));
+    return scale(mul(add(One, mul(xwp, r)), mul(ep.p, r)), ep.k);
   endfunction
 
   // |x| = m * 2^e, m in [1, 2), subnormals normalised by 2^64. ax: the magnitude bits.
@@ -342,6 +378,7 @@ package act_pkg;
       FnReciprocal: return act_reciprocal(x);
       FnRsqrt: return act_rsqrt(x);
       FnSquare: return mul(x, x);
+      FnGeluTanhDx: return act_gelu_tanh_dx(x);
       default: return CanonicalNan;
     endcase
   endfunction

@@ -9,9 +9,6 @@ using fp::ActFunc;
 
 namespace {
 
-constexpr double kC1 = 1.5957691216057307117597842397375;  // 2 sqrt(2/pi)
-constexpr double kC3 = 0.044715 * kC1;
-
 // b[n0, n0+nt) as one fp32 per partition.
 isa::Ap dram_column(const DramTensor& t, uint64_t e0, uint32_t parts) { return dram_block(t, e0, parts, 1); }
 
@@ -27,30 +24,14 @@ double gelu_tanh_grad(double u) {
 
 }  // namespace
 
-void emit_gelu_tanh_grad(KernelBuilder& b, const isa::Ap& u, const isa::Ap& v, const isa::Ap& t, const isa::Ap& s,
-                         const isa::Ap& dy, const isa::Ap& dx) {
-  const float c1 = static_cast<float>(kC1), c3 = static_cast<float>(kC3), c3x3 = static_cast<float>(3 * kC3);
-  ts(b, t, v, "mul", imm(c3), "add", imm(c1));      // t = C1 + C3 u^2
-  tt(b, "mul", t, t, u);                            // w = t u
-  act(b, ActFunc::kSigmoid, s, t);                  // s = sigmoid(w)
-  ts(b, v, v, "mul", imm(c3x3), "add", imm(c1));    // w' = C1 + 3 C3 u^2
-  tt(b, "mul", v, v, u);                            // u w'
-  ts(b, t, s, "rsub", imm(1.0f));                   // 1 - s
-  tt(b, "mul", v, v, t);                            // u w' (1 - s)
-  ts(b, v, v, "add", imm(1.0f));                    // 1 + u w' (1 - s)
-  tt(b, "mul", v, v, s);                            // gelu'(u)
-  tt(b, "mul", dx, v, dy);                          // dx = dy gelu'(u)
+void emit_gelu_tanh_grad(KernelBuilder& b, const isa::Ap& x, isa::Scalar bias, const isa::Ap& g, const isa::Ap& dy,
+                         const isa::Ap& dx) {
+  act(b, ActFunc::kGeluTanhDx, g, x, imm(1.0f), bias);  // g = gelu_tanh'(x + bias)
+  tt(b, "mul", dx, g, dy);                               // dx = dy g
 }
 
 Ev ev_gelu_tanh_grad(Ev u, Ev dy) {
-  const Ev c1 = ev_const(kC1, static_cast<float>(kC1)), c3 = ev_const(kC3, static_cast<float>(kC3)),
-           c3x3 = ev_const(3 * kC3, static_cast<float>(3 * kC3)), one = ev_exact(1);
-  const Ev v = ev_mul(u, u);
-  const Ev w = ev_mul(ev_add(ev_mul(v, c3), c1), u);
-  const Ev s = ev_act(ActFunc::kSigmoid, w);
-  const Ev uwp = ev_mul(ev_add(ev_mul(v, c3x3), c1), u);
-  const Ev g = ev_mul(ev_add(ev_mul(uwp, ev_sub(one, s)), one), s);
-  const Ev chain = ev_mul(g, dy);
+  const Ev chain = ev_mul(ev_act(ActFunc::kGeluTanhDx, u), dy);
   return {dy.v * gelu_tanh_grad(u.v), chain.e};
 }
 
@@ -91,13 +72,13 @@ isa::Program build_bias_gelu_bwd(const CoreConfig& config, uint64_t m, uint64_t 
   const DramTensor dx = b.dram_tensor("dx", fp::Format::kFp32, {m, n}, isa::TensorIo::kOut);
   const DramTensor db = b.dram_tensor("db", fp::Format::kFp32, {n}, isa::TensorIo::kOut);
   const auto rows = static_cast<uint32_t>(config.rows);
-  const uint32_t f = fit_free(config, 12, 8, m, 2048, "bias_gelu_bwd");
+  const uint32_t f = fit_free(config, 6, 8, m, 2048, "bias_gelu_bwd");
   struct Buf {
-    Tile x, d, u, v, t, s;
+    Tile x, d, g;
   } buf[2];
   Tile bc[2], part[2], acc[2];
   for (int i = 0; i < 2; ++i) {
-    for (Tile* t : {&buf[i].x, &buf[i].d, &buf[i].u, &buf[i].v, &buf[i].t, &buf[i].s})
+    for (Tile* t : {&buf[i].x, &buf[i].d, &buf[i].g})
       *t = b.sbuf_tile(fp::Format::kFp32, rows, f);
     bc[i] = b.sbuf_tile(fp::Format::kFp32, rows, 1);
     part[i] = b.sbuf_tile(fp::Format::kFp32, rows, 1);
@@ -115,12 +96,10 @@ isa::Program build_bias_gelu_bwd(const CoreConfig& config, uint64_t m, uint64_t 
       auto ap = [&](const Tile& t) { return t.ap(0, nt, 0, mt); };
       b.dma(ap(B.x), x.cols(m0, mt, n0, nt), 0);
       b.dma(ap(B.d), dy.cols(m0, mt, n0, nt), 2);
-      act(b, ActFunc::kIdentity, ap(B.u), ap(B.x), imm(1.0f), col_of(bcol));  // u = x + b
-      act(b, ActFunc::kSquare, ap(B.v), ap(B.x), imm(1.0f), col_of(bcol));    // v = u^2
-      emit_gelu_tanh_grad(b, ap(B.u), ap(B.v), ap(B.t), ap(B.s), ap(B.d), ap(B.v));       // dx = dy gelu'(u)
-      reduce(b, "add", part[it % 2].ap(0, nt, 0, 1), ap(B.v));                // sum over this tile's rows
+      emit_gelu_tanh_grad(b, ap(B.x), col_of(bcol), ap(B.g), ap(B.d), ap(B.g));  // dx = dy gelu'(x + b)
+      reduce(b, "add", part[it % 2].ap(0, nt, 0, 1), ap(B.g));                // sum over this tile's rows
       tt(b, "add", dba.ap(0, nt, 0, 1), dba.ap(0, nt, 0, 1), part[it % 2].ap(0, nt, 0, 1));
-      b.dma(dx.cols(m0, mt, n0, nt), ap(B.v), 1);
+      b.dma(dx.cols(m0, mt, n0, nt), ap(B.g), 1);
     }
     b.dma(dram_column(db, n0, nt), dba.ap(0, nt, 0, 1), 1);
   }

@@ -19,18 +19,18 @@ Reference reference_bias_gelu(const Tensors& inputs);
 
 // Inputs dy [M,N], x [M,N], b [N] fp32; outputs dx [M,N] = dy * gelu_tanh'(x + b) and
 // db [N] = sum_m dx. Same layout; db is a free-dimension reduction per tile accumulated over
-// the row tiles. gelu_tanh'(u) = s (1 + u w' (1 - s)), s = sigmoid(w), w = u (C1 + C3 u^2),
-// w' = C1 + 3 C3 u^2, C1 = 2 sqrt(2/pi), C3 = 0.044715 C1 (docs/kernels.md).
+// the row tiles. gelu_tanh' is the activation function gelu_tanh_dx (docs/activation.md), which
+// adds the bias as it reads x (docs/kernels.md).
 isa::Program build_bias_gelu_bwd(const CoreConfig& config, uint64_t m, uint64_t n);
 Reference reference_bias_gelu_bwd(const Tensors& inputs);
 
 // The derivative part of the backward on fp32 patterns of one shape, for kernels that compose
-// it: given u (the pre-activation) and v = u^2, dx = dy * gelu_tanh'(u) by the sequence above
-// (v, t, s are overwritten; dx may be v; dy may be in PSUM).
-void emit_gelu_tanh_grad(KernelBuilder& b, const isa::Ap& u, const isa::Ap& v, const isa::Ap& t, const isa::Ap& s,
-                         const isa::Ap& dy, const isa::Ap& dx);
-// Its reference: value dy * gelu_tanh'(u) (PyTorch's formula), bound from the sequence with
-// v = u^2 formed by one rounding; u and dy carry their own errors.
+// it: g = gelu_tanh_dx(x + bias) (the activation engine; bias an immediate or a column), then
+// dx = dy * g (the vector engine). g is overwritten; dx may be g; dy may be in PSUM.
+void emit_gelu_tanh_grad(KernelBuilder& b, const isa::Ap& x, isa::Scalar bias, const isa::Ap& g, const isa::Ap& dy,
+                         const isa::Ap& dx);
+// Its reference: value dy * gelu_tanh'(u) (PyTorch's formula), bound from the sequence (u the
+// activation's argument, formed by the caller's model; u and dy carry their own errors).
 Ev ev_gelu_tanh_grad(Ev u, Ev dy);
 
 }  // namespace tessera::kernels

@@ -129,7 +129,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   struct Work {
     Tile lg, oh;           // logits, onehot rows [T, C]
     SoftmaxCols sc;
-    Tile gv, gt, gs;       // gelu backward temporaries [T, NM] (aliases of ot, ou, oq)
+    Tile gd;               // gelu_tanh'(u) [T, NM] (an alias of ot)
     Tile om, ov, ot, ou, oq;  // optimizer tiles [T, NM]
   } work[2];
   Tile w1f, w2f;  // the fp32 master weights, resident from their load to their update
@@ -181,8 +181,8 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       for (Tile* t : {&W.ot, &W.ou, &W.oq}) *t = b.sbuf_tile(f32, T, NM);
       if (!hp.sgd)
         for (Tile* t : {&W.om, &W.ov}) *t = b.sbuf_tile(f32, T, NM);
-      // The gelu backward's temporaries share the optimizer's (the builder orders the reuse).
-      W.gv = W.ot, W.gt = W.ou, W.gs = W.oq;
+      // The gelu backward's temporary shares the optimizer's (the builder orders the reuse).
+      W.gd = W.ot;
     }
     total = b.psum_bank(1, 1);
     for (uint64_t k = 1; k < config.psum_banks; ++k) ring.push_back(b.psum_bank(T, NM));
@@ -417,9 +417,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
         }
         const Work& W = work[work_next++ % 2];
         const isa::Ap ua = u.ap(0, bt, fits(j * H + n0), nt), dha = dh.ap(0, bt, fits(j * H + n0), nt);
-        act(b, ActFunc::kSquare, W.gv.ap(0, bt, 0, nt), ua);
-        emit_gelu_tanh_grad(b, ua, W.gv.ap(0, bt, 0, nt), W.gt.ap(0, bt, 0, nt), W.gs.ap(0, bt, 0, nt),
-                            ps.ap(0, bt, 0, nt), dha);
+        emit_gelu_tanh_grad(b, ua, imm(0.0f), W.gd.ap(0, bt, 0, nt), ps.ap(0, bt, 0, nt), dha);
         b.tensor_copy(dhb.ap(0, bt, fits(j * H + n0), nt), dha);
       }
     }

@@ -146,6 +146,10 @@ double gelu_tanh(double x) {
   const double c = std::sqrt(2 / M_PI);
   return 0.5 * x * (1 + std::tanh(c * (x + 0.044715 * x * x * x)));
 }
+double gelu_tanh_dx(double x) {
+  const double c = std::sqrt(2 / M_PI), t = std::tanh(c * (x + 0.044715 * x * x * x));
+  return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x);
+}
 }  // namespace
 
 Ev ev_add(Ev a, Ev b) { return rounded(a.v + b.v, a.e + b.e); }
@@ -157,7 +161,7 @@ Ev ev_act(fp::ActFunc func, Ev x) {
   const double lo = x.v - x.e, hi = x.v + x.e;
   const double amin = (lo <= 0 && hi >= 0) ? 0.0 : std::min(std::fabs(lo), std::fabs(hi));  // min |t| on [lo, hi]
   const double inf = std::numeric_limits<double>::infinity();
-  double y = 0, lip = 0, k = 4;
+  double y = 0, lip = 0, k = 4, absolute = 0;
   switch (func) {
     case fp::ActFunc::kIdentity: return x;
     case fp::ActFunc::kRelu: return {std::max(x.v, 0.0), x.e};
@@ -167,6 +171,8 @@ Ev ev_act(fp::ActFunc func, Ev x) {
     case fp::ActFunc::kSigmoid: y = sigmoid(x.v), lip = sigmoid(amin) * (1 - sigmoid(amin)); break;
     case fp::ActFunc::kGeluTanh: y = gelu_tanh(x.v), lip = 1.13, k = 8; break;  // sup |gelu'| = 1.12899
     case fp::ActFunc::kSilu: y = x.v * sigmoid(x.v), lip = 1.1, k = 8; break;   // sup |silu'| = 1.09984
+    // sup |gelu''| = 0.79788 (at 0); 8 ulp, or 2^-23 absolute in the zero window [-1, -0.5]
+    case fp::ActFunc::kGeluTanhDx: y = gelu_tanh_dx(x.v), lip = 0.8, k = 8, absolute = 0x1p-23; break;
     case fp::ActFunc::kReciprocal: y = 1 / x.v, lip = amin > 0 ? 1 / (amin * amin) : inf; break;
     case fp::ActFunc::kRsqrt:
       y = 1 / std::sqrt(x.v), lip = lo > 0 ? 0.5 / (lo * std::sqrt(lo)) : inf;
@@ -175,7 +181,7 @@ Ev ev_act(fp::ActFunc func, Ev x) {
   }
   const double propagated = x.e == 0 ? 0 : lip * x.e;
   // k ulp of the result at the computed argument: ulp <= 2^-23 |y| (normal) or 2^-149.
-  return {y, propagated + k * (0x1p-23 * (std::fabs(y) + propagated) + 0x1p-149) + kRef * std::fabs(y)};
+  return {y, propagated + k * (0x1p-23 * (std::fabs(y) + propagated) + 0x1p-149) + absolute + kRef * std::fabs(y)};
 }
 
 Ev ev_reciprocal_floor(Ev x, double floor) {

@@ -159,6 +159,8 @@ constexpr uint32_t kC1Lo = 0xB342BC9Bu;  // -4.534068054340423259418457746505737
 // C3 = 0.044715 * C1 = 0.07135481627260025...
 constexpr uint32_t kC3Hi = 0x3D922279u;  // 0.071354813873767852783203125
 constexpr uint32_t kC3Lo = 0x3124D8B5u;  // 2.3988324659995896581676788628101348876953125e-9
+// gelu_tanh_dx: w' = dw/dx = C1 + 3 C3 x^2; 3 C3 = 0.21406444881780073... as one fp32 value.
+constexpr uint32_t kC3x3 = 0x3E5B33B6u;  // 0.2140644490718841552734375
 
 // ---- building blocks -------------------------------------------------------------------------
 
@@ -262,20 +264,49 @@ uint32_t act_silu(uint32_t x) {
   return b(v_times_sigmoid(c(x), 0.0f, c(x)));
 }
 
-uint32_t act_gelu_tanh(uint32_t x) {
-  if (!(x & kSign) && x >= kGeluIdentity) return x;         // x >= 10 (incl. +inf): x
-  if (x >= kGeluZero) return kSign;                         // x <= -12 (incl. -inf): -0
-  if ((x & ~kSign) < kTiny25) return mul32_bits(x, kHalf);  // |x| < 2^-25: x/2
-  // 0.5 x (1 + tanh(w/2)) = x * sigmoid(w), w = x * (C1 + C3 x^2) as hi + lo.
-  const float xf = c(x);
+// w = x * (C1 + C3 x^2) as hi + lo, and x^2 rounded (gelu_tanh, gelu_tanh_dx).
+struct GeluW {
+  float hi, lo, sq;
+};
+GeluW gelu_w(float xf) {
   const Pair sq = two_prod(xf, xf);
   const Pair t = two_prod(c(kC3Hi), sq.hi);
   const float tl = add(t.lo, add(mul(c(kC3Hi), sq.lo), mul(c(kC3Lo), sq.hi)));
   const Pair u0 = two_sum(c(kC1Hi), t.hi);
   const Pair u = fast_two_sum(u0.hi, add(u0.lo, add(c(kC1Lo), tl)));
   const Pair w = two_prod(xf, u.hi);
-  const float wl = add(w.lo, mul(xf, u.lo));
-  return b(v_times_sigmoid(w.hi, wl, xf));
+  return {w.hi, add(w.lo, mul(xf, u.lo)), sq.hi};
+}
+
+uint32_t act_gelu_tanh(uint32_t x) {
+  if (!(x & kSign) && x >= kGeluIdentity) return x;         // x >= 10 (incl. +inf): x
+  if (x >= kGeluZero) return kSign;                         // x <= -12 (incl. -inf): -0
+  if ((x & ~kSign) < kTiny25) return mul32_bits(x, kHalf);  // |x| < 2^-25: x/2
+  // 0.5 x (1 + tanh(w/2)) = x * sigmoid(w).
+  const GeluW w = gelu_w(c(x));
+  return b(v_times_sigmoid(w.hi, w.lo, c(x)));
+}
+
+// d/dx gelu_tanh = s + x w' s (1 - s), s = sigmoid(w), w as in gelu_tanh, w' = C1 + 3 C3 x^2.
+// With e = exp(-|w|) = p * 2^k and r = 1 / (1 + e): for w >= 0, s = r and 1 - s = e r, so the
+// result is r (1 + x w' e r) (every term >= 0); for w < 0, s = e r and 1 - s = r, so it is
+// (1 + x w' r) * (p r) * 2^k with one final rounding (the factor 1 + x w' r cancels at the
+// derivative's zero, x = -0.75246...).
+uint32_t act_gelu_tanh_dx(uint32_t x) {
+  if (!(x & kSign) && x >= kGeluIdentity) return kOne;  // x >= 10 (incl. +inf): 1
+  if (x >= kGeluZero) return kSign;                     // x <= -12 (incl. -inf): -0
+  if ((x & ~kSign) < kTiny25) return kHalf;             // |x| < 2^-25: 1/2 (within 0.8 ulp)
+  const float xf = c(x);
+  const GeluW w = gelu_w(xf);
+  const float xwp = mul(xf, add(c(kC1Hi), mul(c(kC3x3), w.sq)));  // x w'
+  const bool neg = (b(w.hi) & kSign) != 0;
+  const ExpParts ep =
+      neg ? exp_parts(w.hi, w.lo) : exp_parts(float_of(b(w.hi) ^ kSign), float_of(b(w.lo) ^ kSign));
+  const float e = scale(ep.p, ep.k);
+  const Pair d = fast_two_sum(c(kOne), e);  // 1 + e exactly, e <= 1
+  const float r = recip_pair(d.hi, d.lo);
+  if (!neg) return b(mul(r, add(c(kOne), mul(xwp, mul(e, r)))));
+  return b(scale(mul(add(c(kOne), mul(xwp, r)), mul(ep.p, r)), ep.k));
 }
 
 // Reduce a finite non-zero |x| to m * 2^e, m in [1, 2) (subnormals normalised by 2^64).
@@ -320,9 +351,9 @@ uint32_t act_rsqrt(uint32_t x) {
   return b(scale(y2, -((r.e - static_cast<int>(odd)) / 2)));  // exact: r.e - odd is even
 }
 
-constexpr std::array<std::string_view, 10> kNames = {"identity", "relu",      "exp",  "tanh",
+constexpr std::array<std::string_view, 11> kNames = {"identity", "relu",      "exp",  "tanh",
                                                      "sigmoid",  "gelu_tanh", "silu", "reciprocal",
-                                                     "rsqrt",    "square"};
+                                                     "rsqrt",    "square",    "gelu_tanh_dx"};
 
 }  // namespace
 
@@ -357,6 +388,8 @@ uint32_t activate(ActFunc f, uint32_t x) {
       return act_rsqrt(x);
     case ActFunc::kSquare:
       return mul32_bits(x, x);
+    case ActFunc::kGeluTanhDx:
+      return act_gelu_tanh_dx(x);
   }
   return kF32CanonicalNan;
 }

@@ -26,10 +26,13 @@ enum class ActFunc : uint8_t {
   kReciprocal,
   kRsqrt,
   kSquare,
+  kGeluTanhDx,  // d/dx of gelu_tanh (PyTorch's GeluBackward with approximate='tanh')
 };
 
+inline constexpr int kActFuncCount = 11;
+
 // "identity", "relu", "exp", "tanh", "sigmoid", "gelu_tanh", "silu", "reciprocal", "rsqrt",
-// "square".
+// "square", "gelu_tanh_dx".
 std::string_view name(ActFunc f);
 std::optional<ActFunc> parse_act_func(std::string_view name);
 

@@ -36,6 +36,7 @@ const std::vector<FpOp>& fp_ops() {
       {"act_reciprocal", {F::kFp32}, F::kFp32, act_op<ActFunc::kReciprocal>},
       {"act_rsqrt", {F::kFp32}, F::kFp32, act_op<ActFunc::kRsqrt>},
       {"act_square", {F::kFp32}, F::kFp32, act_op<ActFunc::kSquare>},
+      {"act_gelu_tanh_dx", {F::kFp32}, F::kFp32, act_op<ActFunc::kGeluTanhDx>},
   };
   return ops;
 }

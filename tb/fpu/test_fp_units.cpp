@@ -133,7 +133,7 @@ TEST_CASE("RTL activation function unit equals the reference for every function"
   rtl::FpUnit unit;
   const uint32_t specials[] = {0x00000000u, 0x80000000u, 0x00000001u, 0x807FFFFFu, 0x7F800000u, 0xFF800000u,
                                0x7FC00000u, 0xFFC00001u, 0x7F800001u, 0x3F800000u, 0xBF800000u, 0x7F7FFFFFu};
-  for (int f = 0; f < 10; ++f) {
+  for (int f = 0; f < fp::kActFuncCount; ++f) {
     const auto func = static_cast<fp::ActFunc>(f);
     const std::string op = "act_" + std::string(fp::name(func));
     INFO(op);
@@ -151,14 +151,14 @@ TEST_CASE("RTL activation function unit equals the reference for every function"
 }
 
 // Every fp32 input of the functions named in TESSERA_ACT_EXHAUSTIVE (comma-separated, e.g.
-// "gelu_tanh,exp"; all ten when it is "all"). Hidden: 1 to 20 minutes per function on one
+// "gelu_tanh,exp"; all of them when it is "all"). Hidden: 1 to 20 minutes per function on one
 // core, so not part of the suite; run with `tb/tb_fpu "[act-exhaustive]"`.
 TEST_CASE("RTL activation function unit equals the reference on every input", "[.][act-exhaustive]") {
   const char* env = std::getenv("TESSERA_ACT_EXHAUSTIVE");
   const std::string list = env ? env : "";
   if (list.empty()) FAIL("set TESSERA_ACT_EXHAUSTIVE to a comma-separated list of functions, or all");
   rtl::FpUnit unit;
-  for (int f = 0; f < 10; ++f) {
+  for (int f = 0; f < fp::kActFuncCount; ++f) {
     const auto func = static_cast<fp::ActFunc>(f);
     const std::string name(fp::name(func));
     if (list != "all" && ("," + list + ",").find("," + name + ",") == std::string::npos) continue;
