@@ -206,7 +206,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     for (Resident* r : {&r_b1, &r_b2}) r->m = b.sbuf_tile(f32, 1, r->p.free), r->v = b.sbuf_tile(f32, 1, r->p.free);
   }
   const bool mv_resident = r_w1.m.free != 0;
-  unsigned q_next = 0, bank_next = 0, work_next = 0, opt_next = 0;
+  unsigned bank_next = 0, work_next = 0, opt_next = 0;
   // DMA queues: the operand loads at the start use them all in turn; later, loads and stores
   // get separate queues (SplitQueues). Shares: an update that loads m and v and stores p, m
   // and v gets 4 tenths of the queues for loads; with m and v resident (or SGD) it only stores,
@@ -215,7 +215,6 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // 4 tenths (m, v loaded per tile); resident m, v 599574 at 4 tenths, 548721 at one; SGD
   // 374509 at half, 330723 at one.
   SplitQueues sq(b, config, mv_resident || hp.sgd ? 1 : 4);
-  auto Q = [&] { return q_next++; };
   auto bank = [&]() -> const Tile& { return ring[bank_next++ % ring.size()]; };
 
   // --- loads: x cast to bf16 (RNE) by the DMA; w1, w2 in fp32 -------------------------------
@@ -226,27 +225,36 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // stay in SBUF (w1f, w2f; the biases in partition 0 of b1bc and b2bc) until their update,
   // which therefore loads only m and v; w1^T and w2^T are rounded to bf16 (RNE, as the DMA's
   // cast) by the copies out of PSUM, and the vector engine casts w2 to bf16.
-  // One DMA per block of T rows, the blocks on the queues in turn. (Blocks split by partitions
-  // over all the queues were slower, trn1 B 256 616805 against 525944 cycles: the forward's
-  // onehot rows then wait behind the pieces on the load queue.)
-  auto load_blocks = [&](const Tile& t, const DramTensor& d, uint64_t rows, uint64_t cols) {
+  // Rows [r0, r0 + rows) of a 2-D tensor into tile t (block i of T rows at free offset i *
+  // cols), each block split by partitions into pieces of about kPieceBytes, on the store
+  // queues in turn (they carry no store before the last pass's updates): x of the first pass,
+  // then w1, then w2 arrive in that order at the DRAM's rate. (One DMA per block on all the
+  // queues in turn left x, cast to bf16 by the DMA at one element per cycle and queue, on four
+  // queues for 67 k cycles at trn1 B 2048 while w1, w2 and m, v shared the DRAM; blocks split
+  // over all the queues held the forward's onehot rows behind the pieces on the load queue;
+  // small blocks stay whole, a DMA's latency would dominate their pieces.)
+  constexpr uint64_t kPieceBytes = 32 << 10;
+  const auto n_store = static_cast<uint32_t>(std::max<int64_t>(1, static_cast<int64_t>(config.dma_queues) - sq.load_queues()));
+  auto load_rows = [&](const Tile& t, const DramTensor& d, uint64_t r0, uint64_t rows, uint64_t cols) {
     for (uint64_t i = 0; i < blocks(rows, T); ++i) {
       const uint32_t pt = part_of(rows, T, i);
-      b.dma(t.ap(0, pt, fits(i * cols), fits(cols)), d.rows(i * T, pt, 0, cols), Q());
+      const uint64_t want = (uint64_t{pt} * cols * d.elem_bytes() + kPieceBytes - 1) / kPieceBytes;
+      for (const auto& [p0, np] : b.dma_pieces(pt, static_cast<uint32_t>(std::min<uint64_t>(want, n_store))))
+        b.dma(t.ap(p0, np, fits(i * cols), fits(cols)), d.rows(r0 + i * T + p0, np, 0, cols), sq.store_queue());
     }
   };
-  // x rows [r0, r0 + rows) into xr[i], one DMA per block of T rows on `queue()`.
-  auto load_x = [&](const Tile& t, uint64_t r0, uint64_t rows, const std::function<unsigned()>& queue) {
-    for (uint64_t i = 0; i < blocks(rows, T); ++i) {
-      const uint32_t pt = part_of(rows, T, i);
-      b.dma(t.ap(0, pt, fits(i * D), fits(D)), x.rows(r0 + i * T, pt, 0, D), queue());
-    }
+  // A bias on every partition (a stride-0 DRAM read), split the same way by the bytes it
+  // writes: on one queue, b1's 128 x 1024 words took 65 k cycles.
+  auto load_bcast = [&](const Tile& t, const DramTensor& d, uint64_t n) {
+    const uint64_t want = (uint64_t{T} * n * 4 + kPieceBytes - 1) / kPieceBytes;
+    for (const auto& [p0, np] : b.dma_pieces(T, static_cast<uint32_t>(std::min<uint64_t>(want, n_store))))
+      b.dma(t.ap(p0, np, 0, fits(n)), dram_bcast(d, 0, np, n), sq.store_queue());
   };
-  load_x(xr[0], 0, Bp, Q);
-  load_blocks(w1f, w1.p, H, D);
-  b.dma(b1bc.ap(0, T, 0, fits(H)), dram_bcast(b1.p, 0, T, H), Q());
-  load_blocks(w2f, w2.p, C, H);
-  b.dma(b2bc.ap(0, T, 0, fits(C)), dram_bcast(b2.p, 0, T, C), Q());
+  load_rows(xr[0], x, 0, Bp, D);
+  load_bcast(b1bc, b1.p, H);
+  load_rows(w1f, w1.p, 0, H, D);
+  load_rows(w2f, w2.p, 0, C, H);
+  load_bcast(b2bc, b2.p, C);
   // Resident m and v: on the store queues, behind the operand loads there (the onehot loads
   // of the forward use the load queues; the first stores come with the updates).
   if (mv_resident) {
@@ -266,8 +274,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     }
   }
   // x^T, w1^T (from the fp32 master: the activation that copies the transpose out of PSUM
-  // rounds it to bf16) and, after layer 1 of the first row block, w2^T, by the tensor engine;
-  // the vector engine casts w2 to bf16 for the backward pass.
+  // rounds it to bf16) and, after layer 1 of the first row block, w2^T, by the tensor engine.
   memset(b, ident.ap(), 0.0f);
   for (uint32_t p = 0; p < T; ++p) memset(b, ident.ap(p, 1, p, 1), 1.0f);
   const PeTranspose pe_t{b, T, NM, ident, bank};
@@ -278,8 +285,6 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   };
   x_t(0);
   for (uint64_t h = 0; h < nH; ++h) pe_t(w1T, h * T, H, w1f, h * D, part_of(H, T, h), D);  // w1^T [D, H]
-  for (uint64_t i = 0; i < nC; ++i)  // w2 in bf16
-    b.tensor_copy(w2r.ap(0, part_of(C, T, i), fits(i * H), fits(H)), w2f.ap(0, part_of(C, T, i), fits(i * H), fits(H)));
   memset(b, ones.ap(), 1.0f);
 
   const unsigned iters = softmax_log_iterations(C);
@@ -399,10 +404,16 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       act(b, ActFunc::kIdentity, lsum.ap(), total.ap(0, 1, 0, 1), imm(inv_b));  // mean
       b.dma(dram_block(loss, 0, 1, 1), lsum.ap(), sq.store_queue());
     } else {
-      load_x(xr[(q + 1) % 2], r0 + Bp, std::min(Bp, B - r0 - Bp), Q);  // the next pass's rows
+      load_rows(xr[(q + 1) % 2], x, r0 + Bp, std::min(Bp, B - r0 - Bp), D);  // the next pass's rows
     }
 
     // --- backward ------------------------------------------------------------------------------
+    // w2 in bf16 for da = d w2, cast by the vector engine after the first forward (emitted
+    // earlier, the in-order engine held the first layer-1 sums until w2 arrived).
+    if (q == 0)
+      for (uint64_t i = 0; i < nC; ++i)
+        b.tensor_copy(w2r.ap(0, part_of(C, T, i), fits(i * H), fits(H)),
+                      w2f.ap(0, part_of(C, T, i), fits(i * H), fits(H)));
     // da = d w2 (stationary d^T), then dL/du = da * gelu_tanh'(u) (bias_gelu_bwd's sequence).
     for (uint64_t j = 0; j < nBq; ++j) {
       const uint32_t bt = part_of(Bq, T, j);

@@ -67,6 +67,7 @@ class SplitQueues {
   SplitQueues(const KernelBuilder& b, const CoreConfig& config, unsigned load_tenths = 5);
   unsigned load_queue() { return load_next_++ % n_load_; }
   unsigned store_queue() { return n_load_ == nq_ ? 0u : n_load_ + store_next_++ % (nq_ - n_load_); }
+  unsigned load_queues() const { return n_load_; }
   void load(uint32_t parts, const Piece& piece);
   void store(uint32_t parts, const Piece& piece);
 
