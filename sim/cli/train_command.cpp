@@ -35,7 +35,7 @@ using kernels::HostTensor;
 struct TrainOptions {
   CommonRunOptions common;
   std::string model;
-  int64_t steps = 10, batch = 32, in = 32, hidden = 64, classes = 10;
+  int64_t steps = 10, batch = 32, in = 32, hidden = 64, classes = 10, micro_batch = 512;
   double lr = 0;
   std::string optimizer = "adamw";
   CLI::Option *batch_opt = nullptr, *in_opt = nullptr, *hidden_opt = nullptr, *classes_opt = nullptr, *lr_opt = nullptr;
@@ -138,6 +138,7 @@ int run_train(const TrainOptions& o) {
     throw InputError(
         "--trace, --timeline and --trace-on-mismatch are not supported by tessera train (use tessera run mlp_step)");
   if (o.steps < 1) throw InputError(fmt::format("--steps must be at least 1, not {}", o.steps));
+  if (o.micro_batch < 1) throw InputError(fmt::format("--micro-batch must be at least 1, not {}", o.micro_batch));
   const bool sgd = o.optimizer == "sgd";
   if (!sgd && o.optimizer != "adamw")
     throw InputError(fmt::format("--optimizer must be adamw or sgd, not '{}'", o.optimizer));
@@ -158,6 +159,7 @@ int run_train(const TrainOptions& o) {
   shape.in = resolve_size("in-features", o.in_opt, o.in, files, {{"x", 1}, {"w1", 1}});
   shape.hidden = resolve_size("hidden", o.hidden_opt, o.hidden, files, {{"w1", 0}, {"b1", 0}, {"w2", 1}});
   shape.classes = resolve_size("classes", o.classes_opt, o.classes, files, {{"w2", 0}, {"b2", 0}});
+  shape.micro_batch = static_cast<uint64_t>(o.micro_batch);
   const uint64_t B = shape.batch, D = shape.in, H = shape.hidden, C = shape.classes;
 
   // Inputs: files where given, else the documented initialization from --seed.
@@ -204,6 +206,7 @@ int run_train(const TrainOptions& o) {
                                         {"in-features", static_cast<double>(D)},
                                         {"hidden", static_cast<double>(H)},
                                         {"classes", static_cast<double>(C)},
+                                        {"micro-batch", static_cast<double>(shape.micro_batch)},
                                         {"lr", lr},
                                         {"step", static_cast<double>(step)},
                                         {"sgd", sgd ? 1.0 : 0.0}});
@@ -370,6 +373,8 @@ Runner add_train_command(CLI::App& app) {
   o->in_opt = sub->add_option("--in-features", o->in, "In features D (default 32, or from x / w1)");
   o->hidden_opt = sub->add_option("--hidden", o->hidden, "Hidden features H (default 64, or from w1 / b1 / w2)");
   o->classes_opt = sub->add_option("--classes", o->classes, "Classes C (default 10, or from w2 / b2)");
+  sub->add_option("--micro-batch", o->micro_batch,
+                  "Rows per pass: a larger batch runs in passes, gradients summed in SBUF (default 512)");
   o->lr_opt = sub->add_option("--lr", o->lr, "Learning rate (default 1e-3 for adamw, 0.1 for sgd)");
   sub->add_option("--optimizer", o->optimizer, "adamw (PyTorch AdamW, betas 0.9/0.999, eps 1e-8, wd 0.01) or sgd")
       ->check(CLI::IsMember({"adamw", "sgd"}));

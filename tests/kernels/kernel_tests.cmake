@@ -25,7 +25,12 @@ foreach(opt adamw sgd)
              COMMAND "${DEBIAN_PYTHON3}" "${TRAIN_VS_TORCH}" --tessera $<TARGET_FILE:tessera> --optimizer ${opt}
                      --config small --steps 20 --perturb ${perturb} --expect-fail)
   endforeach()
+  # the batch in passes (32 rows in passes of 12: two full, one of 8), gradients summed in SBUF
+  add_test(NAME kernel.train_vs_torch.small_passes.${opt}
+           COMMAND "${DEBIAN_PYTHON3}" "${TRAIN_VS_TORCH}" --tessera $<TARGET_FILE:tessera> --optimizer ${opt}
+                   --config small --steps 20 --micro-batch 12)
   set_tests_properties(kernel.train_vs_torch.small.${opt} kernel.train_vs_torch.tiny.${opt}
+                       kernel.train_vs_torch.small_passes.${opt}
                        kernel.train_vs_torch.lr_perturbed_fails.${opt} kernel.train_vs_torch.weight_perturbed_fails.${opt}
                        PROPERTIES LABELS kernel TIMEOUT 300)
 endforeach()

@@ -61,9 +61,12 @@ def make_inputs(seed, B, D, H, C):
     }
 
 
+MICRO_BATCH = []  # ["--micro-batch", N] from the command line: the batch in passes
+
+
 def run_tessera(tessera, mode, config, opt, lr, steps, files, out_dir):
     cmd = [tessera, "train", "mlp", "--config", config, "--mode", mode, "--steps", str(steps), "--optimizer", opt,
-           "--lr", repr(lr), "--out-dir", out_dir]
+           "--lr", repr(lr), "--out-dir", out_dir] + MICRO_BATCH
     for name, path in files.items():
         cmd += ["--in", f"{name}={path}"]
     r = subprocess.run(cmd, capture_output=True, text=True)
@@ -320,6 +323,7 @@ def cli_mode(args):
             ("flag against file", ["--hidden", "8"], {}, "--hidden"),
             ("unknown optimizer", ["--optimizer", "adam"], {}, "--optimizer"),
             ("zero steps", ["--steps", "0"], {}, "--steps"),
+            ("zero micro-batch", ["--micro-batch", "0"], {}, "--micro-batch"),
             ("unknown input", [], {"z": files["x"]}, "--in z"),
             ("negative lr", ["--lr", "-1"], {}, "--lr"),
         ]
@@ -374,10 +378,13 @@ def main():
     ap.add_argument("--in-features", type=int, default=32)
     ap.add_argument("--hidden", type=int, default=64)
     ap.add_argument("--classes", type=int, default=10)
+    ap.add_argument("--micro-batch", type=int, default=None, help="tessera's rows per pass")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--perturb", choices=["none", "lr", "weight"], default="none")
     ap.add_argument("--expect-fail", action="store_true")
     args = ap.parse_args()
+    if args.micro_batch is not None:
+        MICRO_BATCH.extend(["--micro-batch", str(args.micro_batch)])
     if args.lr is None:
         args.lr = 1e-3 if args.optimizer == "adamw" else 0.1
     ok = {"torch": torch_mode, "bitexact": bitexact_mode, "cli": cli_mode}[args.mode](args)
