@@ -432,20 +432,26 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
         b.tensor_copy(dhb.ap(0, bt, fits(j * H + n0), nt), dha);
       }
     }
-    // dW2 = d^T a (stationary d: rows on partitions), tile by tile.
-    for (uint64_t ci = 0; ci < nC; ++ci) {
-      const uint32_t ct = part_of(C, T, ci);
-      for (uint64_t n0 = 0; n0 < H; n0 += NM) {
-        const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, H - n0));
-        const Tile& ps = bank();
-        for (uint64_t j = 0; j < nBq; ++j) {
-          const uint32_t bt = part_of(Bq, T, j);
-          b.load_stationary(dbf.ap(0, bt, fits(j * C + ci * T), ct));
-          b.multiply_moving(ps.ap(0, ct, 0, nt), a.ap(0, bt, fits(j * H + n0), nt), j > 0);
+    // A weight gradient [rows, cols] = st^T mv summed over the pass's row blocks, tile by tile:
+    // the stationary st holds the rows side (row block j at free offset j * st_stride), the
+    // moving mv the cols side (at j * mv_stride).
+    auto weight_grad = [&](const Param& P, const Resident& R, const Tile& acc, const Tile& st, uint64_t st_stride,
+                           uint64_t rows, const Tile& mv, uint64_t mv_stride, uint64_t cols) {
+      for (uint64_t ri = 0; ri < blocks(rows, T); ++ri) {
+        const uint32_t rt = part_of(rows, T, ri);
+        for (uint64_t n0 = 0; n0 < cols; n0 += NM) {
+          const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, cols - n0));
+          const Tile& ps = bank();
+          for (uint64_t j = 0; j < nBq; ++j) {
+            const uint32_t bt = part_of(Bq, T, j);
+            b.load_stationary(st.ap(0, bt, fits(j * st_stride + ri * T), rt));
+            b.multiply_moving(ps.ap(0, rt, 0, nt), mv.ap(0, bt, fits(j * mv_stride + n0), nt), j > 0);
+          }
+          gradient(q, P, R, acc, ri * cols + n0, ri * T, rt, n0, nt, ps.ap(0, rt, 0, nt));
         }
-        gradient(q, w2, r_w2, gw2, ci * H + n0, ci * T, ct, n0, nt, ps.ap(0, ct, 0, nt));
       }
-    }
+    };
+    weight_grad(w2, r_w2, gw2, dbf, C, C, a, H, H);  // dW2 = d^T a (stationary d in bf16)
     // Bias gradients: column sums over the rows by the array (ones stationary, fp32 d and dL/du).
     auto bias_grad = [&](const Param& P, const Resident& R, const Tile& acc, const Tile& src, uint64_t width) {
       for (uint64_t n0 = 0; n0 < width; n0 += NM) {
@@ -461,20 +467,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     };
     bias_grad(b2, r_b2, gb2, d, C);
     bias_grad(b1, r_b1, gb1, dh, H);
-    // dW1 = (dL/du)^T x (stationary dL/du in bf16: rows on partitions).
-    for (uint64_t hi = 0; hi < nH; ++hi) {
-      const uint32_t ht = part_of(H, T, hi);
-      for (uint64_t n0 = 0; n0 < D; n0 += NM) {
-        const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, D - n0));
-        const Tile& ps = bank();
-        for (uint64_t j = 0; j < nBq; ++j) {
-          const uint32_t bt = part_of(Bq, T, j);
-          b.load_stationary(dhb.ap(0, bt, fits(j * H + hi * T), ht));
-          b.multiply_moving(ps.ap(0, ht, 0, nt), xq.ap(0, bt, fits(j * D + n0), nt), j > 0);
-        }
-        gradient(q, w1, r_w1, gw1, hi * D + n0, hi * T, ht, n0, nt, ps.ap(0, ht, 0, nt));
-      }
-    }
+    weight_grad(w1, r_w1, gw1, dhb, H, H, xq, D, D);  // dW1 = (dL/du)^T x (stationary dL/du in bf16)
   }
   return b.finish();
 }
