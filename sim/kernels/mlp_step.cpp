@@ -129,12 +129,11 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   struct Work {
     Tile lg, oh;           // logits, onehot rows [T, C]
     SoftmaxCols sc;
-    Tile gd;               // gelu_tanh'(u) [T, NM] (an alias of ot)
     Tile om, ov, ot, ou, oq;  // optimizer tiles [T, NM]
   } work[2];
   Tile w1f, w2f;  // the fp32 master weights, resident from their load to their update
   Tile xT[2], xr[2];  // per pass; two of each with more than one pass (the next pass's x loads early)
-  Tile w1T, w2T, w2r, ident, b1bc, b2bc, u, a, aT, d, dbf, dT, dh, dhb, ones, lsum, total;
+  Tile w1T, w2T, w2r, ident, b1bc, b2bc, gp, a, aT, d, dbf, dT, dh, dhb, ones, onesrow, lsum, total;
   Tile gw1, gw2, gb1, gb2;  // gradient accumulators (more than one pass), laid out as the weights
   std::vector<Tile> ring;  // PSUM banks used in turn by the matmuls
   try {
@@ -150,7 +149,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     w2r = b.sbuf_tile(bf, T, fits(nC * H));  // w2    [C, H]
     b1bc = b.sbuf_tile(f32, T, fits(H));     // b1 on every partition
     b2bc = b.sbuf_tile(f32, T, fits(C));
-    u = b.sbuf_tile(f32, T, fits(nBp * H));   // pre-activation [Bp, H]
+    gp = b.sbuf_tile(f32, T, fits(nBp * H));  // gelu_tanh'(u) [Bp, H], u the pre-activation
     a = b.sbuf_tile(bf, T, fits(nBp * H));    // gelu(u) [Bp, H]
     aT = b.sbuf_tile(bf, T, fits(nH * Bp));   // a^T [H, Bp]
     d = b.sbuf_tile(f32, T, fits(nBp * C));   // dlogits [Bp, C]
@@ -165,6 +164,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       gb2 = b.sbuf_tile(f32, 1, fits(C));
     }
     ident = b.sbuf_tile(bf, T, T);           // the identity [T, T] of the transposes
+    onesrow = b.sbuf_tile(f32, 1, T);        // 1.0 in [1, T]: b1 added to every row by the array
     ones = b.sbuf_tile(f32, T, 2);  // column 0: 1.0 (bias gradients, loss sum); [0, 1]: the loss
     lsum = Tile{ones.space, f32, 0, 1, ones.addr + 4, 1};
     ones.free = 1;
@@ -181,8 +181,6 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       for (Tile* t : {&W.ot, &W.ou, &W.oq}) *t = b.sbuf_tile(f32, T, NM);
       if (!hp.sgd)
         for (Tile* t : {&W.om, &W.ov}) *t = b.sbuf_tile(f32, T, NM);
-      // The gelu backward's temporary shares the optimizer's (the builder orders the reuse).
-      W.gd = W.ot;
     }
     total = b.psum_bank(1, 1);
     for (uint64_t k = 1; k < config.psum_banks; ++k) ring.push_back(b.psum_bank(T, NM));
@@ -206,7 +204,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     for (Resident* r : {&r_b1, &r_b2}) r->m = b.sbuf_tile(f32, 1, r->p.free), r->v = b.sbuf_tile(f32, 1, r->p.free);
   }
   const bool mv_resident = r_w1.m.free != 0;
-  unsigned bank_next = 0, work_next = 0, opt_next = 0;
+  unsigned bank_next = 0, opt_next = 0;
   // DMA queues: the operand loads at the start use them all in turn; later, loads and stores
   // get separate queues (SplitQueues). Shares: an update that loads m and v and stores p, m
   // and v gets 4 tenths of the queues for loads; with m and v resident (or SGD) it only stores,
@@ -286,6 +284,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   x_t(0);
   for (uint64_t h = 0; h < nH; ++h) pe_t(w1T, h * T, H, w1f, h * D, part_of(H, T, h), D);  // w1^T [D, H]
   memset(b, ones.ap(), 1.0f);
+  memset(b, onesrow.ap(), 1.0f);
 
   const unsigned iters = softmax_log_iterations(C);
   const float inv_b = static_cast<float>(1.0 / static_cast<double>(B));
@@ -349,8 +348,10 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     if (q > 0) x_t(q);
 
     // --- forward -----------------------------------------------------------------------------
-    // Layer 1, row block j: u[Bp rows, H] = x w1^T + b1 (stationary x^T: rows on the PSUM
-    // partitions), a = gelu_tanh(u) in bf16.
+    // Layer 1, row block j: u[Bp rows, H] = x w1^T + b1 in PSUM (stationary x^T: rows on the
+    // PSUM partitions; b1 by one more matmul, K = 1, of a row of ones and b1: the same fp32 add
+    // as a vector-engine add of b1, without its 3 port word cycles per element), then from
+    // PSUM a = gelu_tanh(u) in bf16 and gelu_tanh'(u) for the backward (u itself is not kept).
     auto layer1 = [&](uint64_t j) {
       const uint32_t bt = part_of(Bq, T, j);
       const Work& W = work[j % 2];
@@ -363,9 +364,11 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
           b.load_stationary(xTq.ap(0, dt, fits(i * Bp + j * T), bt));
           b.multiply_moving(ps.ap(0, bt, 0, nt), w1T.ap(0, dt, fits(i * H + n0), nt), i > 0);
         }
-        const isa::Ap ua = u.ap(0, bt, fits(j * H + n0), nt);
-        tt(b, "add", ua, ps.ap(0, bt, 0, nt), b1bc.ap(0, bt, fits(n0), nt));  // u = h + b1
-        act(b, ActFunc::kGeluTanh, a.ap(0, bt, fits(j * H + n0), nt), ua);    // a = gelu(u), bf16
+        // u = h + b1 in PSUM: a matmul of K = 1 (1.0 x b1) accumulated on the chain
+        b.load_stationary(onesrow.ap(0, 1, 0, bt));
+        b.multiply_moving(ps.ap(0, bt, 0, nt), b1bc.ap(0, 1, fits(n0), nt), true);
+        act(b, ActFunc::kGeluTanh, a.ap(0, bt, fits(j * H + n0), nt), ps.ap(0, bt, 0, nt));     // a = gelu(u), bf16
+        act(b, ActFunc::kGeluTanhDx, gp.ap(0, bt, fits(j * H + n0), nt), ps.ap(0, bt, 0, nt));  // gelu'(u)
       }
     };
     // Layer 2 and the loss, row block j: logits = a w2^T + b2 (stationary a^T), softmax_xent's
@@ -414,7 +417,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       for (uint64_t i = 0; i < nC; ++i)
         b.tensor_copy(w2r.ap(0, part_of(C, T, i), fits(i * H), fits(H)),
                       w2f.ap(0, part_of(C, T, i), fits(i * H), fits(H)));
-    // da = d w2 (stationary d^T), then dL/du = da * gelu_tanh'(u) (bias_gelu_bwd's sequence).
+    // da = d w2 (stationary d^T), then dL/du = gelu_tanh'(u) * da (da read from PSUM).
     for (uint64_t j = 0; j < nBq; ++j) {
       const uint32_t bt = part_of(Bq, T, j);
       pe_t(dT, j * T, Bp, dbf, j * C, bt, C);  // d^T [C, Bp] of this row block
@@ -426,9 +429,8 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
           b.load_stationary(dT.ap(0, ct, fits(i * Bp + j * T), bt));
           b.multiply_moving(ps.ap(0, bt, 0, nt), w2r.ap(0, ct, fits(i * H + n0), nt), i > 0);
         }
-        const Work& W = work[work_next++ % 2];
-        const isa::Ap ua = u.ap(0, bt, fits(j * H + n0), nt), dha = dh.ap(0, bt, fits(j * H + n0), nt);
-        emit_gelu_tanh_grad(b, ua, imm(0.0f), W.gd.ap(0, bt, 0, nt), ps.ap(0, bt, 0, nt), dha);
+        const isa::Ap dha = dh.ap(0, bt, fits(j * H + n0), nt);
+        tt(b, "mul", dha, gp.ap(0, bt, fits(j * H + n0), nt), ps.ap(0, bt, 0, nt));  // dL/du = gelu'(u) da
         b.tensor_copy(dhb.ap(0, bt, fits(j * H + n0), nt), dha);
       }
     }
