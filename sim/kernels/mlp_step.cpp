@@ -133,7 +133,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   } work[2];
   Tile w1f, w2f;  // the fp32 master weights, resident from their load to their update
   Tile xT[2], xr[2];  // per pass; two of each with more than one pass (the next pass's x loads early)
-  Tile w1T, w2T, w2r, ident, b1bc, b2bc, gp, a, aT, d, dbf, dT, dh, dhb, ones, onesrow, lsum, total;
+  Tile w1T, w2T, w2r, ident, b1r, b2bc, gp, a, aT, d, dbf, dT, dh, dhb, ones, onesrow, lsum, total;
   Tile gw1, gw2, gb1, gb2;  // gradient accumulators (more than one pass), laid out as the weights
   std::vector<Tile> ring;  // PSUM banks used in turn by the matmuls
   try {
@@ -147,7 +147,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     w2f = b.sbuf_tile(f32, T, fits(nC * H));  // w2   [C, H], fp32
     w2T = b.sbuf_tile(bf, T, fits(nH * C));  // w2^T  [H, C]
     w2r = b.sbuf_tile(bf, T, fits(nC * H));  // w2    [C, H]
-    b1bc = b.sbuf_tile(f32, T, fits(H));     // b1 on every partition
+    b1r = b.sbuf_tile(f32, 1, fits(H));      // b1 in partition 0 (added by the array)
     b2bc = b.sbuf_tile(f32, T, fits(C));
     gp = b.sbuf_tile(f32, T, fits(nBp * H));  // gelu_tanh'(u) [Bp, H], u the pre-activation
     a = b.sbuf_tile(bf, T, fits(nBp * H));    // gelu(u) [Bp, H]
@@ -195,7 +195,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   struct Resident {
     Tile p, m, v;  // m.free == 0: m and v not resident
   };
-  Resident r_w1{w1f, {}, {}}, r_w2{w2f, {}, {}}, r_b1{b1bc, {}, {}}, r_b2{b2bc, {}, {}};
+  Resident r_w1{w1f, {}, {}}, r_w2{w2f, {}, {}}, r_b1{b1r, {}, {}}, r_b2{b2bc, {}, {}};
   uint64_t mv_bytes = 0;
   for (const Resident* r : {&r_w1, &r_w2, &r_b1, &r_b2})
     mv_bytes += 2 * KernelBuilder::tile_bytes(uint64_t{r->p.free} * 4);
@@ -220,7 +220,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // bus beats; a transposing DRAM read costs a beat per element, docs/kernels.md "gemm") and
   // transposed on chip by the tensor engine (PeTranspose) into the stationary/moving layouts
   // x^T, w1^T, w2^T. x and w2 as stored also serve the backward pass. The fp32 master weights
-  // stay in SBUF (w1f, w2f; the biases in partition 0 of b1bc and b2bc) until their update,
+  // stay in SBUF (w1f, w2f; the biases in partition 0 of b1r and b2bc) until their update,
   // which therefore loads only m and v; w1^T and w2^T are rounded to bf16 (RNE, as the DMA's
   // cast) by the copies out of PSUM, and the vector engine casts w2 to bf16.
   // Rows [r0, r0 + rows) of a 2-D tensor into tile t (block i of T rows at free offset i *
@@ -249,7 +249,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       b.dma(t.ap(p0, np, 0, fits(n)), dram_bcast(d, 0, np, n), sq.store_queue());
   };
   load_rows(xr[0], x, 0, Bp, D);
-  load_bcast(b1bc, b1.p, H);
+  b.dma(b1r.ap(0, 1, 0, fits(H)), dram_block(b1.p, 0, 1, fits(H)), sq.store_queue());
   load_rows(w1f, w1.p, 0, H, D);
   load_rows(w2f, w2.p, 0, C, H);
   load_bcast(b2bc, b2.p, C);
@@ -366,7 +366,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
         }
         // u = h + b1 in PSUM: a matmul of K = 1 (1.0 x b1) accumulated on the chain
         b.load_stationary(onesrow.ap(0, 1, 0, bt));
-        b.multiply_moving(ps.ap(0, bt, 0, nt), b1bc.ap(0, 1, fits(n0), nt), true);
+        b.multiply_moving(ps.ap(0, bt, 0, nt), b1r.ap(0, 1, fits(n0), nt), true);
         act(b, ActFunc::kGeluTanh, a.ap(0, bt, fits(j * H + n0), nt), ps.ap(0, bt, 0, nt));     // a = gelu(u), bf16
         act(b, ActFunc::kGeluTanhDx, gp.ap(0, bt, fits(j * H + n0), nt), ps.ap(0, bt, 0, nt));  // gelu'(u)
       }

@@ -31,7 +31,8 @@ float pow2(int n) { return float_of(static_cast<uint32_t>(n + 127) << 23); }
 // v * 2^n with one rounding: the first multiply keeps the value normal (exact), the second
 // rounds (into the subnormal range, to zero, or to infinity as the value requires).
 // Precondition: v * 2^floor(n/2) is normal, true wherever it is used (|n| <= 217, and
-// |v| in [2^-4, 2^5] whenever n != 0). n is clamped to [-252, 254] as a safeguard.
+// |v| in [2^-4, 2^5] whenever n != 0, except gelu_tanh_dx's w < 0 branch: |v| in [2^-27,
+// 2^10] with n in [-205, 0]). n is clamped to [-252, 254] as a safeguard.
 float scale(float v, int n) {
   if (n < -252) n = -252;
   if (n > 254) n = 254;

@@ -201,10 +201,10 @@ std::vector<Window> exhaustive_windows(ActFunc f) {
       return {{0x3F800000u, 0x3FA00000u}, {0xBF800000u, 0xBFA00000u}, {0xC2B00000u, 0xC2D00000u}};
     case ActFunc::kGeluTanh:  // [1, 1.25), [-1.25, -1), (-11, -9]: the normal/subnormal boundary
       return {{0x3F800000u, 0x3FA00000u}, {0xBF800000u, 0xBFA00000u}, {0xC1100000u, 0xC1300000u}};
-    case ActFunc::kGeluTanhDx:  // [1, 1.25), the zero window's (-0.75, -0.625], [-1.25, -1),
-      // (-11, -9]: the normal/subnormal boundary
+    case ActFunc::kGeluTanhDx:  // [1, 1.25), the zero window's (-0.8125, -0.625] around the
+      // zero at -0.75246, [-1.25, -1), (-11, -9]: the normal/subnormal boundary
       return {{0x3F800000u, 0x3FA00000u},
-              {0xBF200000u, 0xBF400000u},
+              {0xBF200000u, 0xBF500000u},
               {0xBF800000u, 0xBFA00000u},
               {0xC1100000u, 0xC1300000u}};
     case ActFunc::kReciprocal:  // all of [1, 2) (every other normal input is an exact scaling
