@@ -214,6 +214,16 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // 374509 at half, 330723 at one.
   SplitQueues sq(b, config, mv_resident || hp.sgd ? 1 : 4);
   auto bank = [&]() -> const Tile& { return ring[bank_next++ % ring.size()]; };
+  // A PSUM accumulation chain: dst = the sum over i < n of stationary(i)^T moving(i), where
+  // term(i) gives the pair; one load_stationary and one multiply_moving per term, the first
+  // overwriting dst.
+  auto chain = [&](const isa::Ap& dst, uint64_t n, const std::function<std::pair<isa::Ap, isa::Ap>(uint64_t)>& term) {
+    for (uint64_t i = 0; i < n; ++i) {
+      const auto [st, mv] = term(i);
+      b.load_stationary(st);
+      b.multiply_moving(dst, mv, i > 0);
+    }
+  };
 
   // --- loads: x cast to bf16 (RNE) by the DMA; w1, w2 in fp32 -------------------------------
   // x, w1 and w2 are read as stored (each partition one contiguous row, so the DMA reads whole
@@ -232,21 +242,20 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // over all the queues held the forward's onehot rows behind the pieces on the load queue;
   // small blocks stay whole, a DMA's latency would dominate their pieces.)
   constexpr uint64_t kPieceBytes = 32 << 10;
-  const auto n_store = static_cast<uint32_t>(std::max<int64_t>(1, static_cast<int64_t>(config.dma_queues) - sq.load_queues()));
+  auto pieces = [&](uint64_t bytes) { return (bytes + kPieceBytes - 1) / kPieceBytes; };
   auto load_rows = [&](const Tile& t, const DramTensor& d, uint64_t r0, uint64_t rows, uint64_t cols) {
     for (uint64_t i = 0; i < blocks(rows, T); ++i) {
       const uint32_t pt = part_of(rows, T, i);
-      const uint64_t want = (uint64_t{pt} * cols * d.elem_bytes() + kPieceBytes - 1) / kPieceBytes;
-      for (const auto& [p0, np] : b.dma_pieces(pt, static_cast<uint32_t>(std::min<uint64_t>(want, n_store))))
-        b.dma(t.ap(p0, np, fits(i * cols), fits(cols)), d.rows(r0 + i * T + p0, np, 0, cols), sq.store_queue());
+      sq.store(pt, [&](uint32_t p0, uint32_t np, unsigned q) {
+        b.dma(t.ap(p0, np, fits(i * cols), fits(cols)), d.rows(r0 + i * T + p0, np, 0, cols), q);
+      }, pieces(uint64_t{pt} * cols * d.elem_bytes()));
     }
   };
   // A bias on every partition (a stride-0 DRAM read), split the same way by the bytes it
   // writes: on one queue, b1's 128 x 1024 words took 65 k cycles.
   auto load_bcast = [&](const Tile& t, const DramTensor& d, uint64_t n) {
-    const uint64_t want = (uint64_t{T} * n * 4 + kPieceBytes - 1) / kPieceBytes;
-    for (const auto& [p0, np] : b.dma_pieces(T, static_cast<uint32_t>(std::min<uint64_t>(want, n_store))))
-      b.dma(t.ap(p0, np, 0, fits(n)), dram_bcast(d, 0, np, n), sq.store_queue());
+    sq.store(T, [&](uint32_t p0, uint32_t np, unsigned q) { b.dma(t.ap(p0, np, 0, fits(n)), dram_bcast(d, 0, np, n), q); },
+             pieces(uint64_t{T} * n * 4));
   };
   load_rows(xr[0], x, 0, Bp, D);
   b.dma(b1r.ap(0, 1, 0, fits(H)), dram_block(b1.p, 0, 1, fits(H)), sq.store_queue());
@@ -256,15 +265,15 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // Resident m and v: on the store queues, behind the operand loads there (the onehot loads
   // of the forward use the load queues; the first stores come with the updates).
   if (mv_resident) {
-    auto load_rows = [&](const Tile& t, const Param& P, const DramTensor& d, uint64_t rows, uint64_t cols) {
+    auto load_moments = [&](const Tile& t, const Param& P, const DramTensor& d, uint64_t rows, uint64_t cols) {
       for (uint64_t i = 0; i < blocks(rows, T); ++i)
         sq.store(part_of(rows, T, i), [&](uint32_t p0, uint32_t np, unsigned q) {
           b.dma(t.ap(p0, np, fits(i * cols), fits(cols)), P.at(d, i * T + p0, np, 0, fits(cols)), q);
         });
     };
     for (const auto& [r, P, rows, cols] : {std::tuple{&r_w1, &w1, H, D}, {&r_w2, &w2, C, H}}) {
-      load_rows(r->m, *P, P->m, rows, cols);
-      load_rows(r->v, *P, P->v, rows, cols);
+      load_moments(r->m, *P, P->m, rows, cols);
+      load_moments(r->v, *P, P->v, rows, cols);
     }
     for (const auto& [r, P, n] : {std::tuple{&r_b1, &b1, H}, {&r_b2, &b2, C}}) {
       b.dma(r->m.ap(0, 1, 0, fits(n)), P->at(P->m, 0, 1, 0, fits(n)), sq.store_queue());
@@ -359,11 +368,10 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       for (uint64_t n0 = 0; n0 < H; n0 += NM) {
         const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, H - n0));
         const Tile& ps = bank();
-        for (uint64_t i = 0; i < nD; ++i) {
+        chain(ps.ap(0, bt, 0, nt), nD, [&](uint64_t i) {
           const uint32_t dt = part_of(D, T, i);
-          b.load_stationary(xTq.ap(0, dt, fits(i * Bp + j * T), bt));
-          b.multiply_moving(ps.ap(0, bt, 0, nt), w1T.ap(0, dt, fits(i * H + n0), nt), i > 0);
-        }
+          return std::pair{xTq.ap(0, dt, fits(i * Bp + j * T), bt), w1T.ap(0, dt, fits(i * H + n0), nt)};
+        });
         // u = h + b1 in PSUM: a matmul of K = 1 (1.0 x b1) accumulated on the chain
         b.load_stationary(onesrow.ap(0, 1, 0, bt));
         b.multiply_moving(ps.ap(0, bt, 0, nt), b1r.ap(0, 1, fits(n0), nt), true);
@@ -379,11 +387,10 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       for (uint64_t c0 = 0; c0 < C; c0 += NM) {
         const auto ct = static_cast<uint32_t>(std::min<uint64_t>(NM, C - c0));
         const Tile& ps = bank();
-        for (uint64_t i = 0; i < nH; ++i) {
+        chain(ps.ap(0, bt, 0, ct), nH, [&](uint64_t i) {
           const uint32_t ht = part_of(H, T, i);
-          b.load_stationary(aT.ap(0, ht, fits(i * Bp + j * T), bt));
-          b.multiply_moving(ps.ap(0, bt, 0, ct), w2T.ap(0, ht, fits(i * C + c0), ct), i > 0);
-        }
+          return std::pair{aT.ap(0, ht, fits(i * Bp + j * T), bt), w2T.ap(0, ht, fits(i * C + c0), ct)};
+        });
         tt(b, "add", W.lg.ap(0, bt, fits(c0), ct), ps.ap(0, bt, 0, ct), b2bc.ap(0, bt, fits(c0), ct));
       }
       const isa::Ap da = d.ap(0, bt, fits(j * C), fits(C));
@@ -424,11 +431,10 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       for (uint64_t n0 = 0; n0 < H; n0 += NM) {
         const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, H - n0));
         const Tile& ps = bank();
-        for (uint64_t i = 0; i < nC; ++i) {
+        chain(ps.ap(0, bt, 0, nt), nC, [&](uint64_t i) {
           const uint32_t ct = part_of(C, T, i);
-          b.load_stationary(dT.ap(0, ct, fits(i * Bp + j * T), bt));
-          b.multiply_moving(ps.ap(0, bt, 0, nt), w2r.ap(0, ct, fits(i * H + n0), nt), i > 0);
-        }
+          return std::pair{dT.ap(0, ct, fits(i * Bp + j * T), bt), w2r.ap(0, ct, fits(i * H + n0), nt)};
+        });
         const isa::Ap dha = dh.ap(0, bt, fits(j * H + n0), nt);
         tt(b, "mul", dha, gp.ap(0, bt, fits(j * H + n0), nt), ps.ap(0, bt, 0, nt));  // dL/du = gelu'(u) da
         b.tensor_copy(dhb.ap(0, bt, fits(j * H + n0), nt), dha);
@@ -444,11 +450,10 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
         for (uint64_t n0 = 0; n0 < cols; n0 += NM) {
           const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, cols - n0));
           const Tile& ps = bank();
-          for (uint64_t j = 0; j < nBq; ++j) {
+          chain(ps.ap(0, rt, 0, nt), nBq, [&](uint64_t j) {
             const uint32_t bt = part_of(Bq, T, j);
-            b.load_stationary(st.ap(0, bt, fits(j * st_stride + ri * T), rt));
-            b.multiply_moving(ps.ap(0, rt, 0, nt), mv.ap(0, bt, fits(j * mv_stride + n0), nt), j > 0);
-          }
+            return std::pair{st.ap(0, bt, fits(j * st_stride + ri * T), rt), mv.ap(0, bt, fits(j * mv_stride + n0), nt)};
+          });
           gradient(q, P, R, acc, ri * cols + n0, ri * T, rt, n0, nt, ps.ap(0, rt, 0, nt));
         }
       }
@@ -459,11 +464,10 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       for (uint64_t n0 = 0; n0 < width; n0 += NM) {
         const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, width - n0));
         const Tile& ps = bank();
-        for (uint64_t j = 0; j < nBq; ++j) {
+        chain(ps.ap(0, 1, 0, nt), nBq, [&](uint64_t j) {
           const uint32_t bt = part_of(Bq, T, j);
-          b.load_stationary(ones.ap(0, bt, 0, 1));
-          b.multiply_moving(ps.ap(0, 1, 0, nt), src.ap(0, bt, fits(j * width + n0), nt), j > 0);
-        }
+          return std::pair{ones.ap(0, bt, 0, 1), src.ap(0, bt, fits(j * width + n0), nt)};
+        });
         gradient(q, P, R, acc, n0, 0, 1, n0, nt, ps.ap(0, 1, 0, nt));
       }
     };

@@ -116,8 +116,10 @@ void SplitQueues::load(uint32_t parts, const Piece& piece) {
   for (const auto& r : b_.dma_pieces(parts, n_load_)) piece(r.p0, r.np, load_queue());
 }
 
-void SplitQueues::store(uint32_t parts, const Piece& piece) {
-  for (const auto& r : b_.dma_pieces(parts, n_load_ == nq_ ? 1 : nq_ - n_load_)) piece(r.p0, r.np, store_queue());
+void SplitQueues::store(uint32_t parts, const Piece& piece, uint64_t max_pieces) {
+  const unsigned share = n_load_ == nq_ ? 1 : nq_ - n_load_;
+  const auto n = static_cast<uint32_t>(max_pieces ? std::min<uint64_t>(max_pieces, share) : share);
+  for (const auto& r : b_.dma_pieces(parts, n)) piece(r.p0, r.np, store_queue());
 }
 
 std::vector<FlatPiece> flat_pieces(uint64_t n, uint32_t rows, uint32_t f) {

@@ -67,9 +67,9 @@ class SplitQueues {
   SplitQueues(const KernelBuilder& b, const CoreConfig& config, unsigned load_tenths = 5);
   unsigned load_queue() { return load_next_++ % n_load_; }
   unsigned store_queue() { return n_load_ == nq_ ? 0u : n_load_ + store_next_++ % (nq_ - n_load_); }
-  unsigned load_queues() const { return n_load_; }
   void load(uint32_t parts, const Piece& piece);
-  void store(uint32_t parts, const Piece& piece);
+  // `max_pieces` (0: no limit) caps the pieces below one per queue of the share.
+  void store(uint32_t parts, const Piece& piece, uint64_t max_pieces = 0);
 
  private:
   const KernelBuilder& b_;
