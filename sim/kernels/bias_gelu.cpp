@@ -12,16 +12,6 @@ namespace {
 // b[n0, n0+nt) as one fp32 per partition.
 isa::Ap dram_column(const DramTensor& t, uint64_t e0, uint32_t parts) { return dram_block(t, e0, parts, 1); }
 
-double gelu_tanh(double u) {
-  const double c = std::sqrt(2 / M_PI);
-  return 0.5 * u * (1 + std::tanh(c * (u + 0.044715 * u * u * u)));
-}
-// PyTorch's tanh-gelu derivative, written directly (independent of the kernel's sigmoid form).
-double gelu_tanh_grad(double u) {
-  const double c = std::sqrt(2 / M_PI), z = c * (u + 0.044715 * u * u * u), t = std::tanh(z);
-  return 0.5 * (1 + t) + 0.5 * u * (1 - t * t) * c * (1 + 3 * 0.044715 * u * u);
-}
-
 }  // namespace
 
 void emit_gelu_tanh_grad(KernelBuilder& b, const isa::Ap& x, isa::Scalar bias, const isa::Ap& g, const isa::Ap& dy,

@@ -507,11 +507,6 @@ Ev ev_dot(uint64_t n, const A& a, const Bv& bv) {
   return {v, e + gamma * mag + static_cast<double>(n) * (0x1p-150 + 0x1p-50 * mag)};
 }
 
-double gelu_tanh(double x) {
-  const double c = std::sqrt(2 / M_PI);
-  return 0.5 * x * (1 + std::tanh(c * (x + 0.044715 * x * x * x)));
-}
-
 }  // namespace
 
 Reference reference_mlp_step(const Tensors& in, const MlpShape& s, const MlpStepParams& hp) {

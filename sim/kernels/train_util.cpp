@@ -144,15 +144,16 @@ Ev rounded(double v, double propagated) {
 }
 
 double sigmoid(double x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); }
+}  // namespace
+
 double gelu_tanh(double x) {
   const double c = std::sqrt(2 / M_PI);
   return 0.5 * x * (1 + std::tanh(c * (x + 0.044715 * x * x * x)));
 }
-double gelu_tanh_dx(double x) {
+double gelu_tanh_grad(double x) {
   const double c = std::sqrt(2 / M_PI), t = std::tanh(c * (x + 0.044715 * x * x * x));
   return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x);
 }
-}  // namespace
 
 Ev ev_add(Ev a, Ev b) { return rounded(a.v + b.v, a.e + b.e); }
 Ev ev_sub(Ev a, Ev b) { return rounded(a.v - b.v, a.e + b.e); }
@@ -174,7 +175,7 @@ Ev ev_act(fp::ActFunc func, Ev x) {
     case fp::ActFunc::kGeluTanh: y = gelu_tanh(x.v), lip = 1.13, k = 8; break;  // sup |gelu'| = 1.12899
     case fp::ActFunc::kSilu: y = x.v * sigmoid(x.v), lip = 1.1, k = 8; break;   // sup |silu'| = 1.09984
     // sup |gelu''| = 0.79788 (at 0); 8 ulp, or 2^-23 absolute in the zero window [-1, -0.5]
-    case fp::ActFunc::kGeluTanhDx: y = gelu_tanh_dx(x.v), lip = 0.8, k = 8, absolute = 0x1p-23; break;
+    case fp::ActFunc::kGeluTanhDx: y = gelu_tanh_grad(x.v), lip = 0.8, k = 8, absolute = 0x1p-23; break;
     case fp::ActFunc::kReciprocal: y = 1 / x.v, lip = amin > 0 ? 1 / (amin * amin) : inf; break;
     case fp::ActFunc::kRsqrt:
       y = 1 / std::sqrt(x.v), lip = lo > 0 ? 0.5 / (lo * std::sqrt(lo)) : inf;

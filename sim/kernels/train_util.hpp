@@ -97,6 +97,10 @@ Ev ev_sub(Ev a, Ev b);
 Ev ev_mul(Ev a, Ev b);
 // An exact operation on the computed values (max, min: no rounding).
 Ev ev_max(Ev a, Ev b);
+// PyTorch's gelu(approximate='tanh') and its derivative, written directly in double (the
+// references' values; independent of the engine's sigmoid form).
+double gelu_tanh(double x);
+double gelu_tanh_grad(double x);
 // activation `func` applied to an already formed argument x (the caller models x * scale + bias).
 Ev ev_act(fp::ActFunc func, Ev x);
 // reciprocal (4 ulp) when both the kernel's argument and the exact one are known to be >= floor
