@@ -165,7 +165,7 @@ int run_bench(const BenchOptions& o) {
         {"flags", shape_flags},
         {"dtype", spec.dtypes.front()},
         {"cycles", k.timing->cycles},
-        {"mfu", static_cast<double>(kernels::mfu_flops(spec, flags, k.stats.flops)) /
+        {"mfu", static_cast<double>(kernels::model_flops_of(spec, flags).value_or(k.stats.flops)) /
                     (2.0 * pes * static_cast<double>(k.timing->cycles))},
     };
   };

@@ -109,7 +109,7 @@ int run_kernel(const RunOptions& o) {
   const Check check = spec->check(inputs, run.result.outputs, flags);
   const nlohmann::json report =
       make_report(spec->name, config, o.common.mode, run.result, check, run.divergence,
-                  spec->model_flops ? std::optional<uint64_t>(spec->model_flops(flags)) : std::nullopt);
+                  kernels::model_flops_of(*spec, flags));
   const nlohmann::json timeline = timeline_of(o.common, config, program, run.result, spec->name);
   write_outputs(o.common, inputs, run.result.outputs, report, &timeline);
   print_report(report);

@@ -297,8 +297,9 @@ std::vector<KernelSpec> make_registry() {
 
 }  // namespace
 
-uint64_t mfu_flops(const KernelSpec& spec, const FlagValues& flags, uint64_t executed) {
-  return spec.model_flops ? spec.model_flops(flags) : executed;
+std::optional<uint64_t> model_flops_of(const KernelSpec& spec, const FlagValues& flags) {
+  if (!spec.model_flops) return std::nullopt;
+  return spec.model_flops(flags);
 }
 
 const std::vector<KernelSpec>& kernel_registry() {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,8 +47,9 @@ struct KernelSpec {
   std::function<uint64_t(const FlagValues&)> model_flops;
 };
 
-// spec.model_flops(flags) when the kernel defines it, else `executed` (the tensor engine's).
-uint64_t mfu_flops(const KernelSpec& spec, const FlagValues& flags, uint64_t executed);
+// spec.model_flops(flags) when the kernel defines it (MFU then counts these instead of the
+// tensor engine's executed FLOPs).
+std::optional<uint64_t> model_flops_of(const KernelSpec& spec, const FlagValues& flags);
 
 const std::vector<KernelSpec>& kernel_registry();
 const KernelSpec* find_kernel(std::string_view name);
