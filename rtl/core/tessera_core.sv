@@ -86,9 +86,9 @@ module tessera_core
   // per queue: an instruction issued to its engine this cycle (timelines, TLM comparison)
   output logic [Queues-1:0]                   ev_issue_o,
   // SBUF accesses granted this cycle, per port (timeline bandwidth counters)
-  output logic [1 + DmaQueues + 1:0]          ev_sbuf_grant_o
+  output logic [1 + DmaQueues + 6:0]          ev_sbuf_grant_o
 );
-  localparam int unsigned Requesters = DmaQueues + 1;  // on-chip memory ports: DMA queues, act/dve
+  localparam int unsigned Requesters = DmaQueues + 6;  // on-chip memory ports: DMA queues, act's three, dve's three
   localparam int unsigned SbufPorts = 2 + Requesters;
   localparam int unsigned ReqBits = Requesters > 1 ? $clog2(Requesters) : 1;
 
@@ -156,20 +156,21 @@ module tessera_core
   );
 
   // ---------------- activation and vector engines (act, dve) ----------------
-  // Instantiated below the DMA: they share the last on-chip memory requester.
+  // Instantiated below the DMA: the last six on-chip memory requesters, three per engine.
   logic [1:0] vec_done, vec_busy, vec_stall;
   for (genvar e = 0; e < 2; e++) begin : g_vec_done
     assign seq_done[1 + e] = {1'b0, vec_done[e]};
   end
 
   // ---------------- DMA ----------------
-  // On-chip memory requesters: r < DmaQueues is dma<r>, r = DmaQueues the act/dve engines.
+  // On-chip memory requesters: r < DmaQueues is dma<r>, r = DmaQueues + 3 e + p port p (0, 1
+  // read, 2 write) of engine e (act, dve).
   logic [Requesters-1:0]                 m_req, m_gnt, m_we, m_psum, m_rvalid;
   logic [Requesters-1:0][MemAw-1:0]      m_addr;
   logic [Requesters-1:0][Rows-1:0]       m_mask;
   logic [Requesters-1:0][3:0]            m_be;
   logic [Requesters-1:0][Rows-1:0][31:0] m_wdata, m_rdata;
-  // 8-byte units of the DMA queues (SBUF only; the act/dve port is never wide).
+  // 8-byte units of the DMA queues (SBUF only; the act/dve ports are never wide).
   logic [Requesters-1:0]                 m_wide;
   logic [Requesters-1:0][3:0]            m_be_hi;
   logic [Requesters-1:0][Rows-1:0][31:0] m_wdata_hi, m_rdata_hi;
@@ -243,20 +244,20 @@ module tessera_core
     .done_o       (vec_done),
     .busy_o       (vec_busy),
     .stall_o      (vec_stall),
-    .mem_req_o    (m_req[DmaQueues]),
-    .mem_gnt_i    (m_gnt[DmaQueues]),
-    .mem_we_o     (m_we[DmaQueues]),
-    .mem_psum_o   (m_psum[DmaQueues]),
-    .mem_addr_o   (m_addr[DmaQueues]),
-    .mem_mask_o   (m_mask[DmaQueues]),
-    .mem_be_o     (m_be[DmaQueues]),
-    .mem_wdata_o  (m_wdata[DmaQueues]),
-    .mem_rvalid_i (m_rvalid[DmaQueues]),
-    .mem_rdata_i  (m_rdata[DmaQueues])
+    .mem_req_o    (m_req[DmaQueues +: 6]),
+    .mem_gnt_i    (m_gnt[DmaQueues +: 6]),
+    .mem_we_o     (m_we[DmaQueues +: 6]),
+    .mem_psum_o   (m_psum[DmaQueues +: 6]),
+    .mem_addr_o   (m_addr[DmaQueues +: 6]),
+    .mem_mask_o   (m_mask[DmaQueues +: 6]),
+    .mem_be_o     (m_be[DmaQueues +: 6]),
+    .mem_wdata_o  (m_wdata[DmaQueues +: 6]),
+    .mem_rvalid_i (m_rvalid[DmaQueues +: 6]),
+    .mem_rdata_i  (m_rdata[DmaQueues +: 6])
   );
-  assign m_wide[DmaQueues] = 1'b0;
-  assign m_be_hi[DmaQueues] = '0;
-  assign m_wdata_hi[DmaQueues] = '0;
+  assign m_wide[DmaQueues +: 6] = '0;
+  assign m_be_hi[DmaQueues +: 6] = '0;
+  assign m_wdata_hi[DmaQueues +: 6] = '0;
 
   // ---------------- SBUF ----------------
   logic [SbufPorts-1:0]                 sb_valid, sb_ready, sb_we, sb_rvalid;
@@ -439,5 +440,5 @@ module tessera_core
 
   logic unused;
   assign unused = ^{dma_busy, vec_busy, sb_conflicts, ps_conflicts, ps_rd_valid_out,
-                    sb_rdata_hi[1:0], m_rdata_hi[DmaQueues]};
+                    sb_rdata_hi[1:0], m_rdata_hi[DmaQueues +: 6]};
 endmodule

@@ -1,10 +1,11 @@
 // One streaming vector engine of the core, `act` (IsAct) or `dve` (docs/vec_engines.md): takes an
 // instruction from its sequencer, walks its elements in order, reads the source words it does
-// not hold through the shared `mem` port, computes one element per cycle in all partitions at
-// once (vec_pkg::lane in a loop over the partitions), merges results into the write buffer `wb` and writes a
-// destination word from the queue entry `wq` when it is complete. The cycle rules (fetch one
-// element ahead, blocked reads, forced flush, request priority) are the timing contract that
-// the TLM model (sim/tlm/vec_timing.*) reproduces; every output is a function of registers.
+// not hold through its two read ports (port 0: src / a and the first column; port 1: b and the
+// second column), computes one element per cycle in all partitions at once (vec_pkg::lane in a
+// loop over the partitions), merges results into the write buffer `wb` and writes a complete
+// destination word from the two-entry write queue `wq` through its write port. The cycle rules
+// (fetch one element ahead, blocked reads, forced flush) are the timing contract that the TLM
+// model (sim/tlm/vec_timing.*) reproduces; every output is a function of registers.
 module vec_engine
   import tessera_isa_pkg::*, ap_pkg::*;  // ap_t, ap_at, psum_at, elem_shift
 #(
@@ -23,17 +24,18 @@ module vec_engine
   output logic                     done_o,
   output logic                     busy_o,
   output logic                     stall_o,
-  // mem port (docs/core.md): one word address in every partition of mask
-  output logic                     req_o,
-  input  logic                     gnt_i,
-  output logic                     we_o,
-  output logic                     psum_o,
-  output logic [MemAw-1:0]         addr_o,
-  output logic [Rows-1:0]          mask_o,
-  output logic [3:0]               be_o,
-  output logic [Rows-1:0][31:0]    wdata_o,
-  input  logic                     rvalid_i,
-  input  logic [Rows-1:0][31:0]    rdata_i
+  // three mem ports (docs/core.md), each one word address in every partition of its mask:
+  // 0 and 1 read (we_o low), 2 writes (rvalid_i, rdata_i unused)
+  output logic [2:0]                 req_o,
+  input  logic [2:0]                 gnt_i,
+  output logic [2:0]                 we_o,
+  output logic [2:0]                 psum_o,
+  output logic [2:0][MemAw-1:0]      addr_o,
+  output logic [2:0][Rows-1:0]       mask_o,
+  output logic [2:0][3:0]            be_o,
+  output logic [2:0][Rows-1:0][31:0] wdata_o,
+  input  logic [2:0]                 rvalid_i,
+  input  logic [2:0][Rows-1:0][31:0] rdata_i
 );
   localparam int unsigned RotW = Rows > 1 ? $clog2(Rows) : 1;
   localparam int unsigned TbW = Tb > 1 ? $clog2(Tb) : 1;
@@ -263,33 +265,41 @@ module vec_engine
   end
 
   // ---- slots, write buffer, queue ----------------------------------------------------------
+  // Read port r serves slots r and r + 2; arr_*[r] is the word arriving on it in this cycle.
   logic [3:0] held_v_q;
   waddr_t [3:0] held_a_q;
   logic [3:0][Rows-1:0][31:0] held_d_q;
-  logic arr_v_q;
-  logic [1:0] arr_s_q;
-  waddr_t arr_a_q;
-  logic wb_v_q, wq_v_q;
-  waddr_t wb_a_q, wq_a_q;
-  logic [3:0] wb_be_q, wq_be_q;
-  logic [Rows-1:0][31:0] wb_d_q, wq_d_q;
-  logic pend_q;               // a read not granted in the previous cycle, presented again
-  logic [1:0] pend_s_q;
-  waddr_t pend_a_q;
+  logic [1:0] arr_v_q;
+  logic [1:0][1:0] arr_s_q;
+  waddr_t [1:0] arr_a_q;
+  logic wb_v_q;
+  waddr_t wb_a_q;
+  logic [3:0] wb_be_q;
+  logic [Rows-1:0][31:0] wb_d_q;
+  logic [1:0] wq_v_q;               // the write queue: entry 0 its head (entry 1 valid => entry 0 valid)
+  waddr_t [1:0] wq_a_q;
+  logic [1:0][3:0] wq_be_q;
+  logic [1:0][Rows-1:0][31:0] wq_d_q;
+  logic [1:0] pend_q;               // a read not granted in the previous cycle, presented again
+  logic [1:0][1:0] pend_s_q;
+  waddr_t [1:0] pend_a_q;
 
   function automatic logic avail(logic [1:0] s, waddr_t w);
-    return (arr_v_q && arr_s_q == s && arr_a_q == w) || (held_v_q[s] && held_a_q[s] == w);
+    return (arr_v_q[s[0]] && arr_s_q[s[0]] == s && arr_a_q[s[0]] == w) || (held_v_q[s] && held_a_q[s] == w);
   endfunction
   function automatic logic avail_next(logic [1:0] s, waddr_t w);
-    return (arr_v_q && arr_s_q == s) ? arr_a_q == w : (held_v_q[s] && held_a_q[s] == w);
+    return (arr_v_q[s[0]] && arr_s_q[s[0]] == s) ? arr_a_q[s[0]] == w : (held_v_q[s] && held_a_q[s] == w);
+  endfunction
+  function automatic logic wq_holds(waddr_t w);
+    return (wq_v_q[0] && wq_a_q[0] == w) || (wq_v_q[1] && wq_a_q[1] == w);
   endfunction
 
-  logic kval, ready, lastw, needq, sure, fetch_next;
-  logic m_v;
-  logic [1:0] m_s;
-  waddr_t m_a;
-  logic blocked, blocked_wb;
-  logic rd_req, wr_req, wq_gnt, compute, flush;
+  logic kval, ready, lastw, needq, sure, fetch_next, wq_full;
+  logic [1:0] m_v, blocked, blocked_wb, rd_req, rd_gnt;
+  logic [1:0][1:0] m_s;
+  waddr_t [1:0] m_a;
+  logic wr_req, wq_gnt, compute, flush;
+  logic wq_pos;  // the entry a push fills (after this cycle's pop)
 
   assign kval = active_q && ph_q != PhEnd;
   always_comb begin
@@ -297,75 +307,89 @@ module vec_engine
     for (int unsigned s = 0; s < 4; s++)
       if (c_need[s] && !avail(2'(s), c_addr[s])) ready = 1'b0;
   end
+  assign wq_full = wq_v_q[1];
   assign lastw = !n_dst || n_daddr != c_daddr;
   assign needq = c_dst && lastw;
-  assign sure = ready && (!needq || !wq_v_q);
+  assign sure = ready && (!needq || !wq_full);
   assign fetch_next = sure;
 
+  // Per read port, the fetch element's missing word among the port's two slots.
   always_comb begin
-    m_v = 1'b0;
-    m_s = '0;
-    m_a = '0;
-    for (int s = 3; s >= 0; s--) begin  // the lowest missing slot wins
-      if (fetch_next) begin
-        if (n_need[s] && !avail_next(2'(s), n_addr[s])) begin
-          m_v = 1'b1;
-          m_s = 2'(s);
-          m_a = n_addr[s];
+    for (int unsigned r = 0; r < 2; r++) begin
+      m_v[r] = 1'b0;
+      m_s[r] = '0;
+      m_a[r] = '0;
+      for (int s = 3; s >= 0; s--) begin  // the lower slot wins (an element has at most one per port)
+        if (s % 2 == int'(r)) begin
+          if (fetch_next) begin
+            if (n_need[s] && !avail_next(2'(s), n_addr[s])) begin
+              m_v[r] = 1'b1;
+              m_s[r] = 2'(s);
+              m_a[r] = n_addr[s];
+            end
+          end else if (kval && c_need[s] && !avail(2'(s), c_addr[s])) begin
+            m_v[r] = 1'b1;
+            m_s[r] = 2'(s);
+            m_a[r] = c_addr[s];
+          end
         end
-      end else if (kval && c_need[s] && !avail(2'(s), c_addr[s])) begin
-        m_v = 1'b1;
-        m_s = 2'(s);
-        m_a = c_addr[s];
       end
+      blocked_wb[r] = wb_v_q && wb_a_q == m_a[r];
+      blocked[r] = wq_holds(m_a[r]) || blocked_wb[r] || (fetch_next && c_dst && c_daddr == m_a[r]);
+      rd_req[r] = pend_q[r] || (m_v[r] && !blocked[r]);
     end
   end
-  assign blocked_wb = wb_v_q && wb_a_q == m_a;
-  assign blocked = (wq_v_q && wq_a_q == m_a) || blocked_wb || (fetch_next && c_dst && c_daddr == m_a);
 
-  assign rd_req = pend_q || (!wq_v_q && m_v && !blocked);
-  assign wr_req = !pend_q && wq_v_q;
-  assign req_o = rd_req || wr_req;
-  assign wq_gnt = wr_req && gnt_i;
-  assign compute = ready && (!needq || !wq_v_q || wq_gnt);
-  assign flush = !fetch_next && m_v && blocked_wb && !wq_v_q;
+  assign rd_gnt = rd_req & gnt_i[1:0];
+  assign wr_req = wq_v_q[0];
+  assign wq_gnt = wr_req && gnt_i[2];
+  assign compute = ready && (!needq || !wq_full || wq_gnt);
+  assign flush = !fetch_next && ((m_v[0] && blocked_wb[0]) || (m_v[1] && blocked_wb[1])) && !wq_full;
+  // entries after the pop: 0 or 1 (a push needs a free entry: wq_full pops in the same cycle)
+  assign wq_pos = wq_gnt ? wq_v_q[1] : wq_v_q[0];
 
-  logic [1:0] rq_s;
-  waddr_t rq_a;
-  assign rq_s = pend_q ? pend_s_q : m_s;
-  assign rq_a = pend_q ? pend_a_q : m_a;
-  assign we_o = wr_req;
-  assign psum_o = wr_req ? wq_a_q.psum : rq_a.psum;
-  assign addr_o = wr_req ? wq_a_q.word : rq_a.word;
-  assign be_o = wr_req ? wq_be_q : 4'h0;
-  assign wdata_o = wq_d_q;
+  logic [1:0][1:0] rq_s;
+  waddr_t [1:0] rq_a;
   always_comb begin
-    mask_o = d_mask_q;
-    if (!wr_req && rq_s == 2'd0) mask_o = x_mask_q;
-    if (!wr_req && rq_s == 2'd1) mask_o = b_mask_q;
+    for (int unsigned r = 0; r < 2; r++) begin
+      rq_s[r] = pend_q[r] ? pend_s_q[r] : m_s[r];
+      rq_a[r] = pend_q[r] ? pend_a_q[r] : m_a[r];
+      req_o[r] = rd_req[r];
+      we_o[r] = 1'b0;
+      psum_o[r] = rq_a[r].psum;
+      addr_o[r] = rq_a[r].word;
+      be_o[r] = 4'h0;
+      wdata_o[r] = '0;
+      mask_o[r] = d_mask_q;  // a column's: the destination's partitions
+      if (rq_s[r] == 2'd0) mask_o[r] = x_mask_q;
+      if (rq_s[r] == 2'd1) mask_o[r] = b_mask_q;
+    end
+    req_o[2] = wr_req;
+    we_o[2] = 1'b1;
+    psum_o[2] = wq_a_q[0].psum;
+    addr_o[2] = wq_a_q[0].word;
+    mask_o[2] = d_mask_q;
+    be_o[2] = wq_be_q[0];
+    wdata_o[2] = wq_d_q[0];
   end
 
   logic finishing;
-  assign finishing = active_q && ph_q == PhEnd && !wb_v_q && !wq_v_q && !pend_q;
+  assign finishing = active_q && ph_q == PhEnd && !wb_v_q && !wq_v_q[0] && pend_q == '0;
   assign inst_ready_o = !active_q || finishing;
   assign done_o = finishing;
   assign busy_o = active_q && !finishing;
   assign accept = inst_valid_i && inst_ready_o;
 
   // ---- datapath ----------------------------------------------------------------------------
-  logic [Rows-1:0][31:0] arr_rot;      // the arriving word in destination lanes
-  logic [RotW-1:0] arr_r;
-  always_comb begin
-    arr_r = '0;
-    if (arr_s_q == 2'd0) arr_r = x_rot_q;
-    if (arr_s_q == 2'd1) arr_r = b_rot_q;
-  end
-  assign arr_rot = rotate(rdata_i, arr_r);
+  // The words arriving on the read ports in destination lanes (a column's are not rotated).
+  logic [1:0][Rows-1:0][31:0] arr_rot;
+  assign arr_rot[0] = rotate(rdata_i[0], arr_s_q[0] == 2'd0 ? x_rot_q : '0);
+  assign arr_rot[1] = rotate(rdata_i[1], arr_s_q[1] == 2'd1 ? b_rot_q : '0);
 
   logic [1:0][Rows-1:0][31:0] sd;      // the source slots' words as the current element sees them
   always_comb begin
     for (int unsigned s = 0; s < 2; s++)
-      sd[s] = (arr_v_q && arr_s_q == 2'(s) && arr_a_q == c_addr[s]) ? arr_rot : held_d_q[s];
+      sd[s] = (arr_v_q[s] && arr_s_q[s] == 2'(s) && arr_a_q[s] == c_addr[s]) ? arr_rot[s] : held_d_q[s];
   end
 
   logic [Rows-1:0][31:0] acc_q, acc_d, code, xw, sr_state_q;
@@ -473,18 +497,18 @@ module vec_engine
       held_v_q <= '0;
       held_a_q <= '0;
       held_d_q <= '0;
-      arr_v_q <= 1'b0;
+      arr_v_q <= '0;
       arr_s_q <= '0;
       arr_a_q <= '0;
       wb_v_q <= 1'b0;
-      wq_v_q <= 1'b0;
+      wq_v_q <= '0;
       wb_a_q <= '0;
       wq_a_q <= '0;
       wb_be_q <= '0;
       wq_be_q <= '0;
       wb_d_q <= '0;
       wq_d_q <= '0;
-      pend_q <= 1'b0;
+      pend_q <= '0;
       pend_s_q <= '0;
       pend_a_q <= '0;
       stall_o <= 1'b0;
@@ -492,30 +516,37 @@ module vec_engine
       tbuf_q <= '0;
       for (int unsigned q = 0; q < Rows; q++) sr_state_q[q] <= IsAct ? '0 : lane_seed(sr_seed_i, q);
     end else begin
-      stall_o <= req_o && !gnt_i;
-      // reads: the arriving word is held; a granted read arrives next cycle
-      arr_v_q <= rd_req && gnt_i;
-      if (rd_req && gnt_i) begin
-        arr_s_q <= rq_s;
-        arr_a_q <= rq_a;
+      stall_o <= (req_o & ~gnt_i) != '0;
+      // reads: the arriving words are held; a granted read arrives next cycle
+      for (int unsigned r = 0; r < 2; r++) begin
+        arr_v_q[r] <= rd_gnt[r];
+        if (rd_gnt[r]) begin
+          arr_s_q[r] <= rq_s[r];
+          arr_a_q[r] <= rq_a[r];
+        end
+        pend_q[r] <= rd_req[r] && !gnt_i[r];
+        if (rd_req[r] && !gnt_i[r]) begin
+          pend_s_q[r] <= rq_s[r];
+          pend_a_q[r] <= rq_a[r];
+        end
+        if (arr_v_q[r]) begin
+          held_v_q[arr_s_q[r]] <= 1'b1;
+          held_a_q[arr_s_q[r]] <= arr_a_q[r];
+          held_d_q[arr_s_q[r]] <= arr_rot[r];
+        end
       end
-      pend_q <= rd_req && !gnt_i;
-      if (rd_req && !gnt_i) begin
-        pend_s_q <= rq_s;
-        pend_a_q <= rq_a;
+      // writes: the head leaves when granted; a push fills the entry after it
+      if (wq_gnt) begin
+        wq_v_q <= {1'b0, wq_v_q[1]};
+        wq_a_q[0] <= wq_a_q[1];
+        wq_be_q[0] <= wq_be_q[1];
+        wq_d_q[0] <= wq_d_q[1];
       end
-      if (arr_v_q) begin
-        held_v_q[arr_s_q] <= 1'b1;
-        held_a_q[arr_s_q] <= arr_a_q;
-        held_d_q[arr_s_q] <= arr_rot;
-      end
-      // writes
-      if (wq_gnt) wq_v_q <= 1'b0;
       if (flush) begin
-        wq_v_q <= 1'b1;
-        wq_a_q <= wb_a_q;
-        wq_be_q <= wb_be_q;
-        wq_d_q <= wb_d_q;
+        wq_v_q[wq_pos] <= 1'b1;
+        wq_a_q[wq_pos] <= wb_a_q;
+        wq_be_q[wq_pos] <= wb_be_q;
+        wq_d_q[wq_pos] <= wb_d_q;
         wb_v_q <= 1'b0;
       end
       if (compute) begin
@@ -526,10 +557,10 @@ module vec_engine
           for (int unsigned q = 0; q < Rows; q++)
             merged[q] = (wb_d_q[q] & ~be_bits) | (put[q] & be_bits);
           if (needq) begin
-            wq_v_q <= 1'b1;
-            wq_a_q <= c_daddr;
-            wq_be_q <= be;
-            wq_d_q <= merged;
+            wq_v_q[wq_pos] <= 1'b1;
+            wq_a_q[wq_pos] <= c_daddr;
+            wq_be_q[wq_pos] <= be;
+            wq_d_q[wq_pos] <= merged;
             wb_v_q <= 1'b0;
           end else begin
             wb_v_q <= 1'b1;
@@ -540,10 +571,10 @@ module vec_engine
           // forwarding: a source word held in the destination's partitions sees the result
           for (int unsigned s = 0; s < 2; s++) begin
             if ((s == 0 ? x_fwd_q : b_fwd_q) &&
-                ((arr_v_q && arr_s_q == 2'(s)) ? arr_a_q : held_a_q[s]) == c_daddr) begin
+                ((arr_v_q[s] && arr_s_q[s] == 2'(s)) ? arr_a_q[s] : held_a_q[s]) == c_daddr) begin
               for (int unsigned q = 0; q < Rows; q++)
                 if (d_mask_q[q])
-                  held_d_q[s][q] <= (((arr_v_q && arr_s_q == 2'(s)) ? arr_rot[q] : held_d_q[s][q]) & ~be_bits) |
+                  held_d_q[s][q] <= (((arr_v_q[s] && arr_s_q[s] == 2'(s)) ? arr_rot[s][q] : held_d_q[s][q]) & ~be_bits) |
                                     (put[q] & be_bits);
             end
           end
@@ -636,33 +667,37 @@ module vec_engine
         endcase
         idx_q <= '0;
         held_v_q <= '0;
-        arr_v_q <= 1'b0;
-        pend_q <= 1'b0;
+        arr_v_q <= '0;
+        pend_q <= '0;
         wb_v_q <= 1'b0;
-        wq_v_q <= 1'b0;
+        wq_v_q <= '0;
       end
     end
   end
 
   // b ends with the destination (same element count); its own end flag is not needed.
   logic unused_b_last;
-  assign unused_b_last = b_last;
+  assign unused_b_last = ^{b_last, rvalid_i[2], rdata_i[2]};  // the write port's read side
 
   // ---- checks ------------------------------------------------------------------------------
 `ifndef SYNTHESIS
   // A request holds until granted (docs/core.md); read data arrives when expected; the merge
   // buffer only holds the current element's word; only this engine's instructions arrive.
-  logic req_held_q;
-  logic [MemAw+1+Rows+4:0] req_payload_q;
-  always_ff @(posedge clk_i) req_payload_q <= {we_o, psum_o, addr_o, mask_o, be_o};
+  logic [2:0] req_held_q;
+  logic [2:0][MemAw+1+Rows+4:0] req_payload_q;
+  always_ff @(posedge clk_i) begin
+    for (int unsigned p = 0; p < 3; p++) req_payload_q[p] <= {we_o[p], psum_o[p], addr_o[p], mask_o[p], be_o[p]};
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      req_held_q <= 1'b0;
+      req_held_q <= '0;
     end else begin
-      req_held_q <= req_o && !gnt_i;
-      if (req_held_q) assert (req_o && req_payload_q == {we_o, psum_o, addr_o, mask_o, be_o})
-                      else $error("vec_engine: mem request changed before it was granted");
-      assert (!arr_v_q || rvalid_i) else $error("vec_engine: no rvalid one cycle after a granted read");
+      req_held_q <= req_o & ~gnt_i;
+      for (int unsigned p = 0; p < 3; p++)
+        if (req_held_q[p]) assert (req_o[p] && req_payload_q[p] == {we_o[p], psum_o[p], addr_o[p], mask_o[p], be_o[p]})
+                           else $error("vec_engine: mem request of port %0d changed before it was granted", p);
+      assert ((arr_v_q & ~rvalid_i[1:0]) == '0) else $error("vec_engine: no rvalid one cycle after a granted read");
+      assert ((gnt_i & ~req_o) == '0) else $error("vec_engine: a grant without a request");
       assert (!(compute && c_dst && wb_v_q) || wb_a_q == c_daddr)
         else $error("vec_engine: element merges into a different buffered word");
       if (accept) begin

@@ -107,15 +107,15 @@ class SeqBlock {
   virtual bool deadlock() const = 0;
 };
 
-// --rtl act / --rtl dve: the verilated act and dve engines (rtl/vec/vec_engine.sv, both in
-// sim/cosim/rtl/cosim_vec.sv, each with its own mem port) in place of the TLM's. The fabric
-// offers them their queues' instructions, arbitrates their port requests round robin with
-// each other and the TLM engines (docs/vec_engines.md), and serves the granted request from
-// the on-chip memories (or the RTL SBUF/PSUM blocks); what they write is the result, which the
-// lockstep checker compares when the instruction completes. Engine 0 act, 1 dve. Per cycle t:
-// offer() the instructions and the read data granted in t - 1, settle; request(); grant() (a
-// write lands, a read returns next cycle); done(); edge(). A fault (BLOCK act or dve) flips a
-// bit of the engine's first write at or after CYCLE, in its first partition.
+// --rtl act / --rtl dve: the verilated act and dve engines (rtl/vec/vec_engines.sv in
+// sim/cosim/rtl/cosim_vec.sv, three mem ports each) in place of the TLM's. The fabric offers
+// them their queues' instructions, arbitrates their ports with the TLM's requesters in the
+// core's order (docs/vec_engines.md), and serves the granted requests from the on-chip
+// memories (or the RTL SBUF/PSUM blocks), reads before writes; what they write is the result,
+// which the lockstep checker compares when the instruction completes. Engine 0 act, 1 dve. Per
+// cycle t: offer() the instructions and the read data granted in t - 1, settle; request();
+// grant() (writes land, reads return next cycle); done(); edge(). A fault (BLOCK act or dve)
+// flips a bit of the engine's first write at or after CYCLE, in its first partition.
 class VecBlock {
  public:
   virtual ~VecBlock() = default;
@@ -125,9 +125,9 @@ class VecBlock {
     uint32_t part = 0, parts = 0;  // the partitions of the mask: [part, part + parts)
   };
   virtual void offer(uint64_t t, const std::array<const std::vector<uint8_t>*, 2>& words) = 0;
-  virtual Request request(unsigned e) const = 0;
+  virtual Request request(unsigned e, unsigned port) const = 0;  // port 0, 1 read, 2 write
   virtual bool ready(unsigned e) const = 0;
-  virtual void grant(int e) = 0;           // the engine granted in this cycle, -1 for none
+  virtual void grant(uint32_t ports) = 0;  // bit 3 e + p: port p of engine e granted in this cycle
   virtual uint32_t done() const = 0;       // bit e: engine e completes an instruction in this cycle
   virtual void edge() = 0;
 };

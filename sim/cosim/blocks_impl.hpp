@@ -395,9 +395,9 @@ class VecBlockImpl final : public VecBlock, Clocked<Model> {
         mem_(mem),
         fault_(fault),
         ports_(ports),
-        rdata_{std::vector<uint32_t>(rows_), std::vector<uint32_t>(rows_)},
         wmask_(rows_),
         wdata_(rows_) {
+    for (std::vector<uint32_t>& r : rdata_) r.assign(rows_, 0);
     // The stochastic-rounding generators take the kernel seed in reset: a second reset pulse
     // with the seed applied (the first, Clocked's, had none).
     Model& d = *C::m_;
@@ -413,13 +413,14 @@ class VecBlockImpl final : public VecBlock, Clocked<Model> {
     t_ = t;
     uint32_t valid = 0, rvalid = 0;
     for (unsigned e = 0; e < 2; ++e) {
-      if (words[e]) {
-        valid |= 1u << e;
-        std::memcpy(reinterpret_cast<uint8_t*>(d.inst_i.data()) + e * words[e]->size(), words[e]->data(),
-                    words[e]->size());
-      }
-      if (rpending_[e]) rvalid |= 1u << e;
-      for (unsigned p = 0; p < rows_; ++p) set_word(d.mem_rdata_i, 32 * (e * rows_ + p), rdata_[e][p]);
+      if (!words[e]) continue;
+      valid |= 1u << e;
+      std::memcpy(reinterpret_cast<uint8_t*>(d.inst_i.data()) + e * words[e]->size(), words[e]->data(),
+                  words[e]->size());
+    }
+    for (unsigned u = 0; u < kPorts; ++u) {
+      if (rpending_[u]) rvalid |= 1u << u;
+      for (unsigned p = 0; p < rows_; ++p) set_word(d.mem_rdata_i, 32 * (u * rows_ + p), rdata_[u][p]);
     }
     d.inst_valid_i = valid;
     d.mem_rvalid_i = rvalid;
@@ -427,45 +428,66 @@ class VecBlockImpl final : public VecBlock, Clocked<Model> {
     C::eval(t);
   }
 
-  Request request(unsigned e) const override {
+  Request request(unsigned e, unsigned port) const override { return request_of(3 * e + port); }
+  bool ready(unsigned e) const override { return (C::m_->inst_ready_o >> e) & 1u; }
+
+  // Reads first: a read sees the memories before this cycle's writes, as at the RTL's edge.
+  void grant(uint32_t ports) override {
+    Model& d = *C::m_;
+    d.mem_gnt_i = ports;
+    C::eval(t_);
+    rpending_ = {};
+    for (unsigned u = 0; u < kPorts; ++u) {
+      if (!(ports >> u & 1u)) continue;
+      const Request r = request_of(u);
+      if (!r.valid) throw std::logic_error(fmt::format("RTL {}: port {} granted without a request", name(u), u % 3));
+      if (r.we) continue;
+      rpending_[u] = true;
+      if (MemBlock* block = r.psum ? ports_.psum : ports_.sbuf) {
+        block->read_row(r.word, rdata_[u].data(), t_);
+      } else {
+        const uint8_t* base = r.psum ? mem_.psum : mem_.sbuf;
+        const uint64_t pb = r.psum ? mem_.psum_partition_bytes : mem_.sbuf_partition_bytes;
+        for (unsigned p = 0; p < rows_; ++p) std::memcpy(&rdata_[u][p], base + p * pb + 4 * uint64_t{r.word}, 4);
+      }
+    }
+    for (unsigned u = 0; u < kPorts; ++u)
+      if ((ports >> u & 1u) && request_of(u).we) write(u);
+  }
+
+  uint32_t done() const override { return C::m_->done_o; }
+  void edge() override { C::edge(t_); }
+
+ private:
+  static constexpr unsigned kPorts = 6;  // 3 e + p: port p of engine e
+  static const char* name(unsigned u) { return u < 3 ? "act" : "dve"; }
+
+  Request request_of(unsigned u) const {
     const Model& d = *C::m_;
     Request r;
-    r.valid = (d.mem_req_o >> e) & 1u;
-    r.we = (d.mem_we_o >> e) & 1u;
-    r.psum = (d.mem_psum_o >> e) & 1u;
-    r.word = static_cast<uint32_t>(get_bits(d.mem_addr_o, e * mem_aw_, mem_aw_));
+    r.valid = (d.mem_req_o >> u) & 1u;
+    r.we = (d.mem_we_o >> u) & 1u;
+    r.psum = (d.mem_psum_o >> u) & 1u;
+    r.word = static_cast<uint32_t>(get_bits(d.mem_addr_o, u * mem_aw_, mem_aw_));
     if (!r.valid) return r;
     bool seen = false, ended = false;
     for (unsigned p = 0; p < rows_; ++p) {
-      const bool m = get_bits(d.mem_mask_o, e * rows_ + p, 1) != 0;
-      if (m && ended) throw std::logic_error(fmt::format("RTL {}: a mem request's partitions are not contiguous", name(e)));
+      const bool m = get_bits(d.mem_mask_o, u * rows_ + p, 1) != 0;
+      if (m && ended) throw std::logic_error(fmt::format("RTL {}: a mem request's partitions are not contiguous", name(u)));
       if (m && !seen) r.part = p, seen = true;
       if (m) ++r.parts;
       if (!m && seen) ended = true;
     }
     return r;
   }
-  bool ready(unsigned e) const override { return (C::m_->inst_ready_o >> e) & 1u; }
 
-  void grant(int e) override {
-    Model& d = *C::m_;
-    d.mem_gnt_i = e >= 0 ? 1u << e : 0u;
-    C::eval(t_);
-    rpending_ = {false, false};
-    if (e < 0) return;
-    const auto u = static_cast<unsigned>(e);
-    const Request r = request(u);
-    if (!r.valid) throw std::logic_error(fmt::format("RTL {}: granted without a request", name(u)));
+  // A granted write of port u lands (in the memories, or the RTL SBUF/PSUM block).
+  void write(unsigned u) {
+    const Model& d = *C::m_;
+    const Request r = request_of(u);
     uint8_t* base = r.psum ? mem_.psum : mem_.sbuf;
     const uint64_t pb = r.psum ? mem_.psum_partition_bytes : mem_.sbuf_partition_bytes;
     MemBlock* block = r.psum ? ports_.psum : ports_.sbuf;
-    if (!r.we) {
-      rpending_[u] = true;
-      if (block) block->read_row(r.word, rdata_[u].data(), t_);
-      else
-        for (unsigned p = 0; p < rows_; ++p) std::memcpy(&rdata_[u][p], base + p * pb + 4 * uint64_t{r.word}, 4);
-      return;
-    }
     const unsigned be = static_cast<unsigned>(get_bits(d.mem_be_o, 4 * u, 4));
     for (unsigned p = 0; p < rows_; ++p) {
       wmask_[p] = p >= r.part && p < r.part + r.parts;
@@ -486,17 +508,12 @@ class VecBlockImpl final : public VecBlock, Clocked<Model> {
     if (block) block->write_row(r.word, wmask_, be, wdata_.data(), t_);
   }
 
-  uint32_t done() const override { return C::m_->done_o; }
-  void edge() override { C::edge(t_); }
-
- private:
-  static const char* name(unsigned e) { return e == 0 ? "act" : "dve"; }
   unsigned rows_, mem_aw_;
   ref::MemView mem_;
   Fault* fault_;
   MemPorts ports_;
-  std::array<std::vector<uint32_t>, 2> rdata_;
-  std::array<bool, 2> rpending_{};
+  std::array<std::vector<uint32_t>, kPorts> rdata_;
+  std::array<bool, kPorts> rpending_{};
   std::vector<bool> wmask_;
   std::vector<uint32_t> wdata_;
   uint64_t t_ = 0;

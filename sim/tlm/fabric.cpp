@@ -582,12 +582,9 @@ struct Fabric::Impl {
   DmaFactory make_rtl_dma;
   std::unique_ptr<cosim::DmaBlock> rtl_dma;
   std::vector<std::vector<std::vector<uint8_t>>> words;  // per queue
-  // The act/dve engines' timing (vec_timing.hpp, docs/vec_engines.md), their port requests
-  // round robin between them: ext_held, the engine whose refused request the arbiter presents
-  // again; ext_priority, the engine that wins when both request.
+  // The act/dve engines' timing (vec_timing.hpp, docs/vec_engines.md): three ports each, after
+  // the DMA's in priority order (act read 0, read 1, write, then dve's).
   VecTiming ext[2];
-  int ext_held = -1;
-  unsigned ext_priority = 0;
   // --rtl act / dve: the verilated engines of vec_rtl (bit e: engine e) in place of ext[e].
   VecFactory make_rtl_vec;
   unsigned vec_rtl = 0;
@@ -839,40 +836,34 @@ struct Fabric::Impl {
     };
     const bool ar_load = (!ar_valid || ar_ready) && ar_req != 0;
     const bool aw_load = (!aw_valid || aw_ready) && aw_req != 0 && wo.size() + (aw_valid ? 1 : 0) + 1 <= 2 * nq;
-    // ext engines: one request, behind everything else (--rtl act / dve: the verilated
+    // ext engines: three ports each, behind everything else (--rtl act / dve: the verilated
     // engines' requests in place of their VecTiming's)
     std::array<const std::vector<uint8_t>*, 2> vec_offers{nullptr, nullptr};
-    std::array<cosim::VecBlock::Request, 2> vreq{};
     if (rtl_vec) {
       for (unsigned e = 0; e < 2; ++e)
         if (vec_is_rtl(e) && ext_queue[e]) vec_offers[e] = rtl_offer(*ext_queue[e], t);
       rtl_vec->offer(t, vec_offers);
     }
+    uint32_t ext_gnt = 0;  // bit 3 e + p: port p of engine e granted
     for (unsigned e = 0; e < 2; ++e) {
-      if (vec_is_rtl(e)) {
-        vreq[e] = rtl_vec->request(e);
-      } else if (ext[e].requesting()) {
-        const VecTiming::Request& r = ext[e].request();
-        vreq[e] = {true, r.write, r.psum, r.word, r.part, r.parts};
+      const bool rtl = vec_is_rtl(e);
+      if (!rtl && !ext[e].requesting()) continue;
+      for (unsigned p = 0; p < VecTiming::kPorts; ++p) {
+        cosim::VecBlock::Request r;
+        if (rtl) {
+          r = rtl_vec->request(e, p);
+        } else {
+          const VecTiming::Request& q = ext[e].request(p);
+          r = {q.valid, q.write, q.psum, q.word, q.part, q.parts};
+        }
+        if (!r.valid) continue;
+        const bool g = r.psum ? ports.psum(r.we) : ports.sbuf_range(r.word, r.part, r.parts);
+        ext_gnt |= static_cast<uint32_t>(g) << (3 * e + p);
+        win.sbuf_accesses += g && !r.psum;
       }
-    }
-    int sel = ext_held;
-    if (sel < 0) {
-      const bool a = vreq[0].valid, d = vreq[1].valid;
-      sel = a && d ? static_cast<int>(ext_priority) : a ? 0 : d ? 1 : -1;
-    }
-    bool ext_gnt = false;
-    if (sel >= 0) {
-      const cosim::VecBlock::Request& r = vreq[static_cast<unsigned>(sel)];
-      if (r.psum) {
-        ext_gnt = ports.psum(r.we);
-      } else {
-        ext_gnt = ports.sbuf_range(r.word, r.part, r.parts);
-      }
-      if (ext_gnt && !r.psum) ++win.sbuf_accesses;
     }
     if (rtl_vec) {
-      rtl_vec->grant(ext_gnt && vec_is_rtl(static_cast<unsigned>(sel)) ? sel : -1);
+      rtl_vec->grant(ext_gnt & ((vec_rtl & 1u ? 7u : 0u) | (vec_rtl & 2u ? 070u : 0u)));
       const uint32_t done = rtl_vec->done();
       for (unsigned e = 0; e < 2; ++e) {
         if (!vec_is_rtl(e) || !(done >> e & 1u)) continue;
@@ -952,12 +943,10 @@ struct Fabric::Impl {
       ch.burst_q.pop_front();
       aw_ptr = p + 1 == nq ? 0 : p + 1;
     }
-    // ext engines: an engine not selected is not granted (its request stays pending)
-    for (unsigned e = 0; e < 2; ++e)  // (edge() of an idle engine does nothing)
-      if (ext[e].active() && !vec_is_rtl(e)) ext[e].edge(ext_gnt && sel == static_cast<int>(e));
+    // ext engines (edge() of an idle engine does nothing)
+    for (unsigned e = 0; e < 2; ++e)
+      if (ext[e].active() && !vec_is_rtl(e)) ext[e].edge(ext_gnt >> (3 * e) & 7u);
     if (rtl_vec) rtl_vec->edge();
-    if (ext_gnt) ext_priority = sel == 0 ? 1 : 0;
-    ext_held = ext_gnt ? -1 : sel;
     // instructions accepted in this cycle start at the edge
     for (auto& [q, i] : accepted) {
       const isa::Instruction& inst = q->e->queue_.insts[i];

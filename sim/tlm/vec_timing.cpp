@@ -105,7 +105,8 @@ void VecTiming::start(const isa::Instruction& inst) {
   arr_ = {};
   wb_ = {};
   wq_ = {};
-  pend_ = false;
+  wq_n_ = 0;
+  pend_ = {};
   pend_req_ = {};
   forced_flushes_ = 0;
   if (n_ > 0) cur_ = produce();
@@ -193,8 +194,14 @@ bool VecTiming::avail_next(uint8_t s, const Addr& a) const {
   return arr_[s].valid ? arr_[s].a == a : held_[s].valid && held_[s].a == a;
 }
 
+bool VecTiming::wq_holds(const Addr& a) const {
+  for (unsigned i = 0; i < wq_n_; ++i)
+    if (wq_[i].a == a) return true;
+  return false;
+}
+
 void VecTiming::evaluate() {
-  req_ = Request{};
+  req_ = {};
   ready_ = last_ = needq_ = flush_ = false;
   if (!active_) return;
   bool sure = false;
@@ -203,76 +210,88 @@ void VecTiming::evaluate() {
     for (uint8_t i = 0; i < cur_.nsrc; ++i) ready_ = ready_ && avail(cur_.src[i].slot, cur_.src[i].a);
     last_ = cur_.has_dst && (k_ + 1 == n_ || !nxt_.has_dst || nxt_.dst != cur_.dst);
     needq_ = last_;
-    sure = ready_ && (!needq_ || !wq_.valid);
+    sure = ready_ && (!needq_ || wq_n_ < kQueue);
   }
-  // The fetch element j (k + 1 when k is sure, else k) and its missing word m.
+  // The fetch element j (k + 1 when k is sure, else k) and, per read port, its missing word.
   const Elem* fetch = nullptr;
   const bool ahead = sure;
   if (ahead ? k_ + 1 < n_ : k_ < n_) fetch = ahead ? &nxt_ : &cur_;
-  const Src* m = nullptr;
-  if (fetch)
-    for (uint8_t i = 0; i < fetch->nsrc && !m; ++i) {
-      const Src& s = fetch->src[i];
-      if (!(ahead ? avail_next(s.slot, s.a) : avail(s.slot, s.a))) m = &s;
+  for (unsigned p = kRead0; p <= kRead1; ++p) {
+    const Src* m = nullptr;
+    if (fetch)
+      for (uint8_t i = 0; i < fetch->nsrc && !m; ++i) {
+        const Src& s = fetch->src[i];
+        if ((s.slot & 1u) == p && !(ahead ? avail_next(s.slot, s.a) : avail(s.slot, s.a))) m = &s;
+      }
+    bool blocked = false;
+    if (m) {
+      const bool by_wb = wb_.valid && wb_.a == m->a;
+      blocked = by_wb || wq_holds(m->a) || (ahead && cur_.has_dst && cur_.dst == m->a);
+      flush_ = flush_ || (!ahead && by_wb && wq_n_ < kQueue);
     }
-  bool blocked = false;
-  if (m) {
-    const bool by_wb = wb_.valid && wb_.a == m->a;
-    blocked = by_wb || (wq_.valid && wq_.a == m->a) || (ahead && cur_.has_dst && cur_.dst == m->a);
-    flush_ = !ahead && by_wb && !wq_.valid;
+    Request& r = req_[p];
+    if (pend_[p]) {
+      r = pend_req_[p];
+    } else if (m && !blocked) {
+      r.valid = true;
+      r.psum = m->a.space == Space::kPsum;
+      r.word = m->a.word;
+      r.slot = m->slot;
+      r.part = slot_part_[m->slot], r.parts = slot_parts_[m->slot];
+    }
   }
-  if (pend_) {
-    req_ = pend_req_;
-  } else if (wq_.valid) {
-    req_.valid = req_.write = true;
-    req_.psum = wq_.a.space == Space::kPsum;
-    req_.word = wq_.a.word;
-    req_.part = dst_part_, req_.parts = dst_parts_;
-    req_.be = wq_.be;
-  } else if (m && !blocked) {
-    req_.valid = true;
-    req_.psum = m->a.space == Space::kPsum;
-    req_.word = m->a.word;
-    req_.slot = m->slot;
-    req_.part = slot_part_[m->slot], req_.parts = slot_parts_[m->slot];
+  if (wq_n_ > 0) {  // the head entry (a refused write presents it again)
+    Request& r = req_[kWrite];
+    r.valid = r.write = true;
+    r.psum = wq_[0].a.space == Space::kPsum;
+    r.word = wq_[0].a.word;
+    r.part = dst_part_, r.parts = dst_parts_;
+    r.be = wq_[0].be;
   }
 }
 
-void VecTiming::edge(bool granted) {
+void VecTiming::edge(unsigned granted) {
   if (!active_) return;
   if (finishing()) {  // the done cycle: the engine is idle after it (unless start()ed at this edge)
     active_ = false;
     evaluate();
     return;
   }
-  const bool g = granted && req_.valid;
-  const bool write_granted = g && req_.write;
-  const bool computes = k_ < n_ && ready_ && (!needq_ || !wq_.valid || write_granted);
+  bool g[kPorts];
+  for (unsigned p = 0; p < kPorts; ++p) g[p] = (granted >> p & 1u) && req_[p].valid;
+  const bool write_granted = g[kWrite];
+  const bool computes = k_ < n_ && ready_ && (!needq_ || wq_n_ < kQueue || write_granted);
   // Every slot with a word arriving holds it; a granted read arrives in the next cycle.
   for (uint8_t s = 0; s < 4; ++s)
     if (arr_[s].valid) held_[s] = arr_[s], arr_[s].valid = false;
-  if (g && !req_.write) arr_[req_.slot] = Held{true, Addr{req_.psum ? Space::kPsum : Space::kSbuf, req_.word}};
-  if (write_granted) wq_ = Buf{};
+  for (unsigned p = kRead0; p <= kRead1; ++p)
+    if (g[p]) arr_[req_[p].slot] = Held{true, Addr{req_[p].psum ? Space::kPsum : Space::kSbuf, req_[p].word}};
+  if (write_granted) {
+    for (unsigned i = 1; i < wq_n_; ++i) wq_[i - 1] = wq_[i];
+    --wq_n_;
+  }
+  auto push = [&] {
+    if (wq_n_ == kQueue) throw std::logic_error("VecTiming: the write queue is full");
+    wq_[wq_n_++] = wb_;
+    wb_ = Buf{};
+  };
   if (computes) {
     if (cur_.has_dst) {
       if (wb_.valid && wb_.a != cur_.dst) throw std::logic_error("VecTiming: the merge buffer holds another word");
       wb_.valid = true;
       wb_.a = cur_.dst;
       wb_.be = static_cast<uint8_t>(wb_.be | cur_.be);
-      if (last_) {
-        if (wq_.valid) throw std::logic_error("VecTiming: the write queue is full");
-        wq_ = wb_;
-        wb_ = Buf{};
-      }
+      if (last_) push();
     }
     advance();
   } else if (flush_) {  // j = k cannot compute (not ready), so at most one of the two
-    wq_ = wb_;
-    wb_ = Buf{};
+    push();
     ++forced_flushes_;
   }
-  pend_ = req_.valid && !g;
-  if (pend_) pend_req_ = req_;
+  for (unsigned p = 0; p < kPorts; ++p) {
+    pend_[p] = req_[p].valid && !g[p];
+    if (pend_[p]) pend_req_[p] = req_[p];
+  }
   evaluate();
 }
 

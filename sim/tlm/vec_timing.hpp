@@ -1,9 +1,10 @@
 // The cycle timing of one streaming act/dve engine (docs/vec_engines.md, "The element stream"
-// and "Timing"), data free: which word the engine requests on the shared `mem` port in each
-// cycle, and when its instruction is done. The fabric (fabric.cpp) runs one per engine and
-// arbitrates their requests; the numerics are the Executor's.
+// and "Timing"), data free: which word the engine requests on each of its three memory ports
+// (two read ports, one write port) in each cycle, and when its instruction is done. The fabric
+// (fabric.cpp) runs one per engine and arbitrates the ports with the SBUF's and PSUM's others;
+// the numerics are the Executor's.
 //
-// Use per cycle: request() / requesting() / finishing() describe the current cycle and depend
+// Use per cycle: request(p) / requesting() / finishing() describe the current cycle and depend
 // on the state only; edge(granted) is the rising edge that ends the cycle. An instruction
 // accepted in cycle a is start()ed at the edge ending a, after that cycle's edge().
 #pragma once
@@ -24,7 +25,11 @@ class VecTiming {
     bool operator==(const Addr& o) const { return word == o.word && space == o.space; }
     bool operator!=(const Addr& o) const { return !(*this == o); }
   };
-  // The engine's request of the current cycle on the `mem` port.
+  // The ports: kRead0 reads slots 0 and 2, kRead1 slots 1 and 3, kWrite writes.
+  static constexpr unsigned kRead0 = 0, kRead1 = 1, kWrite = 2, kPorts = 3;
+  // Write queue entries (docs/vec_engines.md "Timing").
+  static constexpr unsigned kQueue = 2;
+  // The engine's request of the current cycle on one port.
   struct Request {
     bool valid = false;
     bool write = false;
@@ -43,14 +48,16 @@ class VecTiming {
   // Takes an instruction (its opcode must be an act/dve one, or nop) at the edge ending its
   // accept cycle; the engine must not be busy(). Clears the slots, buffers and pending request.
   void start(const isa::Instruction& inst);
-  // The rising edge ending the current cycle; `granted`: this cycle's request() was granted
-  // (ignored when there is none).
-  void edge(bool granted);
+  // The rising edge ending the current cycle; bit p of `granted`: this cycle's request(p) was
+  // granted (ignored when there is none).
+  void edge(unsigned granted);
 
-  const Request& request() const { return req_; }
-  bool requesting() const { return req_.valid; }
-  // done is high in this cycle: k = N and wb, wq and pend are empty.
-  bool finishing() const { return active_ && k_ == n_ && !wb_.valid && !wq_.valid && !pend_; }
+  const Request& request(unsigned port) const { return req_[port]; }
+  bool requesting() const { return req_[0].valid || req_[1].valid || req_[2].valid; }
+  // done is high in this cycle: k = N and wb, wq and every port's pend are empty.
+  bool finishing() const {
+    return active_ && k_ == n_ && !wb_.valid && wq_n_ == 0 && !pend_[0] && !pend_[1] && !pend_[2];
+  }
   // An instruction is held, its done cycle included.
   bool active() const { return active_; }
   // An instruction is held and not finishing (busy_o); !busy(): the engine can take one (inst_ready_o).
@@ -119,12 +126,15 @@ class VecTiming {
   uint64_t k_ = 0;
   Elem cur_, nxt_;  // elements k and k + 1 (when < N)
   std::array<Held, 4> held_{}, arr_{};
-  Buf wb_, wq_;
-  bool pend_ = false;
-  Request pend_req_;
+  Buf wb_;
+  std::array<Buf, kQueue> wq_{};  // the write queue, wq_[0] its head
+  unsigned wq_n_ = 0;
+  bool wq_holds(const Addr& a) const;
+  std::array<bool, kPorts> pend_{};
+  std::array<Request, kPorts> pend_req_{};
   uint64_t forced_flushes_ = 0;
   // the current cycle (evaluate())
-  Request req_;
+  std::array<Request, kPorts> req_{};
   bool ready_ = false, last_ = false, needq_ = false, flush_ = false;
 };
 

@@ -1,7 +1,7 @@
 // The activation and vector engines (rtl/vec/vec_engines.sv, docs/vec_engines.md), verilated
-// per preset: random act and dve programs run through the `mem` port against a C++ memory with
-// random grants, compared bit for bit with ref::CoreModel, and cycle by cycle with the TLM
-// model's timing (sim/tlm/vec_timing.hpp): every request and every done.
+// per preset: random act and dve programs run through their six `mem` ports against a C++
+// memory with random grants, compared bit for bit with ref::CoreModel, and cycle by cycle with
+// the TLM model's timing (sim/tlm/vec_timing.hpp): every port's request and every done.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -36,24 +36,29 @@ using rtl::set_word;
 namespace {
 
 constexpr unsigned kAct = 0, kDve = 1, kEngines = 2;
+constexpr unsigned kPorts = 6;  // 3 e + p: port p (0, 1 read, 2 write) of engine e
 constexpr unsigned kInstBytes = 128;
 
 const CoreConfig& config() { return preset(TESSERA_PRESET); }
 
-// What the engines drive in a cycle (registers only) and what the test presents to them.
-struct Outputs {
-  std::array<bool, kEngines> inst_ready{}, done{}, busy{}, stall{};
+// One mem port's request in a cycle.
+struct PortOut {
   bool req = false, we = false, psum = false;
   uint32_t addr = 0;
   std::vector<uint8_t> mask;
   uint8_t be = 0;
   std::vector<uint32_t> wdata;
 };
+// What the engines drive in a cycle (registers only) and what the test presents to them.
+struct Outputs {
+  std::array<bool, kEngines> inst_ready{}, done{}, busy{}, stall{};
+  std::array<PortOut, kPorts> port;
+};
 struct Inputs {
   std::array<bool, kEngines> inst_valid{};
   std::array<std::array<uint8_t, kInstBytes>, kEngines> inst{};
-  bool gnt = false, rvalid = false;
-  std::vector<uint32_t> rdata;
+  std::array<bool, kPorts> gnt{}, rvalid{};
+  std::array<std::vector<uint32_t>, kPorts> rdata;
 };
 
 // The verilated vec_engines behind drive() (this cycle's outputs) and commit() (the rising edge
@@ -72,16 +77,19 @@ class Engines {
       o.busy[e] = (d.busy_o >> e) & 1;
       o.stall[e] = (d.stall_o >> e) & 1;
     }
-    o.req = d.mem_req_o;
-    o.we = d.mem_we_o;
-    o.psum = d.mem_psum_o;
-    o.addr = d.mem_addr_o;
-    o.be = d.mem_be_o;
-    o.mask.assign(rows_, 0);
-    o.wdata.assign(rows_, 0);
-    for (unsigned p = 0; p < rows_; ++p) {
-      o.mask[p] = static_cast<uint8_t>(get_bits(d.mem_mask_o, p, 1));
-      o.wdata[p] = get_word(d.mem_wdata_o, 32 * p);
+    for (unsigned u = 0; u < kPorts; ++u) {
+      PortOut& q = o.port[u];
+      q.req = (d.mem_req_o >> u) & 1u;
+      q.we = (d.mem_we_o >> u) & 1u;
+      q.psum = (d.mem_psum_o >> u) & 1u;
+      q.addr = static_cast<uint32_t>(get_bits(d.mem_addr_o, u * mem_aw_, mem_aw_));
+      q.be = static_cast<uint8_t>((d.mem_be_o >> (4 * u)) & 0xFu);
+      q.mask.assign(rows_, 0);
+      q.wdata.assign(rows_, 0);
+      for (unsigned p = 0; p < rows_; ++p) {
+        q.mask[p] = static_cast<uint8_t>(get_bits(d.mem_mask_o, u * rows_ + p, 1));
+        q.wdata[p] = get_word(d.mem_wdata_o, 32 * (u * rows_ + p));
+      }
     }
   }
   void commit(const Inputs& in) {
@@ -94,14 +102,27 @@ class Engines {
         set_word(d.inst_i, e * kInstBytes * 8 + b * 8, w);
       }
     }
-    d.mem_gnt_i = in.gnt;
-    d.mem_rvalid_i = in.rvalid;
-    for (unsigned p = 0; p < rows_; ++p) set_word(d.mem_rdata_i, 32 * p, in.rvalid ? in.rdata[p] : 0u);
+    uint32_t gnt = 0, rvalid = 0;
+    for (unsigned u = 0; u < kPorts; ++u) {
+      gnt |= uint32_t{in.gnt[u]} << u;
+      rvalid |= uint32_t{in.rvalid[u]} << u;
+      for (unsigned p = 0; p < rows_; ++p)
+        set_word(d.mem_rdata_i, 32 * (u * rows_ + p), in.rvalid[u] ? in.rdata[u][p] : 0u);
+    }
+    d.mem_gnt_i = gnt;
+    d.mem_rvalid_i = rvalid;
     sim_.tick();
   }
 
  private:
   unsigned rows_;
+  unsigned mem_aw_ = [] {  // MemAw = clog2(max(SBUF words, PSUM words)) (docs/core.md)
+    const CoreConfig& c = config();
+    const uint64_t words = std::max<uint64_t>(c.sbuf_bytes_per_partition / 4, c.psum_banks * c.moving_max_n);
+    unsigned b = 0;
+    while ((uint64_t{1} << b) < words) ++b;
+    return b;
+  }();
   tb::SimCtrl<Vvec_engines> sim_;
 };
 
@@ -325,41 +346,48 @@ class ProgramGen {
   unsigned engine_ = kAct;
 };
 
-// SBUF and PSUM behind the `mem` port (docs/core.md), laid out like ref::CoreModel's.
+// SBUF and PSUM behind the six `mem` ports (docs/core.md), laid out like ref::CoreModel's.
 struct PortMemory {
   const CoreConfig& cfg;
   std::vector<uint8_t> sbuf, psum;
-  bool rvalid_next = false;
-  std::vector<uint32_t> rdata_next;
+  std::array<bool, kPorts> rvalid_next{};
+  std::array<std::vector<uint32_t>, kPorts> rdata_next;
 
   explicit PortMemory(const CoreConfig& c)
-      : cfg(c), sbuf(c.rows * partition_bytes(c, Space::kSbuf)), psum(c.rows * partition_bytes(c, Space::kPsum)),
-        rdata_next(c.rows, 0) {}
+      : cfg(c), sbuf(c.rows * partition_bytes(c, Space::kSbuf)), psum(c.rows * partition_bytes(c, Space::kPsum)) {
+    for (std::vector<uint32_t>& r : rdata_next) r.assign(c.rows, 0);
+  }
 
   uint8_t* at(Space s, uint64_t partition, uint64_t byte) {
     return (s == Space::kSbuf ? sbuf.data() : psum.data()) + partition * partition_bytes(cfg, s) + byte;
   }
 
-  // This cycle's memory side: read data of the previous cycle's grant, then this cycle's grant.
-  void serve(const Outputs& o, bool grant, Inputs& in) {
-    in.rvalid = rvalid_next;
-    in.rdata = rdata_next;
-    in.gnt = o.req && grant;
-    rvalid_next = in.gnt && !o.we;
-    if (!in.gnt) return;
-    const Space s = o.psum ? Space::kPsum : Space::kSbuf;
-    REQUIRE(uint64_t{o.addr} * 4 + 4 <= partition_bytes(cfg, s));
-    REQUIRE(o.mask.size() == cfg.rows);
-    for (uint32_t p = 0; p < cfg.rows; ++p) {
-      if (!o.mask[p]) continue;
-      uint8_t* w = at(s, p, uint64_t{o.addr} * 4);
-      if (o.we) {
-        for (unsigned b = 0; b < 4; ++b)
-          if ((o.be >> b) & 1) w[b] = static_cast<uint8_t>(o.wdata[p] >> (8 * b));
-      } else {
-        std::memcpy(&rdata_next[p], w, 4);
-      }
+  // This cycle's memory side: read data of the previous cycle's grants, then this cycle's grants
+  // (bit u of `grants` offers port u a grant), reads before writes as at a clock edge.
+  void serve(const Outputs& o, uint32_t grants, Inputs& in) {
+    for (unsigned u = 0; u < kPorts; ++u) {
+      in.rvalid[u] = rvalid_next[u];
+      in.rdata[u] = rdata_next[u];
+      in.gnt[u] = o.port[u].req && (grants >> u & 1u);
+      rvalid_next[u] = in.gnt[u] && !o.port[u].we;
     }
+    for (bool writes : {false, true})
+      for (unsigned u = 0; u < kPorts; ++u) {
+        const PortOut& q = o.port[u];
+        if (!in.gnt[u] || q.we != writes) continue;
+        const Space s = q.psum ? Space::kPsum : Space::kSbuf;
+        REQUIRE(uint64_t{q.addr} * 4 + 4 <= partition_bytes(cfg, s));
+        for (uint32_t p = 0; p < cfg.rows; ++p) {
+          if (!q.mask[p]) continue;
+          uint8_t* w = at(s, p, uint64_t{q.addr} * 4);
+          if (q.we) {
+            for (unsigned b = 0; b < 4; ++b)
+              if ((q.be >> b) & 1) w[b] = static_cast<uint8_t>(q.wdata[p] >> (8 * b));
+          } else {
+            std::memcpy(&rdata_next[u][p], w, 4);
+          }
+        }
+      }
   }
 };
 
@@ -378,10 +406,10 @@ struct RunResult {
   uint64_t longest_stall = 0;  // most consecutive stall cycles of one engine
 };
 
-// Runs both queues through the engines; `grant_p` is the probability that a request is granted,
-// `valid_p` that a waiting instruction is presented in a cycle. Checks the port protocol, and in
-// every cycle the engines' request, readiness, stall and done against the TLM model's timing
-// (tlm::VecTiming, two engines and the round-robin arbiter of docs/vec_engines.md).
+// Runs both queues through the engines; `grant_p` is the probability that a request is granted
+// (per port and cycle), `valid_p` that a waiting instruction is presented in a cycle. Checks
+// the port protocol, and in every cycle each port's request and the engines' readiness, stall
+// and done against the TLM model's timing (tlm::VecTiming, one per engine).
 RunResult run_model(Engines& eng, PortMemory& mem, const std::array<std::vector<Instruction>, 2>& queues,
                     std::mt19937_64& rng, double grant_p, double valid_p) {
   const isa::Isa& isa = isa::Isa::get();
@@ -390,43 +418,41 @@ RunResult run_model(Engines& eng, PortMemory& mem, const std::array<std::vector<
   std::array<bool, 2> valid{};
   std::array<uint64_t, 2> stall_now{}, stall_run{};
   Outputs out, prev;
-  bool prev_refused = false;
+  std::array<bool, kPorts> prev_refused{};
   std::array<tlm::VecTiming, 2> tim;
-  std::array<bool, 2> tim_refused{};  // the engine's request was not granted in the previous cycle
-  int tim_held = -1;
-  unsigned tim_prio = 0;
+  std::array<bool, 2> tim_refused{};  // a request of the engine was not granted in the previous cycle
   std::bernoulli_distribution grant(grant_p), present(valid_p);
   const uint64_t limit = 1000000;
   for (r.cycles = 0; r.cycles < limit; ++r.cycles) {
     eng.drive(out);
     INFO("cycle " << r.cycles);
-    if (prev_refused) {  // a request holds until granted
-      REQUIRE(out.req);
-      REQUIRE(out.we == prev.we);
-      REQUIRE(out.psum == prev.psum);
-      REQUIRE(out.addr == prev.addr);
-      REQUIRE(out.mask == prev.mask);
-      if (out.we) {
-        REQUIRE(out.be == prev.be);
-        REQUIRE(out.wdata == prev.wdata);
+    for (unsigned u = 0; u < kPorts; ++u) {
+      const PortOut& q = out.port[u];
+      INFO("port " << u);
+      if (prev_refused[u]) {  // a request holds until granted
+        const PortOut& w = prev.port[u];
+        REQUIRE(q.req);
+        REQUIRE(q.we == w.we);
+        REQUIRE(q.psum == w.psum);
+        REQUIRE(q.addr == w.addr);
+        REQUIRE(q.mask == w.mask);
+        if (q.we) {
+          REQUIRE(q.be == w.be);
+          REQUIRE(q.wdata == w.wdata);
+        }
       }
-    }
-    // the timing model's cycle: the arbiter's choice and the engines' states
-    int sel = tim_held;
-    if (sel < 0) {
-      const bool a = tim[0].requesting(), d = tim[1].requesting();
-      sel = a && d ? static_cast<int>(tim_prio) : a ? 0 : d ? 1 : -1;
-    }
-    REQUIRE(out.req == (sel >= 0));
-    if (sel >= 0) {
-      const tlm::VecTiming::Request& q = tim[static_cast<unsigned>(sel)].request();
-      INFO("engine " << sel << " timing model request: " << (q.write ? "write" : "read") << (q.psum ? " psum" : " sbuf")
-                     << " word " << q.word << " partitions " << q.part << "+" << q.parts);
-      REQUIRE(out.we == q.write);
-      REQUIRE(out.psum == q.psum);
-      REQUIRE(out.addr == q.word);
-      for (uint32_t p = 0; p < mem.cfg.rows; ++p) REQUIRE(out.mask[p] == (p >= q.part && p < q.part + q.parts));
-      if (q.write) REQUIRE(out.be == q.be);
+      // the timing model's request of this port
+      const tlm::VecTiming::Request& t = tim[u / 3].request(u % 3);
+      INFO("timing model request: " << (t.valid ? "" : "none ") << (t.write ? "write" : "read")
+                                    << (t.psum ? " psum" : " sbuf") << " word " << t.word << " partitions " << t.part
+                                    << "+" << t.parts);
+      REQUIRE(q.req == t.valid);
+      REQUIRE(q.we == (u % 3 == 2));
+      if (!t.valid) continue;
+      REQUIRE(q.psum == t.psum);
+      REQUIRE(q.addr == t.word);
+      for (uint32_t p = 0; p < mem.cfg.rows; ++p) REQUIRE(q.mask[p] == (p >= t.part && p < t.part + t.parts));
+      if (t.write) REQUIRE(q.be == t.be);
     }
     Inputs in;
     for (unsigned e = 0; e < 2; ++e) {
@@ -454,16 +480,18 @@ RunResult run_model(Engines& eng, PortMemory& mem, const std::array<std::vector<
     const bool finished = next[0] == queues[0].size() && next[1] == queues[1].size() && !out.busy[0] &&
                           !out.busy[1] && r.done[0].size() == queues[0].size() && r.done[1].size() == queues[1].size();
     if (finished) break;
-    mem.serve(out, grant(rng), in);
-    prev_refused = out.req && !in.gnt;
+    uint32_t offered = 0;
+    for (unsigned u = 0; u < kPorts; ++u) offered |= uint32_t{grant(rng)} << u;
+    mem.serve(out, offered, in);
+    for (unsigned u = 0; u < kPorts; ++u) prev_refused[u] = out.port[u].req && !in.gnt[u];
     prev = out;
     eng.commit(in);
     for (unsigned e = 0; e < 2; ++e) {
-      tim_refused[e] = tim[e].requesting() && !(in.gnt && sel == static_cast<int>(e));
-      tim[e].edge(in.gnt && sel == static_cast<int>(e));
+      unsigned g = 0;
+      for (unsigned p = 0; p < 3; ++p) g |= unsigned{in.gnt[3 * e + p]} << p;
+      tim_refused[e] = prev_refused[3 * e] || prev_refused[3 * e + 1] || prev_refused[3 * e + 2];
+      tim[e].edge(g);
     }
-    if (in.gnt) tim_prio = sel == 0 ? 1 : 0;
-    tim_held = sel >= 0 && !in.gnt ? sel : -1;
     for (unsigned e = 0; e < 2; ++e)
       if (valid[e] && out.inst_ready[e]) {
         tim[e].start(queues[e][next[e]]);
@@ -601,8 +629,8 @@ TEST_CASE("vec engines match the reference bit for bit and the timing model cycl
         REQUIRE(r.done[e].size() == queues[e].size());
         REQUIRE(r.accepted[e].size() == queues[e].size());
       }
-      // Round robin: with every request granted, an engine loses the port one cycle at a time.
-      if (grant_p == 1.0) CHECK(r.longest_stall <= 1);
+      // Every port its own: with every request granted, nothing stalls.
+      if (grant_p == 1.0) CHECK(r.longest_stall == 0);
     }
   }
   for (const std::string& c : expected_coverage()) {

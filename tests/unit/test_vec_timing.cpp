@@ -2,10 +2,11 @@
 // the rules of docs/vec_engines.md ("The element stream", "Timing"). Every case accepts its
 // instruction in cycle a = 0 (start() at the edge ending it), so the first request is in cycle 1
 // and the count checked is done - a. Each derivation lists the cycles 1, 2, ... with the state
-// at the start of the cycle, the request and the edge; notation:
+// at the start of the cycle, the requests and the edge; notation:
 //   k        the compute pointer; eI = element I
-//   R<s> w   a read of word w into slot s;  W w  the write of wq's word w;  -  no request
-//   arr/held the slot registers; wb the merge buffer; wq the write queue
+//   R<s> w   a read of word w into slot s (on read port s mod 2);  W w  the write of wq's head
+//            word w (write port);  -  no request;  a + b  two ports' requests in one cycle
+//   arr/held the slot registers; wb the merge buffer; wq the write queue (two entries, head first)
 // Words: SBUF unless written pN (PSUM word N). Unless said otherwise every request is granted.
 #include <catch2/catch.hpp>
 
@@ -63,7 +64,6 @@ isa::Scalar column(Space space, uint32_t addr) {
 }
 
 std::string text(const VecTiming::Request& r) {
-  if (!r.valid) return "-";
   const std::string w = fmt::format("{}{}", r.psum ? "p" : "", r.word);
   if (r.write) return r.be == 0xF ? "W " + w : fmt::format("W {}.{:x}", w, r.be);
   return fmt::format("R{} {}", r.slot, w);
@@ -71,13 +71,14 @@ std::string text(const VecTiming::Request& r) {
 
 struct Run {
   uint64_t cycles = 0;             // done - a
-  std::vector<std::string> trace;  // the request of cycles 1 .. done - 1
-  std::vector<VecTiming::Request> reqs;
+  std::vector<std::string> trace;  // the requests of cycles 1 .. done - 1
+  std::vector<VecTiming::Request> reqs;  // every request, in cycle and port order
   uint64_t flushes = 0;
 };
 
-// Accepts `inst` in cycle 0 and runs to its done cycle; grant(t): the port grants cycle t's request.
-Run run(const Instruction& inst, const std::function<bool(uint64_t)>& grant = [](uint64_t) { return true; }) {
+// Accepts `inst` in cycle 0 and runs to its done cycle; grant(t, p): port p grants cycle t's request.
+Run run(const Instruction& inst,
+        const std::function<bool(uint64_t, unsigned)>& grant = [](uint64_t, unsigned) { return true; }) {
   VecTiming v;
   v.start(inst);
   Run out;
@@ -85,14 +86,23 @@ Run run(const Instruction& inst, const std::function<bool(uint64_t)>& grant = []
     if (v.finishing()) {
       out.cycles = t;
       out.flushes = v.forced_flushes();
-      v.edge(false);
+      v.edge(0);
       REQUIRE(v.idle());
       return out;
     }
     REQUIRE(v.busy());
-    const VecTiming::Request r = v.request();
-    if (out.trace.size() < 64) out.trace.push_back(text(r)), out.reqs.push_back(r);
-    v.edge(r.valid && grant(t));
+    std::string line;
+    unsigned granted = 0;
+    for (unsigned p = 0; p < VecTiming::kPorts; ++p) {
+      const VecTiming::Request r = v.request(p);
+      if (!r.valid) continue;
+      REQUIRE(r.write == (p == VecTiming::kWrite));
+      if (!r.write) REQUIRE((r.slot & 1u) == p);
+      if (out.trace.size() < 64) line += (line.empty() ? "" : " + ") + text(r), out.reqs.push_back(r);
+      if (grant(t, p)) granted |= 1u << p;
+    }
+    if (out.trace.size() < 64) out.trace.push_back(line.empty() ? "-" : line);
+    v.edge(granted);
   }
   FAIL("no done");
   return out;
@@ -110,39 +120,27 @@ TEST_CASE("vec timing: nop and contiguous fp32 copies", "[unit][vec]") {
   // F = 1:
   //  1: k=0, e0's w0 missing, j=k=0, m=w0 -> R0 0.  edge: arr0=0
   //  2: e0 ready (arr), last, wq empty -> sure, computes; j=1=N.  -> -.  edge: wq=64, k=1
-  //  3: wq -> W 64.  edge: wq empty
+  //  3: W 64.  edge: wq empty
   //  4: k=N, all empty: done.  => 4
   Run r = run(copy(row(256, 1), row(0, 1)));
   CHECK(r.cycles == 4);
   CHECK(r.trace == Trace{"R0 0", "-", "W 64"});
-  // F = 2:
+  // F = 3:
   //  1: R0 0.
   //  2: e0 computes (sure); j=1: w1 not avail_next (arr0 = 0) -> R0 1.  edge: held0=0, arr0=1, wq=64, k=1
-  //  3: e1 ready (arr), last, wq full -> W 64 (priority over reads), granted -> e1 computes;
-  //     j=k (not sure), e1's word available: no m.  edge: wq=65, k=2
-  //  4: W 65.   5: done.  => 5
-  r = run(copy(row(256, 2), row(0, 2)));
-  CHECK(r.cycles == 5);
-  CHECK(r.trace == Trace{"R0 0", "R0 1", "W 64", "W 65"});
-  // F = 3: cycles 1-3 as F = 2 (wq=65, k=2 after 3)
-  //  4: e2's w2 missing (held0=1, nothing arriving): not ready, j=k=2, m=w2; wq full -> W 65
-  //  5: R0 2.   6: e2 computes (sure), j=3=N -> -.  edge: wq=66   7: W 66.   8: done.  => 8
+  //  3: e1 ready (arr), last, wq has a free entry -> sure, computes; j=2 -> R0 2; W 64.
+  //     edge: wq=65 (64 left, 65 entered), arr0=2, k=2
+  //  4: e2 computes; j=3=N; W 65.  edge: wq=66
+  //  5: W 66.   6: done.  => 6
   r = run(copy(row(256, 3), row(0, 3)));
-  CHECK(r.cycles == 8);
-  CHECK(r.trace == Trace{"R0 0", "R0 1", "W 64", "W 65", "R0 2", "-", "W 66"});
-  // F = 4: 1-5 as F = 3
-  //  6: e2 computes (sure); j=3: w3 not avail_next -> R0 3.  edge: wq=66, arr0=3
-  //  7: e3 ready, last, wq full -> W 66 granted -> e3 computes.  edge: wq=67
-  //  8: W 67.   9: done.  => 9
-  r = run(copy(row(256, 4), row(0, 4)));
-  CHECK(r.cycles == 9);
-  CHECK(r.trace == Trace{"R0 0", "R0 1", "W 64", "W 65", "R0 2", "R0 3", "W 66", "W 67"});
-  // The pattern repeats every two elements (4 cycles): 2F + 1 for even F, 2F + 2 for odd F
+  CHECK(r.cycles == 6);
+  CHECK(r.trace == Trace{"R0 0", "R0 1", "R0 2 + W 64", "W 65", "W 66"});
+  // One element per cycle: the first read, F computes, the last write, done: F + 3
   // (docs/vec_engines.md "Timing").
-  for (uint32_t f = 1; f <= 12; ++f) CHECK(run(copy(row(256, f), row(0, f))).cycles == 2 * f + 1 + (f % 2));
+  for (uint32_t f = 1; f <= 12; ++f) CHECK(run(copy(row(256, f), row(0, f))).cycles == f + 3);
   // Long instructions are generated lazily: 2^16 elements.
   const uint32_t big = 1u << 16;
-  CHECK(run(copy(row(big * 4, big), row(0, big))).cycles == 2 * big + 1);
+  CHECK(run(copy(row(big * 4, big), row(0, big))).cycles == big + 3);
 }
 
 TEST_CASE("vec timing: bf16 copy and memset", "[unit][vec]") {
@@ -152,21 +150,21 @@ TEST_CASE("vec timing: bf16 copy and memset", "[unit][vec]") {
   //     (arriving) -> no m -> -.  edge: held0=0, wb=64 (be 3), k=1
   //  3: e1 ready (held), last, wq empty -> sure, computes; j=2: w1 not avail_next, not
   //     blocked (wb 64, e1's dst 64) -> R0 1.  edge: wq=64 (be f), arr0=1, k=2
-  //  4: e2 ready (arr), not last -> sure, computes; wq -> W 64; j=3: w1 avail_next.
+  //  4: e2 ready (arr), not last -> sure, computes; W 64; j=3: w1 avail_next.
   //     edge: wq empty, wb=65, k=3
   //  5: e3 ready, last, wq empty -> computes; j=4=N -> -.  edge: wq=65
   //  6: W 65.   7: done.  => 7 = F + 3
   Run r = run(copy(row(256, 4, Format::kBf16), row(0, 4, Format::kBf16)));
   CHECK(r.cycles == 7);
   CHECK(r.trace == Trace{"R0 0", "-", "R0 1", "W 64", "-", "W 65"});
-  // One read, F computes, one write, done: F + 3 in general (aligned rows; the doc says F + 2).
+  // One read, F computes, one write, done: F + 3 (aligned rows).
   for (uint32_t f = 1; f <= 12; ++f)
     CHECK(run(copy(row(256, f, Format::kBf16), row(0, f, Format::kBf16))).cycles == f + 3);
 
   // memset fp32 F = 3 (dst words 0, 1, 2; no sources: every element is ready):
   //  1: e0 last, wq empty -> computes; no sources: no m -> -.  edge: wq=0
-  //  2: W 0 granted -> e1 computes.  edge: wq=1     3: W 1, e2 computes. edge: wq=2
-  //  4: W 2.   5: done.  => 5 = F + 2 (as the doc)
+  //  2: W 0; e1 computes (a free entry).  edge: wq=1     3: W 1, e2 computes. edge: wq=2
+  //  4: W 2.   5: done.  => 5 = F + 2
   Instruction ms = make("memset");
   ms.set("dst", row(0, 3));
   r = run(ms);
@@ -195,51 +193,60 @@ TEST_CASE("vec timing: the fetch element looks at the words held next cycle", "[
   //     edge: held0=0, arr0=1, k=1
   //  3: e1 ready (arr), last, wq empty -> computes (wq=64); j=2: w0 not avail_next (1 arrives)
   //     -> R0 0.  edge: held0=1, arr0=0, k=2
-  //  4: e2 ready (arr), not last -> computes (wb=65); W 64.  edge: held0=0, k=3
-  //  5: e3: w1 missing (held 0), j=k=3 -> R0 1.
-  //  6: e3 ready, last, wq empty -> computes (wq=65); -.   7: W 65.   8: done.  => 8
-  // (Looking at avail instead would skip cycle 3's read: 8 -> 10.)
+  //  4: e2 ready (arr), not last -> computes (wb=65); j=3: w1 not avail_next (0 arrives), not
+  //     blocked -> R0 1; W 64.  edge: held0=0, arr0=1, k=3
+  //  5: e3 ready (arr), last, wq empty -> computes (wq=65); -.   6: W 65.   7: done.  => 7
+  // (Looking at avail instead would skip cycle 3's read and leave e2 waiting for it: 7 -> 8.)
   Run r = run(copy(row(256, 4, Format::kBf16),
                    pattern(0, {isa::Dim{1, 0}, isa::Dim{2, 0}, isa::Dim{2, 2}}, Format::kBf16)));
-  CHECK(r.cycles == 8);
-  CHECK(r.trace == Trace{"R0 0", "R0 1", "R0 0", "W 64", "R0 1", "-", "W 65"});
+  CHECK(r.cycles == 7);
+  CHECK(r.trace == Trace{"R0 0", "R0 1", "R0 0", "R0 1 + W 64", "-", "W 65"});
 }
 
 TEST_CASE("vec timing: tensor_tensor", "[unit][vec]") {
-  // fp32 F = 2: a words 0, 1 (slot 0), b words 32, 33 (slot 1), dst words 64, 65.
-  //  1: e0's a0 missing (first in slot order) -> R0 0.
-  //  2: a0 avail (arr), b0 missing: not ready, j=0, m=32 -> R1 32.  edge: held0=0, arr1=32
-  //  3: e0 ready, last, wq empty -> computes; j=1: a1 not avail_next (held0 0) -> R0 1.
-  //     edge: held1=32, arr0=1, wq=64, k=1
-  //  4: e1: a1 avail, b1 missing: not ready; j=1, m=33; wq full -> W 64.  edge: held0=1, wq empty
-  //  5: R1 33.   6: e1 ready, last, wq empty -> computes; j=2=N -> -.  edge: wq=65
-  //  7: W 65.   8: done.  => 8
+  // fp32 F = 2: a words 0, 1 (slot 0, read port 0), b words 32, 33 (slot 1, read port 1), dst
+  // words 64, 65.
+  //  1: e0's a0 and b0 missing, one on each read port -> R0 0 + R1 32.  edge: arr0=0, arr1=32
+  //  2: e0 ready, last, wq empty -> sure, computes; j=1: a1, b1 not avail_next -> R0 1 + R1 33.
+  //     edge: held0=0, held1=32, arr0=1, arr1=33, wq=64, k=1
+  //  3: e1 ready, last, a free entry -> computes; j=2=N; W 64.  edge: wq=65
+  //  4: W 65.   5: done.  => 5
   Instruction tt = make("tensor_tensor");
   tt.set("dst", row(256, 2));
   tt.set("a", row(0, 2));
   tt.set("b", row(128, 2));
   Run r = run(tt);
-  CHECK(r.cycles == 8);
-  CHECK(r.trace == Trace{"R0 0", "R1 32", "R0 1", "W 64", "R1 33", "-", "W 65"});
-  // Each further element: its b read, the previous write and its a read (3 cycles); the last
-  // compute has no request beside it: 3F + 2 (the doc says 3F + 1).
+  CHECK(r.cycles == 5);
+  CHECK(r.trace == Trace{"R0 0 + R1 32", "R0 1 + R1 33", "W 64", "W 65"});
+  // One element per cycle, as a copy: F + 3.
   for (uint32_t f = 1; f <= 10; ++f) {
     tt.set("dst", row(256, f));
     tt.set("a", row(0, f));
     tt.set("b", row(128, f));
-    CHECK(run(tt).cycles == 3 * f + 2);
+    CHECK(run(tt).cycles == f + 3);
   }
+  // b's reads refused in cycles 1 and 2: read port 0 does not run ahead of an element that is
+  // not ready (it looks one element ahead only when k is sure).
+  //  1: R0 0 + R1 32 (refused).   2: e0 not ready (b0), j=k: a0 available -> R1 32 (pend, refused).
+  //  3: R1 32 granted.   4: e0 computes; R0 1 + R1 33.   5: e1 computes; W 64.   6: W 65.   7: done.
+  tt.set("dst", row(256, 2));
+  tt.set("a", row(0, 2));
+  tt.set("b", row(128, 2));
+  r = run(tt, [](uint64_t t, unsigned p) { return p != 1 || t > 2; });
+  CHECK(r.cycles == 7);
+  CHECK(r.trace == Trace{"R0 0 + R1 32", "R1 32", "R1 32", "R0 1 + R1 33", "W 64", "W 65"});
 }
 
 TEST_CASE("vec timing: tensor_scalar with two column scalars", "[unit][vec]") {
   // fp32 F = 2, src partitions [0, 4) words 0, 1; dst partitions [4, 8) words 64, 65;
   // s0 = SBUF column at byte 512 (word 128, slot 2), s1 = PSUM column at byte 0 (p0, slot 3).
   // Elements: e0 (s0 column), e1 (s1 column), e2 (src 0 -> 64), e3 (src 1 -> 65). N = 4.
-  //  1: e0's 128 missing -> R2 128.  edge: arr2=128
-  //  2: e0 ready, no dst -> sure, computes; j=1: p0 not avail_next -> R3 p0.  edge: held2=128, arr3=p0, k=1
+  //  1: e0's 128 missing -> R2 128 (read port 0).  edge: arr2=128
+  //  2: e0 ready, no dst -> sure, computes; j=1: p0 not avail_next -> R3 p0 (read port 1).
+  //     edge: held2=128, arr3=p0, k=1
   //  3: e1 ready -> computes; j=2: w0 missing -> R0 0.  edge: held3=p0, arr0=0, k=2
   //  4: e2 ready, last, wq empty -> computes; j=3: w1 not avail_next -> R0 1.  edge: wq=64, arr0=1, k=3
-  //  5: e3 ready, last, wq full -> W 64 granted -> computes.  edge: wq=65, k=4
+  //  5: e3 ready, last, a free entry -> computes; W 64.  edge: wq=65, k=4
   //  6: W 65.   7: done.  => 7
   Instruction ts = make("tensor_scalar");
   ts.set("dst", row(256, 2, Format::kFp32, 4, 4));
@@ -265,8 +272,8 @@ TEST_CASE("vec timing: activation with a bias column and reduce", "[unit][vec]")
   //  2: e0 computes; j=1: w0 missing -> R0 0.  edge: k=1
   //  3: e1 ready, last (e2 writes 65), wq empty -> computes; j=2: w1 not avail_next -> R0 1.
   //     edge: wq=64, arr0=1, k=2
-  //  4: e2 ready, last (e3 writes p2), wq full -> W 64 granted -> computes.  edge: wq=65, k=3
-  //  5: e3 no sources: ready; last (k = N-1), wq full -> W 65 granted -> computes.  edge: wq=p2, k=4
+  //  4: e2 ready, last (e3 writes p2), a free entry -> computes; W 64.  edge: wq=65, k=3
+  //  5: e3 no sources: ready; last (k = N-1), a free entry -> computes; W 65.  edge: wq=p2, k=4
   //  6: W p2.   7: done.  => 7
   Instruction act = make("activation");
   act.set("dst", row(256, 2));
@@ -301,7 +308,7 @@ TEST_CASE("vec timing: tensor_reduce and transpose", "[unit][vec]") {
   //  1: R0 0.   2: e0 computes, j=1 -> R0 1.   3: e1 computes, j=2 -> R0 2.
   //  4: e2 computes; j=3 has no sources -> -.  edge: k=3
   //  5: e3 ready, last (e4 writes 65), wq empty -> computes; no m -> -.  edge: wq=64
-  //  6: e4: wq full -> W 64 granted -> computes.  edge: wq=65
+  //  6: e4: a free entry -> computes; W 64.  edge: wq=65
   //  7: W 65.   8: done.  => 8
   Instruction tr = make("transpose");
   tr.set("src", row(0, 3, Format::kFp32, 0, 2));
@@ -310,7 +317,7 @@ TEST_CASE("vec timing: tensor_reduce and transpose", "[unit][vec]") {
   CHECK(r.cycles == 8);
   CHECK(r.trace == Trace{"R0 0", "R0 1", "R0 2", "-", "-", "W 64", "W 65"});
   CHECK((r.reqs[0].part == 0 && r.reqs[0].parts == 2));
-  CHECK((r.reqs[5].part == 4 && r.reqs[5].parts == 3));
+  CHECK((r.reqs[3].part == 4 && r.reqs[3].parts == 3));
 }
 
 TEST_CASE("vec timing: in place and forced flushes", "[unit][vec]") {
@@ -336,7 +343,7 @@ TEST_CASE("vec timing: in place and forced flushes", "[unit][vec]") {
   //  1: R0 0.
   //  2: e0 ready, not last (e1 writes 1 too) -> sure, computes; j=1: w1 not avail_next, blocked
   //     (e0's destination word is 1) -> -.  edge: wb=1, k=1
-  //  3: e1: w1 not available: j=k=1, m=1 blocked by wb, wq empty -> forced flush; -.  edge: wq=1
+  //  3: e1: w1 not available: j=k=1, m=1 blocked by wb, wq has room -> forced flush; -.  edge: wq=1
   //  4: m blocked by wq; W 1.  edge: wq empty
   //  5: R0 1.   6: e1 ready, last, wq empty -> computes.  edge: wq=1
   //  7: W 1.   8: done.  => 8, one forced flush
@@ -365,58 +372,68 @@ TEST_CASE("vec timing: in place and forced flushes", "[unit][vec]") {
   //  4: e2: w1 missing, blocked by wb, wq empty -> forced flush; -.  edge: wq=1 (be 3)
   //  5: W 1.3.   6: R0 1.
   //  7: e2 ready, last (e3 writes 2), wq empty -> computes, wq=1 (be c); j=3: w1 avail_next -> -.
-  //  8: e3 ready, last, wq full -> W 1.c granted -> computes, wq=2 (be 3).
+  //  8: e3 ready, last, a free entry -> computes, wq=2 (be 3); W 1.c.
   //  9: W 2.3.   10: done.  => 10, one forced flush
   r = run(copy(row(2, 4, Format::kBf16), row(0, 4, Format::kBf16)));
   CHECK(r.cycles == 10);
   CHECK(r.flushes == 1);
   CHECK(r.trace == Trace{"R0 0", "-", "W 0.c", "-", "W 1.3", "R0 1", "-", "W 1.c", "W 2.3"});
 
-  // The same with cycle 3's write refused: the forced flush needs wq empty at the start of the
-  // cycle (as `sure`; the doc's "wq is empty" read as state, not as "empty after this cycle's
-  // granted write").
+  // The same with cycle 3's write refused: the forced flush needs a free queue entry at the
+  // start of the cycle (as `sure`), and the second entry is free while the refused write waits.
   //  1, 2 as above (wq=0 after 2).
-  //  3: e1 computes (wb=1); W 0.c refused -> pend.
-  //  4: e2: w1 missing, blocked by wb, but wq full: no flush; pend W 0.c granted.  edge: wq empty
-  //  5: m blocked by wb, wq empty -> forced flush; -.  edge: wq=1 (be 3)
-  //  6: W 1.3.   7: R0 1.   8: e2 computes (wq=1.c); -.   9: W 1.c, e3 computes (wq=2.3).
-  //  10: W 2.3.   11: done.  => 11 (10 if the flush could share cycle 4 with the write)
-  r = run(copy(row(2, 4, Format::kBf16), row(0, 4, Format::kBf16)), [](uint64_t t) { return t != 3; });
-  CHECK(r.cycles == 11);
+  //  3: e1 computes (wb=1); W 0.c refused.
+  //  4: e2: w1 missing, blocked by wb, one entry free -> forced flush; W 0.c granted.
+  //     edge: wq=1 (be 3) (0.c left, 1.3 entered)
+  //  5: W 1.3.   6: R0 1.   7: e2 computes (wq=1.c); -.   8: W 1.c, e3 computes (wq=2.3).
+  //  9: W 2.3.   10: done.  => 10 (as with every write granted)
+  r = run(copy(row(2, 4, Format::kBf16), row(0, 4, Format::kBf16)), [](uint64_t t, unsigned) { return t != 3; });
+  CHECK(r.cycles == 10);
   CHECK(r.flushes == 1);
-  CHECK(r.trace == Trace{"R0 0", "-", "W 0.c", "W 0.c", "-", "W 1.3", "R0 1", "-", "W 1.c", "W 2.3"});
+  CHECK(r.trace == Trace{"R0 0", "-", "W 0.c", "W 0.c", "W 1.3", "R0 1", "-", "W 1.c", "W 2.3"});
 }
 
 TEST_CASE("vec timing: refused requests", "[unit][vec]") {
   // fp32 copy F = 2 with its first read refused in cycles 1 and 2: presented unchanged (pend)
   // until granted in 3, then cycles 2-5 of the granted run shifted by 2.  => 5 + 2 = 7
   Instruction c2 = copy(row(256, 2), row(0, 2));
-  Run r = run(c2, [](uint64_t t) { return t > 2; });
+  Run r = run(c2, [](uint64_t t, unsigned) { return t > 2; });
   CHECK(r.cycles == 7);
   CHECK(r.trace == Trace{"R0 0", "R0 0", "R0 0", "R0 1", "W 64", "W 65"});
   CHECK((r.reqs[0] == r.reqs[1] && r.reqs[1] == r.reqs[2]));
 
-  // The same with cycle 3's write refused: e1 needs the queue, wq is full and its write is not
-  // granted, so e1 does not compute; the write is pend in 4 and granted, e1 computes then.
-  //  1: R0 0.  2: R0 1 (e0 computes).  3: W 64 refused.  4: W 64 (pend), e1 computes.  5: W 65.  6: done.
-  r = run(c2, [](uint64_t t) { return t != 3; });
+  // The same with cycle 3's write refused: e1 still computes in 3 (the second entry), the head
+  // write is presented again in 4.
+  //  1: R0 0.  2: R0 1 (e0 computes).  3: W 64 refused, e1 computes (wq=64, 65).  4: W 64.
+  //  5: W 65.  6: done.
+  r = run(c2, [](uint64_t t, unsigned) { return t != 3; });
   CHECK(r.cycles == 6);
   CHECK(r.trace == Trace{"R0 0", "R0 1", "W 64", "W 64", "W 65"});
 
-  // A refused read stays ahead of the write queue: fp32 copy F = 3, cycle 2's read refused.
+  // A refused read is presented again beside the write: fp32 copy F = 3, cycle 2's read refused.
   //  1: R0 0.
   //  2: e0 computes (wq=64); R0 1 refused.
-  //  3: pend -> R0 1 again (although wq is full), granted.  edge: arr0=1
-  //  4: e1 ready, last, wq full -> W 64 granted -> computes, wq=65.
-  //  5: e2: w2 missing, j=k -> W 65.   6: R0 2.   7: e2 computes, wq=66.   8: W 66.   9: done.  => 9
-  r = run(copy(row(256, 3), row(0, 3)), [](uint64_t t) { return t != 2; });
-  CHECK(r.cycles == 9);
-  CHECK(r.trace == Trace{"R0 0", "R0 1", "R0 1", "W 64", "W 65", "R0 2", "-", "W 66"});
+  //  3: e1 not ready, j=k; R0 1 again (pend), granted; W 64.  edge: arr0=1, wq empty
+  //  4: e1 computes (wq=65); j=2 -> R0 2.   5: e2 computes (wq=66); W 65.   6: W 66.   7: done.  => 7
+  r = run(copy(row(256, 3), row(0, 3)), [](uint64_t t, unsigned) { return t != 2; });
+  CHECK(r.cycles == 7);
+  CHECK(r.trace == Trace{"R0 0", "R0 1", "R0 1 + W 64", "R0 2", "W 65", "W 66"});
+
+  // A full queue: fp32 copy F = 4, the write refused in cycles 3 to 5.
+  //  1: R0 0.   2: e0 computes (wq=64); R0 1.
+  //  3: e1 computes (wq=64, 65); j=2 -> R0 2; W 64 refused.
+  //  4: e2 ready, last, wq full: not sure (j=k, nothing to fetch) and, the write refused, no
+  //     compute; W 64 refused.   5: the same.
+  //  6: W 64 granted -> e2 computes (wq=65, 66); not sure: e3's word not fetched.
+  //  7: e3: w3 missing -> R0 3; W 65.   8: e3 computes (wq=67); W 66.   9: W 67.   10: done.  => 10
+  r = run(copy(row(256, 4), row(0, 4)), [](uint64_t t, unsigned p) { return p != VecTiming::kWrite || t < 3 || t > 5; });
+  CHECK(r.cycles == 10);
+  CHECK(r.trace == Trace{"R0 0", "R0 1", "R0 2 + W 64", "W 64", "W 64", "W 64", "R0 3 + W 65", "W 66", "W 67"});
 
   // Every request refused once (granted on its second cycle): the two requests of F = 1 take
   // two cycles each.  1, 2: R0 0.  3: e0 computes.  4, 5: W 64.  6: done.  => 6
   bool odd = false;
-  r = run(copy(row(256, 1), row(0, 1)), [&odd](uint64_t) { return odd = !odd, !odd; });
+  r = run(copy(row(256, 1), row(0, 1)), [&odd](uint64_t, unsigned) { return odd = !odd, !odd; });
   CHECK(r.cycles == 6);
   CHECK(r.trace == Trace{"R0 0", "R0 0", "-", "W 64", "W 64"});
 }
@@ -426,21 +443,26 @@ TEST_CASE("vec timing: back to back instructions", "[unit][vec]") {
   // done in 4 (above); a nop accepted in 4 (started at the edge ending 4, after that cycle's
   // edge) is done in 5; a second copy accepted in 5 is done in 9.
   VecTiming v;
+  auto all = [&v] {
+    unsigned g = 0;
+    for (unsigned p = 0; p < VecTiming::kPorts; ++p) g |= unsigned{v.request(p).valid} << p;
+    return g;
+  };
   v.start(copy(row(256, 1), row(0, 1)));
   uint64_t t = 1;
-  for (; !v.finishing(); ++t) v.edge(v.requesting());
+  for (; !v.finishing(); ++t) v.edge(all());
   CHECK(t == 4);
-  v.edge(false);  // the done cycle's edge
+  v.edge(0);  // the done cycle's edge
   CHECK(v.idle());
   v.start(make("nop"));
   ++t;
   CHECK(v.finishing());
   CHECK(t == 5);
-  v.edge(false);
+  v.edge(0);
   v.start(copy(row(256, 1), row(0, 1)));
   ++t;
   CHECK(!v.finishing());
-  CHECK(v.request().valid);
-  for (; !v.finishing(); ++t) v.edge(v.requesting());
+  CHECK(v.requesting());
+  for (; !v.finishing(); ++t) v.edge(all());
   CHECK(t == 9);
 }
