@@ -641,7 +641,7 @@ TEST_CASE("vec engines match the reference bit for bit and the timing model cycl
 
 TEST_CASE("vec engines step the stochastic-rounding generators like the reference", "[vec]") {
   // Only SR copies on dve (fp32 destinations step the generator too), with activations
-  // competing for the port; the generators persist across instructions.
+  // running beside them on act; the generators persist across instructions.
   const uint64_t seed = base_seed("vec engines stochastic rounding");
   {
     const CoreConfig& cfg = config();
