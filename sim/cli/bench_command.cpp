@@ -179,7 +179,7 @@ int run_bench(const BenchOptions& o) {
         {"gemm", "gemm", {{"m", 2048}, {"n", 2048}, {"k", 2048}}, 0.9},
         {"gemm_bf16_out", "gemm", {{"m", 2048}, {"n", 2048}, {"k", 2048}, {"bf16-out", 1}}, 0.9},
         {"mlp_step", "mlp_step",
-         {{"batch", 4096}, {"in-features", 512}, {"hidden", 1024}, {"classes", 256}, {"micro-batch", 512}}, 0.6},
+         {{"batch", 4096}, {"in-features", 512}, {"hidden", 1024}, {"classes", 256}, {"micro-batch", 256}}, 0.6},
         {"mlp_step_b256", "mlp_step", {{"batch", 256}, {"in-features", 512}, {"hidden", 1024}, {"classes", 256}}, 0.6}};
     for (const auto& [key, name, given, target] : targets) {
       json k = run_kernel(*kernels::find_kernel(name), given);

@@ -35,7 +35,7 @@ using kernels::HostTensor;
 struct TrainOptions {
   CommonRunOptions common;
   std::string model;
-  int64_t steps = 10, batch = 32, in = 32, hidden = 64, classes = 10, micro_batch = 512;
+  int64_t steps = 10, batch = 32, in = 32, hidden = 64, classes = 10, micro_batch = 256;
   double lr = 0;
   std::string optimizer = "adamw";
   CLI::Option *batch_opt = nullptr, *in_opt = nullptr, *hidden_opt = nullptr, *classes_opt = nullptr, *lr_opt = nullptr;
@@ -374,7 +374,7 @@ Runner add_train_command(CLI::App& app) {
   o->hidden_opt = sub->add_option("--hidden", o->hidden, "Hidden features H (default 64, or from w1 / b1 / w2)");
   o->classes_opt = sub->add_option("--classes", o->classes, "Classes C (default 10, or from w2 / b2)");
   sub->add_option("--micro-batch", o->micro_batch,
-                  "Rows per pass: a larger batch runs in passes, gradients summed in SBUF (default 512)");
+                  "Rows per pass: a larger batch runs in passes, gradients summed in SBUF (default 256)");
   o->lr_opt = sub->add_option("--lr", o->lr, "Learning rate (default 1e-3 for adamw, 0.1 for sgd)");
   sub->add_option("--optimizer", o->optimizer, "adamw (PyTorch AdamW, betas 0.9/0.999, eps 1e-8, wd 0.01) or sgd")
       ->check(CLI::IsMember({"adamw", "sgd"}));

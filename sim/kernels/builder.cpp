@@ -85,11 +85,14 @@ DramTensor KernelBuilder::dram_tensor(const std::string& name, fp::Format dtype,
 
 Tile KernelBuilder::sbuf_tile(fp::Format dtype, uint32_t parts, uint32_t free) {
   const uint64_t bytes = uint64_t{free} * (fp::info(dtype).bits / 8);
-  if (parts > config_.rows || sbuf_next_ + bytes > config_.sbuf_bytes_per_partition)
+  const bool skew = bank_skew_ && bytes >= kSkewMinBytes;
+  const uint64_t start = sbuf_next_ + (skew ? 8 * (skewed_ % std::max<uint64_t>(1, config_.sbuf_banks / 2)) : 0);
+  if (parts > config_.rows || start + bytes > config_.sbuf_bytes_per_partition)
     throw InputError(fmt::format("SBUF of config {} is full ({} of {} bytes per partition in use, {} more asked)",
-                                 config_.name, sbuf_next_, config_.sbuf_bytes_per_partition, bytes));
-  Tile t{Space::kSbuf, dtype, 0, parts, sbuf_next_, free};
-  sbuf_next_ = align_up(sbuf_next_ + bytes);
+                                 config_.name, sbuf_next_, config_.sbuf_bytes_per_partition, start - sbuf_next_ + bytes));
+  skewed_ += skew;
+  Tile t{Space::kSbuf, dtype, 0, parts, start, free};
+  sbuf_next_ = align_up(start + bytes);
   return t;
 }
 

@@ -56,9 +56,19 @@ class KernelBuilder {
   uint64_t sbuf_free() const {
     return sbuf_next_ < config_.sbuf_bytes_per_partition ? config_.sbuf_bytes_per_partition - sbuf_next_ : 0;
   }
-  // Bytes per partition that sbuf_tile() takes for `bytes` of data (tiles start 64-byte aligned).
+  // Bytes per partition that sbuf_tile() takes for `bytes` of data (tiles start 64-byte aligned;
+  // with set_bank_skew, up to kTileAlign more).
   static uint64_t tile_bytes(uint64_t bytes) { return (bytes + kTileAlign - 1) / kTileAlign * kTileAlign; }
   static constexpr uint64_t kTileAlign = 64;
+  // Tiles of at least kSkewMinBytes per partition allocated from now on start at
+  // 8 x (n mod (sbuf_banks / 2)) bytes past the 64-byte alignment, n counting the skewed tiles:
+  // the SBUF interleaves its banks by word (docs/sbuf.md), so two operands an engine streams in
+  // lockstep from equally aligned tiles would ask for the same bank in every cycle (an fp32
+  // tensor_tensor then takes two cycles per element). The offset stays 8-byte aligned (the
+  // DMA's 8-byte units); small tiles are not skewed (their rows are short, and a skew can cost
+  // a 64-byte slot: config tiny has 4 KiB per partition).
+  void set_bank_skew(bool on) { bank_skew_ = on; }
+  static constexpr uint64_t kSkewMinBytes = 1024;
   Tile psum_bank(uint32_t parts, uint32_t free);                    // one whole fp32 bank
 
   void dma(const isa::Ap& dst, const isa::Ap& src, unsigned queue);
@@ -122,6 +132,8 @@ class KernelBuilder {
   std::vector<std::vector<uint64_t>> known_;        // per engine: what it knows complete so far
   std::vector<Wait> waits_;
   uint64_t dram_next_ = 0, sbuf_next_ = 0;
+  bool bank_skew_ = false;
+  uint64_t skewed_ = 0;  // tiles allocated with the skew
   uint32_t psum_next_bank_ = 0;
   unsigned dma_rr_ = 0;
 };

@@ -81,6 +81,7 @@ uint64_t mlp_step_model_flops(const MlpShape& s) {
 
 isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const MlpStepParams& hp) {
   KernelBuilder b(config);
+  b.set_bank_skew(true);  // operands of the vector engines in different banks (builder.hpp)
   const auto f32 = fp::Format::kFp32, bf = fp::Format::kBf16;
   const uint64_t B = s.batch, D = s.in, H = s.hidden, C = s.classes;
   for (const auto& [v, name] : {std::pair{B, "batch"}, {D, "in-features"}, {H, "hidden"}, {C, "classes"},
@@ -128,7 +129,6 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   };
   struct Work {
     Tile lg, oh;           // logits, onehot rows [T, C]
-    SoftmaxCols sc;
     Tile om, ov, ot, ou, oq;  // optimizer tiles [T, NM]
   } work[2];
   Tile w1f, w2f;  // the fp32 master weights, resident from their load to their update
@@ -136,6 +136,19 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   Tile w1T, w2T, w2r, ident, b1r, b2bc, gp, a, aT, d, dbf, dT, dh, dhb, ones, onesrow, lsum, total;
   Tile gw1, gw2, gb1, gb2;  // gradient accumulators (more than one pass), laid out as the weights
   std::vector<Tile> ring;  // PSUM banks used in turn by the matmuls
+  // The rows' losses: softmax_xent's per-row columns m, s, x_y of every row block g (global:
+  // pass q, block j -> q nBp + j) in column g mod nLc of `lc`, with the log's temporaries;
+  // the losses of nLc blocks at a time are one sequence of [T, nLc] instructions (per row
+  // block, their serial sequence held the in-order engines about 3 k cycles, trn1).
+  // nLc is a whole number of passes' blocks (the sequence runs at the end of a pass).
+  const uint64_t nBlk = nPass * nBp;
+  const auto nLc = static_cast<uint32_t>(std::min<uint64_t>(nBlk, std::max<uint64_t>(nBp, 64 / nBp * nBp)));
+  Tile lc;
+  // Column group i (0 m, 1 s, 2 x_y, 3 y, 4 e^y, 5 num, 6 den, 7 q, 8 l, 9 -m, 10 1 / s), columns
+  // [c0, c0 + w).
+  auto lc_cols = [&](unsigned i, uint32_t c0, uint32_t w) {
+    return Tile{lc.space, f32, 0, T, lc.addr + 4ull * (uint64_t{i} * nLc + c0), w};
+  };
   try {
     for (int i = 0; i < (accumulate ? 2 : 1); ++i) {
       xT[i] = b.sbuf_tile(bf, T, fits(nD * Bp));  // x^T   [D, Bp]  (d on partitions)
@@ -171,17 +184,9 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     for (Work& W : work) {
       W.lg = b.sbuf_tile(f32, T, fits(C));
       W.oh = b.sbuf_tile(f32, T, fits(C));
-      // softmax_xent's row columns, packed into one [T, 11] tile (one 64-byte slot each would
-      // cost 704 bytes per partition: too much for config tiny).
-      const Tile cols = b.sbuf_tile(f32, T, 11);
-      uint32_t c = 0;
-      for (Tile* t : {&W.sc.mx, &W.sc.nm, &W.sc.s, &W.sc.rs, &W.sc.xy, &W.sc.y, &W.sc.ey, &W.sc.num, &W.sc.den,
-                      &W.sc.q, &W.sc.l})
-        *t = Tile{cols.space, f32, 0, T, cols.addr + 4ull * c++, 1};
       for (Tile* t : {&W.ot, &W.ou, &W.oq}) *t = b.sbuf_tile(f32, T, NM);
-      if (!hp.sgd)
-        for (Tile* t : {&W.om, &W.ov}) *t = b.sbuf_tile(f32, T, NM);
     }
+    lc = b.sbuf_tile(f32, T, 11 * nLc);  // one tile: a 64-byte slot per column group is too much for tiny
     total = b.psum_bank(1, 1);
     for (uint64_t k = 1; k < config.psum_banks; ++k) ring.push_back(b.psum_bank(T, NM));
   } catch (const InputError& e) {
@@ -191,19 +196,28 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   }
   // AdamW's m and v resident too when they fit (loaded while the forward runs, when the DMA is
   // otherwise idle; the update then only stores): else each update tile loads them into W.om,
-  // W.ov (allocated either way: 8 KiB per partition on trn1, which B 512 would still lack).
+  // W.ov (8 KiB per partition on trn1, allocated only then).
   struct Resident {
     Tile p, m, v;  // m.free == 0: m and v not resident
   };
   Resident r_w1{w1f, {}, {}}, r_w2{w2f, {}, {}}, r_b1{b1r, {}, {}}, r_b2{b2bc, {}, {}};
   uint64_t mv_bytes = 0;
-  for (const Resident* r : {&r_w1, &r_w2, &r_b1, &r_b2})
-    mv_bytes += 2 * KernelBuilder::tile_bytes(uint64_t{r->p.free} * 4);
+  for (const Resident* r : {&r_w1, &r_w2, &r_b1, &r_b2})  // (+ the bank skew's at most 64 bytes)
+    mv_bytes += 2 * (KernelBuilder::tile_bytes(uint64_t{r->p.free} * 4) + KernelBuilder::kTileAlign);
   if (!hp.sgd && mv_bytes <= b.sbuf_free()) {
     for (Resident* r : {&r_w1, &r_w2}) r->m = b.sbuf_tile(f32, T, r->p.free), r->v = b.sbuf_tile(f32, T, r->p.free);
     for (Resident* r : {&r_b1, &r_b2}) r->m = b.sbuf_tile(f32, 1, r->p.free), r->v = b.sbuf_tile(f32, 1, r->p.free);
   }
   const bool mv_resident = r_w1.m.free != 0;
+  try {
+    if (!hp.sgd && !mv_resident)
+      for (Work& W : work)
+        for (Tile* t : {&W.om, &W.ov}) *t = b.sbuf_tile(f32, T, NM);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format(
+        "mlp_step --batch {} --in-features {} --hidden {} --classes {} --micro-batch {} does not fit config {}: {}", B, D,
+        H, C, s.micro_batch, config.name, e.what()));
+  }
   unsigned bank_next = 0, opt_next = 0;
   // DMA queues: the operand loads at the start use them all in turn; later, loads and stores
   // get separate queues (SplitQueues). Shares: an update that loads m and v and stores p, m
@@ -263,23 +277,27 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   load_rows(w2f, w2.p, 0, C, H);
   load_bcast(b2bc, b2.p, C);
   // Resident m and v: on the store queues, behind the operand loads there (the onehot loads
-  // of the forward use the load queues; the first stores come with the updates).
-  if (mv_resident) {
-    auto load_moments = [&](const Tile& t, const Param& P, const DramTensor& d, uint64_t rows, uint64_t cols) {
+  // of the forward use the load queues; the first stores come with the updates); with more
+  // than one pass, behind the second pass's x too, which would otherwise wait for them (trn1
+  // B 4096 in passes of 256: the array half idle for the first 100 k cycles).
+  auto load_moments = [&] {
+    if (!mv_resident) return;
+    auto load_tiles = [&](const Tile& t, const Param& P, const DramTensor& d, uint64_t rows, uint64_t cols) {
       for (uint64_t i = 0; i < blocks(rows, T); ++i)
         sq.store(part_of(rows, T, i), [&](uint32_t p0, uint32_t np, unsigned q) {
           b.dma(t.ap(p0, np, fits(i * cols), fits(cols)), P.at(d, i * T + p0, np, 0, fits(cols)), q);
         });
     };
     for (const auto& [r, P, rows, cols] : {std::tuple{&r_w1, &w1, H, D}, {&r_w2, &w2, C, H}}) {
-      load_moments(r->m, *P, P->m, rows, cols);
-      load_moments(r->v, *P, P->v, rows, cols);
+      load_tiles(r->m, *P, P->m, rows, cols);
+      load_tiles(r->v, *P, P->v, rows, cols);
     }
     for (const auto& [r, P, n] : {std::tuple{&r_b1, &b1, H}, {&r_b2, &b2, C}}) {
       b.dma(r->m.ap(0, 1, 0, fits(n)), P->at(P->m, 0, 1, 0, fits(n)), sq.store_queue());
       b.dma(r->v.ap(0, 1, 0, fits(n)), P->at(P->v, 0, 1, 0, fits(n)), sq.store_queue());
     }
-  }
+  };
+  if (nPass == 1) load_moments();
   // x^T, w1^T (from the fp32 master: the activation that copies the transpose out of PSUM
   // rounds it to bf16) and, after layer 1 of the first row block, w2^T, by the tensor engine.
   memset(b, ident.ap(), 0.0f);
@@ -294,6 +312,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   for (uint64_t h = 0; h < nH; ++h) pe_t(w1T, h * T, H, w1f, h * D, part_of(H, T, h), D);  // w1^T [D, H]
   memset(b, ones.ap(), 1.0f);
   memset(b, onesrow.ap(), 1.0f);
+  memset(b, lc.ap(), 0.0f);  // defined values in the partitions a short row block leaves out
 
   const unsigned iters = softmax_log_iterations(C);
   const float inv_b = static_cast<float>(1.0 / static_cast<double>(B));
@@ -302,7 +321,12 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   const AdamwConsts k = adamw_consts(hp.h);
   const float lr = static_cast<float>(hp.h.lr);
   // The parameter's rows r0.. and columns c0.. (at free offset `off` of its resident tiles),
-  // updated in place in R.p (and R.m, R.v when resident), from the gradient g.
+  // updated in place in R.p (and R.m, R.v when resident), from the gradient g. AdamW runs in
+  // two stages (optim.hpp), pipelined over the tiles when m and v are resident: a tile's
+  // moments, then the previous tile's step (`pending`, flushed after the last tile), so that
+  // act and dve each have one tile's instructions while they wait for the other's (trn1
+  // B 2048 in passes of 256: 626827 -> 612793 cycles).
+  std::function<void()> pending;
   auto update = [&](const Param& P, const Resident& R, uint64_t off, uint64_t r0, uint32_t pt, uint64_t c0,
                     uint32_t ft, const isa::Ap& g) {
     const Work& W = work[opt_next++ % 2];
@@ -316,7 +340,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
         b.dma(t.ap(p0, np, 0, ft), P.at(dt, r0 + p0, np, c0, ft), q);
       });
     };
-    auto store = [&](const isa::Ap& t, const DramTensor& dt) {
+    auto store = [&b, &sq, &P, r0, pt, c0, ft](const isa::Ap& t, const DramTensor& dt) {
       sq.store(pt, [&](uint32_t p0, uint32_t np, unsigned q) {
         isa::Ap src = t;
         src.part += p0, src.parts = np;
@@ -326,18 +350,26 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     if (hp.sgd) {
       ts(b, ap(W.oq), g, "mul", imm(lr));  // lr g
       tt(b, "sub", p, p, ap(W.oq));        // p - lr g
-    } else {
-      isa::Ap m = ap(W.om), v = ap(W.ov);
-      if (mv_resident) {
-        m = R.m.ap(0, pt, fits(off), ft), v = R.v.ap(0, pt, fits(off), ft);
-      } else {
-        load(W.om, P.m);
-        load(W.ov, P.v);
-      }
-      emit_adamw_update(b, k, p, m, v, g, ap(W.ot), ap(W.ou), ap(W.oq), [&] { store(m, P.m); },
-                        [&] { store(v, P.v); });
+      store(p, P.p);
+      return;
     }
-    store(p, P.p);
+    isa::Ap m = ap(W.om), v = ap(W.ov);
+    if (mv_resident) {
+      m = R.m.ap(0, pt, fits(off), ft), v = R.v.ap(0, pt, fits(off), ft);
+    } else {
+      load(W.om, P.m);
+      load(W.ov, P.v);
+    }
+    emit_adamw_moments(b, k, m, v, g, ap(W.ot), ap(W.ou), [&] { store(m, P.m); }, [&] { store(v, P.v); });
+    std::function<void()> step = [&b, &k, store, p, m, v, q = ap(W.oq), &P] {
+      emit_adamw_step(b, k, p, m, v, q);
+      store(p, P.p);
+    };
+    // (With m and v loaded per tile into W.om, W.ov the next-but-one tile's loads would wait
+    // for this step: measured slower, so that path steps at once.)
+    if (!mv_resident) return step();
+    if (pending) pending();
+    pending = std::move(step);
   };
   // A gradient tile of pass q in PSUM (`ps`): with one pass the update reads it there; with
   // more, the first pass copies it to the accumulator `acc` (at free offset `off`, as the
@@ -394,9 +426,30 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
         tt(b, "add", W.lg.ap(0, bt, fits(c0), ct), ps.ap(0, bt, 0, ct), b2bc.ap(0, bt, fits(c0), ct));
       }
       const isa::Ap da = d.ap(0, bt, fits(j * C), fits(C));
-      emit_softmax_xent_rows(b, W.lg.ap(0, bt, 0, fits(C)), W.oh.ap(0, bt, 0, fits(C)), da, W.sc, iters, inv_b, ones,
-                             total, q > 0 || j > 0);
+      const uint32_t c = static_cast<uint32_t>((q * nBp + j) % nLc);
+      SoftmaxCols sc;
+      sc.mx = lc_cols(0, c, 1), sc.s = lc_cols(1, c, 1), sc.nm = lc_cols(9, c, 1), sc.rs = lc_cols(10, c, 1);
+      emit_softmax_dlogits(b, W.lg.ap(0, bt, 0, fits(C)), W.oh.ap(0, bt, 0, fits(C)), da, sc, inv_b);
       b.tensor_copy(dbf.ap(0, bt, fits(j * C), fits(C)), da);
+      emit_softmax_xy(b, W.lg.ap(0, bt, 0, fits(C)), W.oh.ap(0, bt, 0, fits(C)), lc_cols(2, c, 1).ap(0, bt, 0, 1));
+    };
+    // The row losses of the blocks in `lc` (after the pass's da chains, when the last block of
+    // the step or the last column of `lc` has been filled), summed into `total` block by block
+    // in order (so the loss is the same bits as softmax_xent's per block sums).
+    auto losses = [&] {
+      const uint64_t g_end = q * nBp + nBq;  // blocks done so far
+      if (g_end % nLc != 0 && q + 1 < nPass) return;
+      const uint64_t g0 = (g_end - 1) / nLc * nLc;
+      const auto w = static_cast<uint32_t>(g_end - g0);
+      SoftmaxCols sc;
+      Tile* const group[9] = {&sc.mx, &sc.s, &sc.xy, &sc.y, &sc.ey, &sc.num, &sc.den, &sc.q, &sc.l};
+      for (unsigned i = 0; i < 9; ++i) *group[i] = lc_cols(i, 0, w);
+      emit_softmax_ln_losses(b, sc, T, w, iters);
+      for (uint64_t g = g0; g < g_end; ++g) {
+        const uint64_t qg = g / nBp, jg = g % nBp;  // the block's pass and index in it
+        const uint32_t bt = part_of(std::min(Bp, B - qg * Bp), T, jg);
+        emit_row_loss_sum(b, ones, total, lc_cols(8, static_cast<uint32_t>(g - g0), 1).ap(0, bt, 0, 1), g > 0);
+      }
     };
     // Software pipelined: the array computes layer 1 of block j while the other engines finish
     // block j - 1's layer 1 (a^T is transposed after that, so the array's in-order queue does
@@ -410,11 +463,9 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     }
     a_t(nBq - 1);
     layer2(nBq - 1);
-    if (q + 1 == nPass) {
-      act(b, ActFunc::kIdentity, lsum.ap(), total.ap(0, 1, 0, 1), imm(inv_b));  // mean
-      b.dma(dram_block(loss, 0, 1, 1), lsum.ap(), sq.store_queue());
-    } else {
+    if (q + 1 < nPass) {
       load_rows(xr[(q + 1) % 2], x, r0 + Bp, std::min(Bp, B - r0 - Bp), D);  // the next pass's rows
+      if (q == 0) load_moments();
     }
 
     // --- backward ------------------------------------------------------------------------------
@@ -440,6 +491,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
         b.tensor_copy(dhb.ap(0, bt, fits(j * H + n0), nt), dha);
       }
     }
+    losses();
     // A weight gradient [rows, cols] = st^T mv summed over the pass's row blocks, tile by tile:
     // the stationary st holds the rows side (row block j at free offset j * st_stride), the
     // moving mv the cols side (at j * mv_stride).
@@ -474,7 +526,12 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     bias_grad(b2, r_b2, gb2, d, C);
     bias_grad(b1, r_b1, gb1, dh, H);
     weight_grad(w1, r_w1, gw1, dhb, H, H, xq, D, D);  // dW1 = (dL/du)^T x (stationary dL/du in bf16)
+    if (q + 1 == nPass) {
+      act(b, ActFunc::kIdentity, lsum.ap(), total.ap(0, 1, 0, 1), imm(inv_b));  // mean
+      b.dma(dram_block(loss, 0, 1, 1), lsum.ap(), sq.store_queue());
+    }
   }
+  if (pending) pending();  // the last tile's AdamW step
   return b.finish();
 }
 

@@ -24,7 +24,7 @@ struct MlpShape {
   uint64_t batch = 32, in = 32, hidden = 64, classes = 10;  // B, D, H, C
   // Rows per pass: a larger batch runs in passes whose weight gradients are summed in SBUF
   // (gradient accumulation inside the one step; same step, other fp32 summation order).
-  uint64_t micro_batch = 512;
+  uint64_t micro_batch = 256;
 };
 
 struct MlpStepParams {

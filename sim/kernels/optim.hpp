@@ -37,10 +37,19 @@ struct AdamwConsts {
 AdamwConsts adamw_consts(const AdamwParams& params);
 // The update sequence above on equally shaped fp32 patterns: p, m, v (updated in place), g
 // (SBUF or PSUM; read only), t, u, q temporaries. after_m / after_v run right after m' / v'
-// are complete (e.g. to store them while the rest proceeds).
+// are complete (e.g. to store them while the rest proceeds). It is the two stages below, one
+// after the other; a caller with several tiles may run a tile's moments before the previous
+// tile's step, so that each engine has the other tile's work while it waits.
 void emit_adamw_update(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& p, const isa::Ap& m, const isa::Ap& v,
                        const isa::Ap& g, const isa::Ap& t, const isa::Ap& u, const isa::Ap& q,
                        const std::function<void()>& after_m = {}, const std::function<void()>& after_v = {});
+// Stage 1: m' and v' from g (t, u temporaries).
+void emit_adamw_moments(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& m, const isa::Ap& v, const isa::Ap& g,
+                        const isa::Ap& t, const isa::Ap& u, const std::function<void()>& after_m = {},
+                        const std::function<void()>& after_v = {});
+// Stage 2: p' from p, m' and v' (q temporary).
+void emit_adamw_step(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& p, const isa::Ap& m, const isa::Ap& v,
+                     const isa::Ap& q);
 Reference reference_adamw(const Tensors& inputs, const Tensors& outputs, const AdamwParams& params);
 // One element of it with a gradient that carries an error (Ev; e.g. computed on chip).
 struct AdamwElementRef {

@@ -256,7 +256,7 @@ std::vector<KernelSpec> make_registry() {
                size_flag("in-features", "D: x [B,D], w1 [H,D]", 16),
                size_flag("hidden", "H: w1 [H,D], w2 [C,H]", 32),
                size_flag("classes", "C: w2 [C,H], logits [B,C]", 8),
-               size_flag("micro-batch", "rows per pass: a larger batch runs in passes, gradients summed in SBUF", 512),
+               size_flag("micro-batch", "rows per pass: a larger batch runs in passes, gradients summed in SBUF", 256),
                {"lr", "learning rate", 1e-3, false},
                {"beta1", "first-moment decay", 0.9, false},
                {"beta2", "second-moment decay", 0.999, false},

@@ -33,9 +33,13 @@ SoftmaxCols softmax_cols(KernelBuilder& b) {
   return c;
 }
 
-void emit_softmax_xent_rows(KernelBuilder& b, const isa::Ap& x, const isa::Ap& oh, const isa::Ap& e,
-                            const SoftmaxCols& C, unsigned iters, float inv_b, const Tile& ones, const Tile& total,
-                            bool accumulate, const std::function<void()>& after_dlogits) {
+void emit_row_loss_sum(KernelBuilder& b, const Tile& ones, const Tile& total, const isa::Ap& l, bool accumulate) {
+  b.load_stationary(ones.ap(0, l.parts, 0, 1));
+  b.multiply_moving(total.ap(0, 1, 0, 1), l, accumulate);
+}
+
+void emit_softmax_dlogits(KernelBuilder& b, const isa::Ap& x, const isa::Ap& oh, const isa::Ap& e, const SoftmaxCols& C,
+                          float inv_b) {
   const uint32_t bt = x.parts;
   auto ap = [&](const Tile& t) { return t.ap(0, bt, 0, 1); };
   reduce(b, "max", ap(C.mx), x);                                                // m = max_c x
@@ -46,10 +50,16 @@ void emit_softmax_xent_rows(KernelBuilder& b, const isa::Ap& x, const isa::Ap& o
   ts(b, e, e, "mul", col_of(C.rs));                                             // softmax
   tt(b, "sub", e, e, oh);                                                       // - onehot
   ts(b, e, e, "mul", imm(inv_b));                                               // / B
-  if (after_dlogits) after_dlogits();
+}
+
+void emit_softmax_xy(KernelBuilder& b, const isa::Ap& x, const isa::Ap& oh, const isa::Ap& xy) {
   // x_y = sum_c x * onehot (exact: one product is x_y, the others are zeros).
   tt(b, "mul", oh, oh, x);
-  reduce(b, "add", ap(C.xy), oh);
+  reduce(b, "add", xy, oh);
+}
+
+void emit_softmax_ln_losses(KernelBuilder& b, const SoftmaxCols& C, uint32_t rows, uint32_t width, unsigned iters) {
+  auto ap = [&](const Tile& t) { return t.ap(0, rows, 0, width); };
   // y = ln s by Halley's iteration from y = 0.
   memset(b, ap(C.y), 0.0f);
   for (unsigned k = 0; k < iters; ++k) {
@@ -62,10 +72,18 @@ void emit_softmax_xent_rows(KernelBuilder& b, const isa::Ap& x, const isa::Ap& o
     tt(b, "add", ap(C.y), ap(C.y), ap(C.q));               // y + 2 q
   }
   tt(b, "add", ap(C.l), ap(C.mx), ap(C.y));                // m + ln s
-  tt(b, "sub", ap(C.l), ap(C.l), ap(C.xy));                // - x_y: this row's loss
+  tt(b, "sub", ap(C.l), ap(C.l), ap(C.xy));                // - x_y: the rows' losses
+}
+
+void emit_softmax_xent_rows(KernelBuilder& b, const isa::Ap& x, const isa::Ap& oh, const isa::Ap& e,
+                            const SoftmaxCols& C, unsigned iters, float inv_b, const Tile& ones, const Tile& total,
+                            bool accumulate, const std::function<void()>& after_dlogits) {
+  emit_softmax_dlogits(b, x, oh, e, C, inv_b);
+  if (after_dlogits) after_dlogits();
+  emit_softmax_xy(b, x, oh, C.xy.ap(0, x.parts, 0, 1));
+  emit_softmax_ln_losses(b, C, x.parts, 1, iters);
   // Sum over the rows (partitions): ones^T . l, accumulated in PSUM over the row tiles.
-  b.load_stationary(ones.ap(0, bt, 0, 1));
-  b.multiply_moving(total.ap(0, 1, 0, 1), ap(C.l), accumulate);
+  emit_row_loss_sum(b, ones, total, C.l.ap(0, x.parts, 0, 1), accumulate);
 }
 
 isa::Program build_softmax_xent(const CoreConfig& config, uint64_t batch, uint64_t classes) {

@@ -31,10 +31,24 @@ SoftmaxCols softmax_cols(KernelBuilder& b);
 // `x`, `onehot` (overwritten with onehot * x) and `e` are [bt, C] fp32 patterns of whole rows;
 // `e` receives dlogits = (softmax - onehot) * inv_b (`after_dlogits` runs right after its last
 // instruction, e.g. to store it), and ones^T . (row losses) goes to total[0, 0] (PSUM,
-// accumulating when `accumulate`). `ones` is an fp32 [>= bt, 1] tile of 1.0.
+// accumulating when `accumulate`). `ones` is an fp32 [>= bt, 1] tile of 1.0. It is the three
+// parts below in order; a kernel may emit them apart (the row losses are a long serial sequence
+// of [bt, 1] instructions that the in-order engines would otherwise run before later work).
 void emit_softmax_xent_rows(KernelBuilder& b, const isa::Ap& x, const isa::Ap& onehot, const isa::Ap& e,
                             const SoftmaxCols& cols, unsigned iters, float inv_b, const Tile& ones, const Tile& total,
                             bool accumulate, const std::function<void()>& after_dlogits = {});
+// e = dlogits (and cols.mx, cols.s: the row max and sum of exponentials).
+void emit_softmax_dlogits(KernelBuilder& b, const isa::Ap& x, const isa::Ap& onehot, const isa::Ap& e,
+                          const SoftmaxCols& cols, float inv_b);
+// xy [bt, 1] = the logit of each row's class, from x and onehot (overwritten with onehot * x).
+void emit_softmax_xy(KernelBuilder& b, const isa::Ap& x, const isa::Ap& onehot, const isa::Ap& xy);
+// cols.l = the rows' losses m + ln s - x_y from cols.mx, cols.s and cols.xy, on `width` columns
+// of `rows` partitions at once (each column a row tile's; the other columns of cols are the
+// sequence's temporaries).
+void emit_softmax_ln_losses(KernelBuilder& b, const SoftmaxCols& cols, uint32_t rows, uint32_t width, unsigned iters);
+// ones^T . l into total[0, 0] (PSUM, accumulating when `accumulate`): the rows' losses l [bt, 1]
+// summed over the partitions.
+void emit_row_loss_sum(KernelBuilder& b, const Tile& ones, const Tile& total, const isa::Ap& l, bool accumulate);
 // Halley iterations used for classes C.
 unsigned softmax_log_iterations(uint64_t classes);
 // The one-hot [B, C] fp32 tensor of integer labels (from a '<i4'/'<i8' labels file, SPEC
