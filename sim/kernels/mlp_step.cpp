@@ -436,15 +436,19 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     // The row losses of the blocks in `lc` (after the pass's da chains, when the last block of
     // the step or the last column of `lc` has been filled), summed into `total` block by block
     // in order (so the loss is the same bits as softmax_xent's per block sums).
+    const uint64_t g_end = q * nBp + nBq;  // row blocks done after this pass
+    const bool loss_now = g_end % nLc == 0 || q + 1 == nPass;
+    const uint64_t g0 = (g_end - 1) / nLc * nLc;  // the first block in `lc`
     auto losses = [&] {
-      const uint64_t g_end = q * nBp + nBq;  // blocks done so far
-      if (g_end % nLc != 0 && q + 1 < nPass) return;
-      const uint64_t g0 = (g_end - 1) / nLc * nLc;
+      if (!loss_now) return;
       const auto w = static_cast<uint32_t>(g_end - g0);
       SoftmaxCols sc;
       Tile* const group[9] = {&sc.mx, &sc.s, &sc.xy, &sc.y, &sc.ey, &sc.num, &sc.den, &sc.q, &sc.l};
       for (unsigned i = 0; i < 9; ++i) *group[i] = lc_cols(i, 0, w);
       emit_softmax_ln_losses(b, sc, T, w, iters);
+    };
+    auto loss_sums = [&] {  // after the pass's matmuls, so that the array does not wait for them
+      if (!loss_now) return;
       for (uint64_t g = g0; g < g_end; ++g) {
         const uint64_t qg = g / nBp, jg = g % nBp;  // the block's pass and index in it
         const uint32_t bt = part_of(std::min(Bp, B - qg * Bp), T, jg);
@@ -526,6 +530,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     bias_grad(b2, r_b2, gb2, d, C);
     bias_grad(b1, r_b1, gb1, dh, H);
     weight_grad(w1, r_w1, gw1, dhb, H, H, xq, D, D);  // dW1 = (dL/du)^T x (stationary dL/du in bf16)
+    loss_sums();
     if (q + 1 == nPass) {
       act(b, ActFunc::kIdentity, lsum.ap(), total.ap(0, 1, 0, 1), imm(inv_b));  // mean
       b.dma(dram_block(loss, 0, 1, 1), lsum.ap(), sq.store_queue());
