@@ -86,7 +86,7 @@ DramTensor KernelBuilder::dram_tensor(const std::string& name, fp::Format dtype,
 Tile KernelBuilder::sbuf_tile(fp::Format dtype, uint32_t parts, uint32_t free) {
   const uint64_t bytes = uint64_t{free} * (fp::info(dtype).bits / 8);
   const bool skew = bank_skew_ && bytes >= kSkewMinBytes;
-  const uint64_t start = sbuf_next_ + (skew ? 8 * (skewed_ % std::max<uint64_t>(1, config_.sbuf_banks / 2)) : 0);
+  const uint64_t start = sbuf_next_ + (skew ? 16 * (skewed_ % std::max<uint64_t>(1, config_.sbuf_banks / 4)) : 0);
   if (parts > config_.rows || start + bytes > config_.sbuf_bytes_per_partition)
     throw InputError(fmt::format("SBUF of config {} is full ({} of {} bytes per partition in use, {} more asked)",
                                  config_.name, sbuf_next_, config_.sbuf_bytes_per_partition, start - sbuf_next_ + bytes));

@@ -61,12 +61,14 @@ class KernelBuilder {
   static uint64_t tile_bytes(uint64_t bytes) { return (bytes + kTileAlign - 1) / kTileAlign * kTileAlign; }
   static constexpr uint64_t kTileAlign = 64;
   // Tiles of at least kSkewMinBytes per partition allocated from now on start at
-  // 8 x (n mod (sbuf_banks / 2)) bytes past the 64-byte alignment, n counting the skewed tiles:
+  // 16 x (n mod (sbuf_banks / 4)) bytes past the 64-byte alignment, n counting the skewed tiles:
   // the SBUF interleaves its banks by word (docs/sbuf.md), so two operands an engine streams in
   // lockstep from equally aligned tiles would ask for the same bank in every cycle (an fp32
-  // tensor_tensor then takes two cycles per element). The offset stays 8-byte aligned (the
-  // DMA's 8-byte units); small tiles are not skewed (their rows are short, and a skew can cost
-  // a 64-byte slot: config tiny has 4 KiB per partition).
+  // tensor_tensor then takes two cycles per element). Steps of 4 words, not 2: an engine writes
+  // element k - 1 while it reads k + 1, 2 words further, so a destination 2 words past its
+  // source would collide with it in every cycle. The offset stays 8-byte aligned (the DMA's
+  // 8-byte units); small tiles are not skewed (their rows are short, and a skew can cost a
+  // 64-byte slot: config tiny has 4 KiB per partition).
   void set_bank_skew(bool on) { bank_skew_ = on; }
   static constexpr uint64_t kSkewMinBytes = 1024;
   Tile psum_bank(uint32_t parts, uint32_t free);                    // one whole fp32 bank

@@ -202,8 +202,10 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   };
   Resident r_w1{w1f, {}, {}}, r_w2{w2f, {}, {}}, r_b1{b1r, {}, {}}, r_b2{b2bc, {}, {}};
   uint64_t mv_bytes = 0;
-  for (const Resident* r : {&r_w1, &r_w2, &r_b1, &r_b2})  // (+ the bank skew's at most 64 bytes)
-    mv_bytes += 2 * (KernelBuilder::tile_bytes(uint64_t{r->p.free} * 4) + KernelBuilder::kTileAlign);
+  for (const Resident* r : {&r_w1, &r_w2, &r_b1, &r_b2}) {  // (+ the bank skew's at most 48 bytes)
+    const uint64_t bytes = uint64_t{r->p.free} * 4;
+    mv_bytes += 2 * (KernelBuilder::tile_bytes(bytes) + (bytes >= KernelBuilder::kSkewMinBytes ? 48 : 0));
+  }
   if (!hp.sgd && mv_bytes <= b.sbuf_free()) {
     for (Resident* r : {&r_w1, &r_w2}) r->m = b.sbuf_tile(f32, T, r->p.free), r->v = b.sbuf_tile(f32, T, r->p.free);
     for (Resident* r : {&r_b1, &r_b2}) r->m = b.sbuf_tile(f32, 1, r->p.free), r->v = b.sbuf_tile(f32, 1, r->p.free);

@@ -31,7 +31,7 @@ SoftmaxCols softmax_cols(KernelBuilder& b);
 // `x`, `onehot` (overwritten with onehot * x) and `e` are [bt, C] fp32 patterns of whole rows;
 // `e` receives dlogits = (softmax - onehot) * inv_b (`after_dlogits` runs right after its last
 // instruction, e.g. to store it), and ones^T . (row losses) goes to total[0, 0] (PSUM,
-// accumulating when `accumulate`). `ones` is an fp32 [>= bt, 1] tile of 1.0. It is the three
+// accumulating when `accumulate`). `ones` is an fp32 [>= bt, 1] tile of 1.0. It is the four
 // parts below in order; a kernel may emit them apart (the row losses are a long serial sequence
 // of [bt, 1] instructions that the in-order engines would otherwise run before later work).
 void emit_softmax_xent_rows(KernelBuilder& b, const isa::Ap& x, const isa::Ap& onehot, const isa::Ap& e,

@@ -298,7 +298,12 @@ TEST_CASE("mlp_step in passes against fp64", "[kernel]") {
               {{"tiny", {{"batch", 11}, {"in-features", 7}, {"hidden", 9}, {"classes", 3}, {"micro-batch", 4}}},
                {"tiny", {{"batch", 9}, {"in-features", 5}, {"hidden", 11}, {"classes", 4}, {"micro-batch", 3}, {"sgd", 1}, {"lr", 0.1}}},
                {"small", {{"batch", 70}, {"in-features", 20}, {"hidden", 33}, {"classes", 10}, {"micro-batch", 32}, {"step", 3}}},
-               {"small", {{"batch", 40}, {"in-features", 33}, {"hidden", 64}, {"classes", 10}, {"micro-batch", 8}, {"sgd", 1}, {"lr", 0.5}}}});
+               {"small", {{"batch", 40}, {"in-features", 33}, {"hidden", 64}, {"classes", 10}, {"micro-batch", 8}, {"sgd", 1}, {"lr", 0.5}}},
+               // More row blocks than one column group of the losses (mlp_step.cpp `lc`): 82
+               // blocks in groups of 64 (2 blocks per pass); 73 blocks in groups of 63 (3 per
+               // pass, the last of 8 rows, a last pass of 10 rows).
+               {"small", {{"batch", 970}, {"in-features", 16}, {"hidden", 32}, {"classes", 8}, {"micro-batch", 24}}},
+               {"small", {{"batch", 970}, {"in-features", 16}, {"hidden", 32}, {"classes", 8}, {"micro-batch", 40}}}});
 }
 
 TEST_CASE("mlp_step sgd against fp64", "[kernel]") {
