@@ -85,15 +85,28 @@ DramTensor KernelBuilder::dram_tensor(const std::string& name, fp::Format dtype,
 
 Tile KernelBuilder::sbuf_tile(fp::Format dtype, uint32_t parts, uint32_t free) {
   const uint64_t bytes = uint64_t{free} * (fp::info(dtype).bits / 8);
-  const bool skew = bank_skew_ && bytes >= kSkewMinBytes;
-  const uint64_t start = sbuf_next_ + (skew ? 16 * (skewed_ % std::max<uint64_t>(1, config_.sbuf_banks / 4)) : 0);
+  const uint64_t start = tile_start(sbuf_next_, skewed_, bytes);
   if (parts > config_.rows || start + bytes > config_.sbuf_bytes_per_partition)
     throw InputError(fmt::format("SBUF of config {} is full ({} of {} bytes per partition in use, {} more asked)",
                                  config_.name, sbuf_next_, config_.sbuf_bytes_per_partition, start - sbuf_next_ + bytes));
-  skewed_ += skew;
+  skewed_ += bank_skew_ && bytes >= kSkewMinBytes;
   Tile t{Space::kSbuf, dtype, 0, parts, start, free};
   sbuf_next_ = align_up(start + bytes);
   return t;
+}
+
+uint64_t KernelBuilder::tile_start(uint64_t next, uint64_t skewed, uint64_t bytes) const {
+  const bool skew = bank_skew_ && bytes >= kSkewMinBytes;
+  return next + (skew ? 16 * (skewed % std::max<uint64_t>(1, config_.sbuf_banks / 4)) : 0);
+}
+
+uint64_t KernelBuilder::sbuf_cost(std::initializer_list<uint64_t> sizes) const {
+  uint64_t next = sbuf_next_, skewed = skewed_;
+  for (const uint64_t bytes : sizes) {
+    next = align_up(tile_start(next, skewed, bytes) + bytes);
+    skewed += bank_skew_ && bytes >= kSkewMinBytes;
+  }
+  return next - sbuf_next_;
 }
 
 Tile KernelBuilder::psum_bank(uint32_t parts, uint32_t free) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -71,6 +72,9 @@ class KernelBuilder {
   // 64-byte slot: config tiny has 4 KiB per partition).
   void set_bank_skew(bool on) { bank_skew_ = on; }
   static constexpr uint64_t kSkewMinBytes = 1024;
+  // Bytes per partition that sbuf_tile() would take, from now, for tiles of these sizes (bytes
+  // per partition) allocated in this order (alignment and skew included).
+  uint64_t sbuf_cost(std::initializer_list<uint64_t> sizes) const;
   Tile psum_bank(uint32_t parts, uint32_t free);                    // one whole fp32 bank
 
   void dma(const isa::Ap& dst, const isa::Ap& src, unsigned queue);
@@ -136,6 +140,8 @@ class KernelBuilder {
   uint64_t dram_next_ = 0, sbuf_next_ = 0;
   bool bank_skew_ = false;
   uint64_t skewed_ = 0;  // tiles allocated with the skew
+  // The start of a tile of `bytes` allocated at `next` with `skewed` skewed tiles before it.
+  uint64_t tile_start(uint64_t next, uint64_t skewed, uint64_t bytes) const;
   uint32_t psum_next_bank_ = 0;
   unsigned dma_rr_ = 0;
 };

@@ -140,9 +140,11 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // pass q, block j -> q nBp + j) in column g mod nLc of `lc`, with the log's temporaries;
   // the losses of nLc blocks at a time are one sequence of [T, nLc] instructions (per row
   // block, their serial sequence held the in-order engines about 3 k cycles, trn1).
-  // nLc is a whole number of passes' blocks (the sequence runs at the end of a pass).
+  // nLc is a whole number of passes' blocks (the sequence runs at the end of a pass), at most
+  // 16 unless one pass has more: the tile stays under 1 KiB per partition (unskewed), which
+  // trn1 D 512, H 1024, C 256 in passes of 256 needs for m and v to stay resident.
   const uint64_t nBlk = nPass * nBp;
-  const auto nLc = static_cast<uint32_t>(std::min<uint64_t>(nBlk, std::max<uint64_t>(nBp, 64 / nBp * nBp)));
+  const auto nLc = static_cast<uint32_t>(std::min<uint64_t>(nBlk, std::max<uint64_t>(nBp, 16 / nBp * nBp)));
   Tile lc;
   // Column group i (0 m, 1 s, 2 x_y, 3 y, 4 e^y, 5 num, 6 den, 7 q, 8 l, 9 -m, 10 1 / s), columns
   // [c0, c0 + w).
@@ -201,11 +203,8 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     Tile p, m, v;  // m.free == 0: m and v not resident
   };
   Resident r_w1{w1f, {}, {}}, r_w2{w2f, {}, {}}, r_b1{b1r, {}, {}}, r_b2{b2bc, {}, {}};
-  uint64_t mv_bytes = 0;
-  for (const Resident* r : {&r_w1, &r_w2, &r_b1, &r_b2}) {  // (+ the bank skew's at most 48 bytes)
-    const uint64_t bytes = uint64_t{r->p.free} * 4;
-    mv_bytes += 2 * (KernelBuilder::tile_bytes(bytes) + (bytes >= KernelBuilder::kSkewMinBytes ? 48 : 0));
-  }
+  auto mv = [](const Resident& r) { return uint64_t{r.p.free} * 4; };  // bytes per partition
+  const uint64_t mv_bytes = b.sbuf_cost({mv(r_w1), mv(r_w1), mv(r_w2), mv(r_w2), mv(r_b1), mv(r_b1), mv(r_b2), mv(r_b2)});
   if (!hp.sgd && mv_bytes <= b.sbuf_free()) {
     for (Resident* r : {&r_w1, &r_w2}) r->m = b.sbuf_tile(f32, T, r->p.free), r->v = b.sbuf_tile(f32, T, r->p.free);
     for (Resident* r : {&r_b1, &r_b2}) r->m = b.sbuf_tile(f32, 1, r->p.free), r->v = b.sbuf_tile(f32, 1, r->p.free);
@@ -329,6 +328,39 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // act and dve each have one tile's instructions while they wait for the other's (trn1
   // B 2048 in passes of 256: 626827 -> 612793 cycles).
   std::function<void()> pending;
+  // AdamW's steps that do not need g (b1 m and b2 v of every parameter, the decay of w1 and w2;
+  // not of b1 and b2, which every pass's forward reads) run earlier, on the activation engine,
+  // spread over the passes 1 .. nPass - 2 after their da chains, when act is otherwise idle
+  // (m and v must be resident: they load during pass 0; w1 and w2 are last read there, by
+  // their transposes and casts). The update then leaves them out (the same products: the
+  // same bits). Tiles as the update's: row blocks of T by column chunks of N max.
+  const bool early = !hp.sgd && mv_resident && nPass >= 3;
+  struct EarlyTile {
+    const Resident* r;
+    uint64_t off;
+    uint32_t pt, ft;
+    bool weight;
+  };
+  std::vector<EarlyTile> early_tiles;
+  if (early) {
+    for (const auto& [r, rows, cols] : {std::tuple{&r_w2, C, H}, {&r_w1, H, D}})
+      for (uint64_t ri = 0; ri < blocks(rows, T); ++ri)
+        for (uint64_t n0 = 0; n0 < cols; n0 += NM)
+          early_tiles.push_back({r, ri * cols + n0, part_of(rows, T, ri),
+                                 static_cast<uint32_t>(std::min<uint64_t>(NM, cols - n0)), true});
+    for (const auto& [r, n] : {std::pair{&r_b2, C}, {&r_b1, H}})
+      for (uint64_t n0 = 0; n0 < n; n0 += NM)
+        early_tiles.push_back({r, n0, 1, static_cast<uint32_t>(std::min<uint64_t>(NM, n - n0)), false});
+  }
+  auto early_steps = [&](uint64_t q) {  // pass q's share
+    if (!early || q == 0 || q + 1 >= nPass) return;
+    const uint64_t n = early_tiles.size(), passes = nPass - 2;
+    for (uint64_t i = (q - 1) * n / passes; i < q * n / passes; ++i) {
+      const EarlyTile& e = early_tiles[i];
+      emit_adamw_scale_moments(b, k, e.r->m.ap(0, e.pt, fits(e.off), e.ft), e.r->v.ap(0, e.pt, fits(e.off), e.ft));
+      if (e.weight) emit_adamw_decay(b, k, e.r->p.ap(0, e.pt, fits(e.off), e.ft));
+    }
+  };
   auto update = [&](const Param& P, const Resident& R, uint64_t off, uint64_t r0, uint32_t pt, uint64_t c0,
                     uint32_t ft, const isa::Ap& g) {
     const Work& W = work[opt_next++ % 2];
@@ -362,9 +394,10 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       load(W.om, P.m);
       load(W.ov, P.v);
     }
-    emit_adamw_moments(b, k, m, v, g, ap(W.ot), ap(W.ou), [&] { store(m, P.m); }, [&] { store(v, P.v); });
-    std::function<void()> step = [&b, &k, store, p, m, v, q = ap(W.oq), &P] {
-      emit_adamw_step(b, k, p, m, v, q);
+    emit_adamw_moments(b, k, m, v, g, ap(W.ot), ap(W.ou), [&] { store(m, P.m); }, [&] { store(v, P.v); }, early);
+    const bool decayed = early && !P.vector;
+    std::function<void()> step = [&b, &k, store, p, m, v, q = ap(W.oq), &P, decayed] {
+      emit_adamw_step(b, k, p, m, v, q, decayed);
       store(p, P.p);
     };
     // (With m and v loaded per tile into W.om, W.ov the next-but-one tile's loads would wait
@@ -498,6 +531,7 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
       }
     }
     losses();
+    early_steps(q);
     // A weight gradient [rows, cols] = st^T mv summed over the pass's row blocks, tile by tile:
     // the stationary st holds the rows side (row block j at free offset j * st_stride), the
     // moving mv the cols side (at j * mv_stride).

@@ -40,13 +40,24 @@ void store_piece(KernelBuilder& b, SplitQueues& q, const DramTensor& d, const Ti
 // computes what it waits for. An activation `identity` with bias -0 is an fp32 multiply by its
 // scale, bit for bit (x + -0 = x for every x, -0 included); `reciprocal` with bias eps is
 // 1 / (x + eps) with the same roundings as an add followed by the reciprocal.
+void emit_adamw_scale_moments(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& m, const isa::Ap& v) {
+  act(b, ActFunc::kIdentity, m, m, imm(k.b1), imm(-0.0f));  // b1 m
+  act(b, ActFunc::kIdentity, v, v, imm(k.b2), imm(-0.0f));  // b2 v
+}
+
+void emit_adamw_decay(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& p) {
+  act(b, ActFunc::kIdentity, p, p, imm(k.decay), imm(-0.0f));  // p (1 - lr wd)
+}
+
 void emit_adamw_moments(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& m, const isa::Ap& v, const isa::Ap& g,
                         const isa::Ap& t, const isa::Ap& u, const std::function<void()>& after_m,
-                        const std::function<void()>& after_v) {
-  act(b, ActFunc::kIdentity, t, g, imm(k.omb1));           // (1 - b1) g
-  ts(b, m, m, "mul", imm(k.b1));                           // b1 m
-  act(b, ActFunc::kIdentity, v, v, imm(k.b2), imm(-0.0f));  // b2 v
-  tt(b, "add", m, m, t);                                   // m'
+                        const std::function<void()>& after_v, bool scaled) {
+  act(b, ActFunc::kIdentity, t, g, imm(k.omb1));             // (1 - b1) g
+  if (!scaled) {
+    ts(b, m, m, "mul", imm(k.b1));                           // b1 m
+    act(b, ActFunc::kIdentity, v, v, imm(k.b2), imm(-0.0f));  // b2 v
+  }
+  tt(b, "add", m, m, t);                                     // m'
   if (after_m) after_m();
   act(b, ActFunc::kSquare, u, g);                          // g^2
   ts(b, u, u, "mul", imm(k.omb2));                         // (1 - b2) g^2
@@ -55,9 +66,9 @@ void emit_adamw_moments(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& m
 }
 
 void emit_adamw_step(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& p, const isa::Ap& m, const isa::Ap& v,
-                     const isa::Ap& q) {
+                     const isa::Ap& q, bool decayed) {
   act(b, ActFunc::kRsqrt, q, v, imm(k.inv_bc2));                  // 1 / sqrt(v' / bc2)
-  ts(b, p, p, "mul", imm(k.decay));                               // p (1 - lr wd)
+  if (!decayed) ts(b, p, p, "mul", imm(k.decay));                 // p (1 - lr wd)
   act(b, ActFunc::kReciprocal, q, q);                             // sqrt(v' / bc2)
   act(b, ActFunc::kReciprocal, q, q, imm(1.0f), imm(k.eps));      // 1 / (sqrt + eps)
   tt(b, "mul", q, q, m);                                          // m' / denom

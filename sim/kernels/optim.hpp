@@ -43,13 +43,20 @@ AdamwConsts adamw_consts(const AdamwParams& params);
 void emit_adamw_update(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& p, const isa::Ap& m, const isa::Ap& v,
                        const isa::Ap& g, const isa::Ap& t, const isa::Ap& u, const isa::Ap& q,
                        const std::function<void()>& after_m = {}, const std::function<void()>& after_v = {});
-// Stage 1: m' and v' from g (t, u temporaries).
+// Stage 1: m' and v' from g (t, u temporaries); `scaled`: m and v already hold b1 m and b2 v
+// (emit_adamw_scale_moments, run earlier).
 void emit_adamw_moments(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& m, const isa::Ap& v, const isa::Ap& g,
                         const isa::Ap& t, const isa::Ap& u, const std::function<void()>& after_m = {},
-                        const std::function<void()>& after_v = {});
-// Stage 2: p' from p, m' and v' (q temporary).
+                        const std::function<void()>& after_v = {}, bool scaled = false);
+// Stage 2: p' from p, m' and v' (q temporary); `decayed`: p already holds p (1 - lr wd)
+// (emit_adamw_decay, run earlier).
 void emit_adamw_step(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& p, const isa::Ap& m, const isa::Ap& v,
-                     const isa::Ap& q);
+                     const isa::Ap& q, bool decayed = false);
+// The update's steps that do not need g, on the activation engine (an identity with bias -0:
+// the same fp32 products as in the stages above), for a kernel that can run them before g is
+// known: m = b1 m, v = b2 v; p = p (1 - lr wd).
+void emit_adamw_scale_moments(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& m, const isa::Ap& v);
+void emit_adamw_decay(KernelBuilder& b, const AdamwConsts& k, const isa::Ap& p);
 Reference reference_adamw(const Tensors& inputs, const Tensors& outputs, const AdamwParams& params);
 // One element of it with a gradient that carries an error (Ev; e.g. computed on chip).
 struct AdamwElementRef {

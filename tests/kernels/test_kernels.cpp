@@ -300,8 +300,9 @@ TEST_CASE("mlp_step in passes against fp64", "[kernel]") {
                {"small", {{"batch", 70}, {"in-features", 20}, {"hidden", 33}, {"classes", 10}, {"micro-batch", 32}, {"step", 3}}},
                {"small", {{"batch", 40}, {"in-features", 33}, {"hidden", 64}, {"classes", 10}, {"micro-batch", 8}, {"sgd", 1}, {"lr", 0.5}}},
                // More row blocks than one column group of the losses (mlp_step.cpp `lc`): 82
-               // blocks in groups of 64 (2 blocks per pass); 73 blocks in groups of 63 (3 per
-               // pass, the last of 8 rows, a last pass of 10 rows).
+               // blocks in groups of 16 (2 blocks per pass); 73 blocks in groups of 15 (3 per
+               // pass, the last of 8 rows, a last pass of 10 rows). Both have AdamW's early
+               // steps (m and v resident, more than two passes).
                {"small", {{"batch", 970}, {"in-features", 16}, {"hidden", 32}, {"classes", 8}, {"micro-batch", 24}}},
                {"small", {{"batch", 970}, {"in-features", 16}, {"hidden", 32}, {"classes", 8}, {"micro-batch", 40}}}});
 }
