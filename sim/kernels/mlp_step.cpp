@@ -328,12 +328,20 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
   // act and dve each have one tile's instructions while they wait for the other's (trn1
   // B 2048 in passes of 256: 626827 -> 612793 cycles).
   std::function<void()> pending;
+  // The update's tiles of a parameter [rows, cols] (a bias: rows 1): row blocks of T by column
+  // chunks of N max, in that order; fn(ri, rt, n0, nt) for rows [ri T, ri T + rt), columns
+  // [n0, n0 + nt).
+  auto param_tiles = [&](uint64_t rows, uint64_t cols, const std::function<void(uint64_t, uint32_t, uint64_t, uint32_t)>& fn) {
+    for (uint64_t ri = 0; ri < blocks(rows, T); ++ri)
+      for (uint64_t n0 = 0; n0 < cols; n0 += NM)
+        fn(ri, part_of(rows, T, ri), n0, static_cast<uint32_t>(std::min<uint64_t>(NM, cols - n0)));
+  };
   // AdamW's steps that do not need g (b1 m and b2 v of every parameter, the decay of w1 and w2;
   // not of b1 and b2, which every pass's forward reads) run earlier, on the activation engine,
   // spread over the passes 1 .. nPass - 2 after their da chains, when act is otherwise idle
   // (m and v must be resident: they load during pass 0; w1 and w2 are last read there, by
   // their transposes and casts). The update then leaves them out (the same products: the
-  // same bits). Tiles as the update's: row blocks of T by column chunks of N max.
+  // same bits). Tiles as the update's (param_tiles).
   const bool early = !hp.sgd && mv_resident && nPass >= 3;
   struct EarlyTile {
     const Resident* r;
@@ -342,16 +350,12 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     bool weight;
   };
   std::vector<EarlyTile> early_tiles;
-  if (early) {
-    for (const auto& [r, rows, cols] : {std::tuple{&r_w2, C, H}, {&r_w1, H, D}})
-      for (uint64_t ri = 0; ri < blocks(rows, T); ++ri)
-        for (uint64_t n0 = 0; n0 < cols; n0 += NM)
-          early_tiles.push_back({r, ri * cols + n0, part_of(rows, T, ri),
-                                 static_cast<uint32_t>(std::min<uint64_t>(NM, cols - n0)), true});
-    for (const auto& [r, n] : {std::pair{&r_b2, C}, {&r_b1, H}})
-      for (uint64_t n0 = 0; n0 < n; n0 += NM)
-        early_tiles.push_back({r, n0, 1, static_cast<uint32_t>(std::min<uint64_t>(NM, n - n0)), false});
-  }
+  if (early)
+    for (const auto& [r, rows, cols] : {std::tuple{&r_w2, C, H}, {&r_w1, H, D}, {&r_b2, uint64_t{1}, C},
+                                         {&r_b1, uint64_t{1}, H}})
+      param_tiles(rows, cols, [&, r = r, rows = rows, cols = cols](uint64_t ri, uint32_t rt, uint64_t n0, uint32_t nt) {
+        early_tiles.push_back({r, ri * cols + n0, rt, nt, rows > 1});
+      });
   auto early_steps = [&](uint64_t q) {  // pass q's share
     if (!early || q == 0 || q + 1 >= nPass) return;
     const uint64_t n = early_tiles.size(), passes = nPass - 2;
@@ -537,31 +541,26 @@ isa::Program build_mlp_step(const CoreConfig& config, const MlpShape& s, const M
     // moving mv the cols side (at j * mv_stride).
     auto weight_grad = [&](const Param& P, const Resident& R, const Tile& acc, const Tile& st, uint64_t st_stride,
                            uint64_t rows, const Tile& mv, uint64_t mv_stride, uint64_t cols) {
-      for (uint64_t ri = 0; ri < blocks(rows, T); ++ri) {
-        const uint32_t rt = part_of(rows, T, ri);
-        for (uint64_t n0 = 0; n0 < cols; n0 += NM) {
-          const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, cols - n0));
-          const Tile& ps = bank();
-          chain(ps.ap(0, rt, 0, nt), nBq, [&](uint64_t j) {
-            const uint32_t bt = part_of(Bq, T, j);
-            return std::pair{st.ap(0, bt, fits(j * st_stride + ri * T), rt), mv.ap(0, bt, fits(j * mv_stride + n0), nt)};
-          });
-          gradient(q, P, R, acc, ri * cols + n0, ri * T, rt, n0, nt, ps.ap(0, rt, 0, nt));
-        }
-      }
+      param_tiles(rows, cols, [&](uint64_t ri, uint32_t rt, uint64_t n0, uint32_t nt) {
+        const Tile& ps = bank();
+        chain(ps.ap(0, rt, 0, nt), nBq, [&](uint64_t j) {
+          const uint32_t bt = part_of(Bq, T, j);
+          return std::pair{st.ap(0, bt, fits(j * st_stride + ri * T), rt), mv.ap(0, bt, fits(j * mv_stride + n0), nt)};
+        });
+        gradient(q, P, R, acc, ri * cols + n0, ri * T, rt, n0, nt, ps.ap(0, rt, 0, nt));
+      });
     };
     weight_grad(w2, r_w2, gw2, dbf, C, C, a, H, H);  // dW2 = d^T a (stationary d in bf16)
     // Bias gradients: column sums over the rows by the array (ones stationary, fp32 d and dL/du).
     auto bias_grad = [&](const Param& P, const Resident& R, const Tile& acc, const Tile& src, uint64_t width) {
-      for (uint64_t n0 = 0; n0 < width; n0 += NM) {
-        const auto nt = static_cast<uint32_t>(std::min<uint64_t>(NM, width - n0));
+      param_tiles(1, width, [&](uint64_t, uint32_t, uint64_t n0, uint32_t nt) {
         const Tile& ps = bank();
         chain(ps.ap(0, 1, 0, nt), nBq, [&](uint64_t j) {
           const uint32_t bt = part_of(Bq, T, j);
           return std::pair{ones.ap(0, bt, 0, 1), src.ap(0, bt, fits(j * width + n0), nt)};
         });
         gradient(q, P, R, acc, n0, 0, 1, n0, nt, ps.ap(0, 1, 0, nt));
-      }
+      });
     };
     bias_grad(b2, r_b2, gb2, d, C);
     bias_grad(b1, r_b1, gb1, dh, H);

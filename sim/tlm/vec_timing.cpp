@@ -288,7 +288,7 @@ void VecTiming::edge(unsigned granted) {
     push();
     ++forced_flushes_;
   }
-  for (unsigned p = 0; p < kPorts; ++p) {
+  for (unsigned p = kRead0; p <= kRead1; ++p) {
     pend_[p] = req_[p].valid && !g[p];
     if (pend_[p]) pend_req_[p] = req_[p];
   }

@@ -54,10 +54,8 @@ class VecTiming {
 
   const Request& request(unsigned port) const { return req_[port]; }
   bool requesting() const { return req_[0].valid || req_[1].valid || req_[2].valid; }
-  // done is high in this cycle: k = N and wb, wq and every port's pend are empty.
-  bool finishing() const {
-    return active_ && k_ == n_ && !wb_.valid && wq_n_ == 0 && !pend_[0] && !pend_[1] && !pend_[2];
-  }
+  // done is high in this cycle: k = N and wb, wq and both read ports' pend are empty.
+  bool finishing() const { return active_ && k_ == n_ && !wb_.valid && wq_n_ == 0 && !pend_[0] && !pend_[1]; }
   // An instruction is held, its done cycle included.
   bool active() const { return active_; }
   // An instruction is held and not finishing (busy_o); !busy(): the engine can take one (inst_ready_o).
@@ -130,8 +128,9 @@ class VecTiming {
   std::array<Buf, kQueue> wq_{};  // the write queue, wq_[0] its head
   unsigned wq_n_ = 0;
   bool wq_holds(const Addr& a) const;
-  std::array<bool, kPorts> pend_{};
-  std::array<Request, kPorts> pend_req_{};
+  // A read port's request refused in the previous cycle (a refused write stays wq's head).
+  std::array<bool, 2> pend_{};
+  std::array<Request, 2> pend_req_{};
   uint64_t forced_flushes_ = 0;
   // the current cycle (evaluate())
   std::array<Request, kPorts> req_{};
